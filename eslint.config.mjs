@@ -1,10 +1,65 @@
 import * as effectEslint from "@effect/eslint-plugin"
 import js from "@eslint/js"
+import { builtinModules } from "node:module"
 import tseslint from "typescript-eslint"
+
+const noAnyCast = {
+  selector: "TSAsExpression > TSAnyKeyword",
+  message: "No casts to any."
+}
+
+// packages/core must run unchanged in Node, browsers and other runtimes: no host globals, no host
+// modules. (Type-only imports are banned too: they would leak into the published .d.ts.)
+const hostGlobals = [
+  ...[
+    "process",
+    "Buffer",
+    "global",
+    "require",
+    "module",
+    "exports",
+    "__dirname",
+    "__filename",
+    "setImmediate",
+    "clearImmediate"
+  ].map((name) => ({ name, message: "Node-only global: core must stay platform-agnostic." })),
+  ...[
+    "window",
+    "self",
+    "document",
+    "navigator",
+    "location",
+    "localStorage",
+    "sessionStorage",
+    "XMLHttpRequest",
+    "EventSource",
+    "WebSocket"
+  ].map((name) => ({ name, message: "DOM-only global: core must stay platform-agnostic." }))
+]
+const hostModules = {
+  paths: builtinModules.map((name) => ({ name, message: "Node built-in: core must stay platform-agnostic." })),
+  patterns: [
+    { regex: "^node:", message: "Node built-in: core must stay platform-agnostic." },
+    {
+      regex: "^@effect/platform-(node|browser|bun)",
+      message: "Platform layers belong in @mcp-effect/node or @mcp-effect/browser, not in core."
+    },
+    { regex: "^@mcp-effect/(node|browser)", message: "core must not depend on the platform packages." }
+  ]
+}
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/build/**", "**/node_modules/**", "**/.conformance-cache/**", "**/*.d.ts"]
+    ignores: [
+      "**/dist/**",
+      "**/build/**",
+      "**/node_modules/**",
+      "**/.conformance-cache/**",
+      "**/coverage/**",
+      "**/bench-results/**",
+      "**/.vite/**",
+      "**/*.d.ts"
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -36,9 +91,28 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-namespace": "off",
       "@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }],
-      "no-restricted-syntax": ["error", {
-        selector: "TSAsExpression > TSAnyKeyword",
-        message: "No casts to any."
+      "no-restricted-syntax": ["error", noAnyCast]
+    }
+  },
+  {
+    files: ["packages/core/src/**"],
+    rules: {
+      "no-restricted-globals": ["error", ...hostGlobals],
+      "no-restricted-imports": ["error", hostModules],
+      "no-restricted-properties": [
+        "error",
+        ...["process", "Buffer", "window", "document", "navigator"].map((property) => ({
+          object: "globalThis",
+          property,
+          message: "Host-specific global: core must stay platform-agnostic."
+        }))
+      ],
+      // no-restricted-imports does not see dynamic imports; this block replaces the rule's options,
+      // so the global selector is repeated.
+      "no-restricted-syntax": ["error", noAnyCast, {
+        selector:
+          "ImportExpression[source.type='Literal'][source.value=/^node:|^@effect\\/platform-(node|browser|bun)/]",
+        message: "Host-specific dynamic import: core must stay platform-agnostic."
       }]
     }
   }
