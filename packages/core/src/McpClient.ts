@@ -1,0 +1,298 @@
+/**
+ * The MCP client service for the Streamable HTTP transport.
+ *
+ * One `McpClient` holds one MCP session at a time and keeps it alive: when the
+ * server forgets the session (TTL, restart, a load balancer) and answers 404,
+ * the client starts a new session and carries on (see `Recovery` and
+ * `docs/session-recovery.md`).
+ *
+ * @example
+ * ```ts
+ * import { McpClient } from "@mcp-effect/core"
+ * import { NodeMcpClient } from "@mcp-effect/node"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* McpClient.McpClient
+ *   const tools = yield* client.listAllTools()
+ *   const result = yield* client.callTool("echo", { text: "hi" })
+ * })
+ *
+ * program.pipe(Effect.provide(NodeMcpClient.layer({ url: "http://127.0.0.1:3000/mcp" })), Effect.runPromise)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import * as internal from "./internal/client.js"
+import type * as JsonRpc from "./JsonRpc.js"
+import type * as McpError from "./McpError.js"
+import type * as McpSchema from "./McpSchema.js"
+import type * as Recovery from "./Recovery.js"
+import type * as Session from "./Session.js"
+
+/**
+ * A handler's way to answer a server→client request with a JSON-RPC error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RequestRejected extends Schema.TaggedError<RequestRejected>("@mcp-effect/core/RequestRejected")(
+  "RequestRejected",
+  {
+    code: Schema.Number,
+    message: Schema.String,
+    data: Schema.optional(Schema.Unknown)
+  }
+) {}
+
+/**
+ * Handlers for requests the server sends to the client. A request without a
+ * handler is answered with JSON-RPC -32601 (method not found); `ping` is
+ * always answered. Declaring a handler also declares the capability in
+ * `initialize` (unless `capabilities` is given explicitly).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Handlers {
+  readonly roots?: Effect.Effect<McpSchema.ListRootsResult, RequestRejected> | undefined
+  readonly sampling?:
+    | ((params: McpSchema.CreateMessageRequestParams) => Effect.Effect<McpSchema.CreateMessageResult, RequestRejected>)
+    | undefined
+  readonly elicitation?:
+    | ((params: McpSchema.ElicitRequestParams) => Effect.Effect<McpSchema.ElicitResult, RequestRejected>)
+    | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The MCP endpoint (any path), e.g. `http://127.0.0.1:3000/mcp`. */
+  readonly url: string | URL
+  /** Sent in `initialize`. Default: `{ name: "mcp-effect", version }`. */
+  readonly clientInfo?: McpSchema.Implementation | undefined
+  /** Declared in `initialize`. Default: derived from `handlers`. */
+  readonly capabilities?: McpSchema.ClientCapabilities | undefined
+  /** The version asked for in `initialize`. Default: the latest, 2025-11-25. */
+  readonly protocolVersion?: string | undefined
+  /**
+   * Extra HTTP headers for every request to the endpoint: static, or an Effect
+   * evaluated per request (e.g. a bearer token that rotates).
+   */
+  readonly headers?: Readonly<Record<string, string>> | Effect.Effect<Readonly<Record<string, string>>> | undefined
+  readonly handlers?: Handlers | undefined
+  /** Idle timeout of a request; reset by progress notifications. Default: 60 seconds. */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /** Absolute bound of a request, whatever progress says. Default: 10 minutes. */
+  readonly maxRequestTimeout?: Duration.DurationInput | undefined
+  /** Open the optional GET stream for server-initiated messages. Default: true. */
+  readonly getStream?: boolean | undefined
+  /**
+   * How a broken SSE stream is reconnected when the server sent no `retry:`
+   * (and how many times in a row). Default: exponential from 500 ms, 6 attempts.
+   */
+  readonly reconnect?: Schedule.Schedule<unknown> | undefined
+  /** Session recovery: schedule, replay policy, extra "unknown session" statuses. */
+  readonly recovery?: Recovery.Options | undefined
+  /** The largest JSON body or SSE event accepted, in characters. Default: 4 MiB. */
+  readonly maxMessageSize?: number | undefined
+  /** How much of an unexpected response body is kept in `UnexpectedStatus`. Default: 1024. */
+  readonly maxBodyExcerpt?: number | undefined
+  /**
+   * Send W3C / B3 trace headers. Default: true. Turn off for servers whose
+   * CORS policy does not allow them (the browser layer does).
+   */
+  readonly tracerPropagation?: boolean | undefined
+}
+
+/**
+ * Per-request options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestOptions {
+  /** Overrides the client's idle timeout for this request. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Overrides the client's maximum for this request. */
+  readonly maxTimeout?: Duration.DurationInput | undefined
+  /**
+   * Asks the server for progress (a `progressToken` is sent) and receives it.
+   * Each progress notification restarts the idle timeout.
+   */
+  readonly onProgress?: ((progress: McpSchema.ProgressNotificationParams) => void) | undefined
+}
+
+/**
+ * The client. Every method recovers from an expired session by itself;
+ * failures are the typed errors of `McpError`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Any request, by method name; the result is not decoded. */
+  readonly request: (
+    method: string,
+    params?: JsonRpc.Params,
+    options?: RequestOptions
+  ) => Effect.Effect<unknown, McpError.McpError>
+  /** Any notification, by method name. */
+  readonly notify: (method: string, params?: JsonRpc.Params) => Effect.Effect<void, McpError.McpError>
+  readonly ping: (options?: RequestOptions) => Effect.Effect<void, McpError.McpError>
+  /** One page of tools. */
+  readonly listTools: (
+    cursor?: string,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.ListToolsResult, McpError.McpError>
+  /** Every tool, following `nextCursor`. */
+  readonly listAllTools: (options?: RequestOptions) => Effect.Effect<ReadonlyArray<McpSchema.Tool>, McpError.McpError>
+  readonly callTool: (
+    name: string,
+    args?: Readonly<Record<string, unknown>>,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.CallToolResult, McpError.McpError>
+  readonly listResources: (
+    cursor?: string,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.ListResourcesResult, McpError.McpError>
+  readonly listAllResources: (
+    options?: RequestOptions
+  ) => Effect.Effect<ReadonlyArray<McpSchema.Resource>, McpError.McpError>
+  readonly listResourceTemplates: (
+    cursor?: string,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.ListResourceTemplatesResult, McpError.McpError>
+  readonly listAllResourceTemplates: (
+    options?: RequestOptions
+  ) => Effect.Effect<ReadonlyArray<McpSchema.ResourceTemplate>, McpError.McpError>
+  readonly readResource: (
+    uri: string,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.ReadResourceResult, McpError.McpError>
+  /** Subscribes to updates of a resource; re-subscribed on every new session. */
+  readonly subscribeResource: (uri: string, options?: RequestOptions) => Effect.Effect<void, McpError.McpError>
+  readonly unsubscribeResource: (uri: string, options?: RequestOptions) => Effect.Effect<void, McpError.McpError>
+  readonly listPrompts: (
+    cursor?: string,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.ListPromptsResult, McpError.McpError>
+  readonly listAllPrompts: (
+    options?: RequestOptions
+  ) => Effect.Effect<ReadonlyArray<McpSchema.Prompt>, McpError.McpError>
+  readonly getPrompt: (
+    name: string,
+    args?: Readonly<Record<string, string>>,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.GetPromptResult, McpError.McpError>
+  readonly complete: (
+    params: McpSchema.CompleteRequestParams,
+    options?: RequestOptions
+  ) => Effect.Effect<McpSchema.CompleteResult, McpError.McpError>
+  /** Sets the server's log level; re-applied on every new session. */
+  readonly setLoggingLevel: (
+    level: McpSchema.LoggingLevel,
+    options?: RequestOptions
+  ) => Effect.Effect<void, McpError.McpError>
+  /** Notifications from the server (any stream), from the moment of subscription. */
+  readonly notifications: Stream.Stream<McpSchema.ServerNotification>
+  /** Session lifecycle events, from the moment of subscription. */
+  readonly sessionEvents: Stream.Stream<Session.SessionEvent>
+  /** The current session (waits while a recovery is in flight). */
+  readonly session: Effect.Effect<Session.SessionInfo>
+  /** The current session, then every session that replaces it. */
+  readonly sessionChanges: Stream.Stream<Session.SessionInfo>
+}
+
+/**
+ * The service tag.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class McpClient extends Context.Tag("@mcp-effect/core/McpClient")<McpClient, Service>() {}
+
+/**
+ * Connects (initialize + initialized) and returns the client. Closing the
+ * scope deletes the session and ends every fiber the client started.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (
+  options: Options
+) => Effect.Effect<Service, McpError.McpError, HttpClient.HttpClient | Scope.Scope> = internal.make
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<McpClient, McpError.McpError, HttpClient.HttpClient> =>
+  Layer.scoped(McpClient, make(options))
+
+/**
+ * The options read from `Config`. Keys (under an optional prefix, see
+ * `Config.nested`): `URL` (required), `REQUEST_TIMEOUT`, `MAX_REQUEST_TIMEOUT`
+ * (durations such as "30 seconds"), `GET_STREAM` (boolean),
+ * `PROTOCOL_VERSION`, `MAX_MESSAGE_SIZE`, `EXPIRED_STATUSES` (comma-separated).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<Options> = Config.all({
+  url: Config.string("URL"),
+  requestTimeout: Config.option(Config.duration("REQUEST_TIMEOUT")),
+  maxRequestTimeout: Config.option(Config.duration("MAX_REQUEST_TIMEOUT")),
+  getStream: Config.option(Config.boolean("GET_STREAM")),
+  protocolVersion: Config.option(Config.string("PROTOCOL_VERSION")),
+  maxMessageSize: Config.option(Config.integer("MAX_MESSAGE_SIZE")),
+  expiredStatuses: Config.option(Config.array(Config.integer(), "EXPIRED_STATUSES"))
+}).pipe(Config.map((c) => ({
+  url: c.url,
+  requestTimeout: c.requestTimeout._tag === "Some" ? c.requestTimeout.value : undefined,
+  maxRequestTimeout: c.maxRequestTimeout._tag === "Some" ? c.maxRequestTimeout.value : undefined,
+  getStream: c.getStream._tag === "Some" ? c.getStream.value : undefined,
+  protocolVersion: c.protocolVersion._tag === "Some" ? c.protocolVersion.value : undefined,
+  maxMessageSize: c.maxMessageSize._tag === "Some" ? c.maxMessageSize.value : undefined,
+  recovery: c.expiredStatuses._tag === "Some" ? { expiredStatuses: c.expiredStatuses.value } : undefined
+})))
+
+/**
+ * The client configured from `Config` (see {@link config} for the keys);
+ * `options` adds what `Config` cannot hold (handlers, schedules, headers).
+ *
+ * @example
+ * ```ts
+ * // MCP_URL=http://127.0.0.1:3000/mcp MCP_REQUEST_TIMEOUT="30 seconds"
+ * McpClient.layerConfig(Config.nested(McpClient.config, "MCP"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  configs: Config.Config<Options> = config,
+  options?: Omit<Options, "url">
+): Layer.Layer<McpClient, McpError.McpError | ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.scoped(
+    McpClient,
+    Effect.flatMap(configs, (fromConfig) =>
+      make({
+        ...options,
+        ...fromConfig,
+        recovery: { ...options?.recovery, ...fromConfig.recovery }
+      }))
+  )

@@ -1,0 +1,64 @@
+/**
+ * What the client knows about the current MCP session, and the events it
+ * publishes when sessions start, expire, recover and close.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as McpSchema from "./McpSchema.js"
+
+/**
+ * The current session, as negotiated by its `initialize`. Everything here is
+ * per session: a recovered session may report a different protocol version
+ * or capabilities.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SessionInfo {
+  /** Counts sessions of this client: 0 for the first, +1 for each recovery. */
+  readonly generation: number
+  /** The `Mcp-Session-Id`, or undefined for a stateless server. */
+  readonly sessionId: string | undefined
+  readonly protocolVersion: string
+  readonly serverInfo: McpSchema.Implementation
+  readonly capabilities: McpSchema.ServerCapabilities
+  readonly instructions: string | undefined
+  /** When the session was started, in epoch milliseconds (from `Clock`). */
+  readonly startedAt: number
+}
+
+/**
+ * Something happened to the session.
+ *
+ * - `Started`: the first session is ready (initialize + initialized done).
+ * - `Expired`: a request carrying `sessionId` was answered 404 (or a configured
+ *   status); the client is about to re-initialize. Published once per dead id.
+ * - `Recovered`: a new session replaced the dead one; `waiters` counts the
+ *   requests that waited for it, `durationMillis` the time the handshake took.
+ * - `RecoveryFailed`: the re-initialize failed within the recovery policy.
+ * - `Closed`: the client's scope closed; the session was deleted.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SessionEvent = Data.TaggedEnum<{
+  Started: { readonly session: SessionInfo }
+  Expired: { readonly sessionId: string; readonly status: number; readonly method: string }
+  Recovered: {
+    readonly previousSessionId: string
+    readonly session: SessionInfo
+    readonly durationMillis: number
+    readonly waiters: number
+  }
+  RecoveryFailed: { readonly sessionId: string; readonly error: unknown }
+  Closed: { readonly sessionId: string | undefined }
+}>
+
+/**
+ * Constructors and matchers for {@link SessionEvent}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const SessionEvent = Data.taggedEnum<SessionEvent>()

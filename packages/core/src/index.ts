@@ -1,0 +1,29 @@
+/**
+ * @since 0.1.0
+ */
+export * as JsonRpc from "./JsonRpc.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as McpClient from "./McpClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as McpError from "./McpError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as McpSchema from "./McpSchema.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Recovery from "./Recovery.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Session from "./Session.js"

@@ -1,0 +1,911 @@
+/**
+ * The client's engine: sends requests, reads their answers (JSON or SSE, with
+ * resumption), dispatches what the server sends (responses, server→client
+ * requests, notifications), runs the GET stream, and performs the
+ * `initialize` handshake. Recovery from expired sessions is delegated to
+ * `session.ts`, the one place that changes the session.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as PubSub from "effect/PubSub"
+import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as JsonRpc from "../JsonRpc.js"
+import type * as McpClient from "../McpClient.js"
+import * as McpError from "../McpError.js"
+import * as McpSchema from "../McpSchema.js"
+import * as Session from "../Session.js"
+import * as Schedules from "./schedule.js"
+import * as Sessions from "./session.js"
+import type * as Sse from "./sse.js"
+import * as Transport from "./transport.js"
+
+/** Defaults of every option, in one place (the docs' configuration reference mirrors this). @internal */
+export const defaults = {
+  clientInfo: { name: "mcp-effect", version: "0.1.0" },
+  requestTimeout: Duration.seconds(60),
+  maxRequestTimeout: Duration.minutes(10),
+  maxMessageSize: 4 * 1024 * 1024,
+  maxBodyExcerpt: 1024,
+  getStream: true,
+  reconnect: Schedules.defaultReconnect
+} as const
+
+/** The waiting side of a request: completed by whichever stream carries its response. */
+interface Pending {
+  readonly deferred: Deferred.Deferred<JsonRpc.JsonRpcResponse>
+  done: boolean
+}
+
+/** Why an answer stream stopped being read. */
+type StreamEnd = "response" | "ended"
+
+/** @internal */
+export const make = (
+  options: McpClient.Options
+): Effect.Effect<McpClient.Service, McpError.McpError, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const clientScope = yield* Effect.scope
+    const httpClient = Transport.tracerPropagation(options.tracerPropagation ?? true)(yield* HttpClient.HttpClient)
+    const maxMessageSize = options.maxMessageSize ?? defaults.maxMessageSize
+    const transport = Transport.make({
+      url: typeof options.url === "string" ? options.url : options.url.toString(),
+      client: httpClient,
+      headers: headersOf(options.headers),
+      maxMessageSize,
+      maxBodyExcerpt: options.maxBodyExcerpt ?? defaults.maxBodyExcerpt,
+      expiredStatuses: new Set(options.recovery?.expiredStatuses ?? [])
+    })
+    const requestTimeout = Duration.decode(options.requestTimeout ?? defaults.requestTimeout)
+    const maxRequestTimeout = Duration.decode(options.maxRequestTimeout ?? defaults.maxRequestTimeout)
+    const reconnect = options.reconnect ?? defaults.reconnect
+    const requestedVersion = options.protocolVersion ?? McpSchema.LATEST_PROTOCOL_VERSION
+    const handlers = options.handlers ?? {}
+    const capabilities: McpSchema.ClientCapabilities = options.capabilities ?? {
+      ...(handlers.roots === undefined ? {} : { roots: { listChanged: true } }),
+      ...(handlers.sampling === undefined ? {} : { sampling: {} }),
+      ...(handlers.elicitation === undefined ? {} : { elicitation: {} })
+    }
+
+    const events = yield* PubSub.unbounded<Session.SessionEvent>()
+    const notifications = yield* PubSub.unbounded<McpSchema.ServerNotification>()
+    const pending = new Map<JsonRpc.RequestId, Pending>()
+    const progressHandlers = new Map<McpSchema.ProgressToken, (params: McpSchema.ProgressNotificationParams) => void>()
+    const serverRequests = new Map<JsonRpc.RequestId, Fiber.RuntimeFiber<void>>()
+    // Per-session state that must be restored on a new session.
+    const subscriptions = new Set<string>()
+    let loggingLevel: McpSchema.LoggingLevel | undefined = undefined
+    // Tool annotations, for the replay policy.
+    const tools = new Map<string, McpSchema.Tool>()
+    let nextId = 0
+    const sessionsReady = yield* Deferred.make<Sessions.Sessions>()
+    const onExpired = (error: McpError.SessionExpired) =>
+      Effect.flatMap(Deferred.await(sessionsReady), (sessions) => sessions.expired(error))
+
+    // ---------------------------------------------------------------------
+    // Dispatch: one message from any stream
+    // ---------------------------------------------------------------------
+
+    const handleNotification = (message: JsonRpc.JsonRpcNotification): Effect.Effect<void> => {
+      const notification = McpSchema.decodeServerNotification(message.method, message.params)
+      switch (notification._tag) {
+        case "Progress": {
+          const handler = progressHandlers.get(notification.params.progressToken)
+          if (handler !== undefined) handler(notification.params)
+          break
+        }
+        case "Cancelled": {
+          // The server gave up on a request it sent us: stop answering it.
+          const fiber = serverRequests.get(notification.params.requestId ?? "")
+          if (fiber !== undefined) {
+            return Effect.zipRight(Fiber.interruptFork(fiber), PubSub.publish(notifications, notification))
+          }
+          break
+        }
+      }
+      return PubSub.publish(notifications, notification)
+    }
+
+    const answerServerRequest = (target: Transport.Target, message: JsonRpc.JsonRpcRequest): Effect.Effect<void> =>
+      serverRequest(handlers, message).pipe(
+        Effect.flatMap((response) =>
+          transport.post({ method: message.method, requestId: message.id }, JsonRpc.encode(response), target, false)
+        ),
+        Effect.asVoid,
+        Effect.catchTag("SessionExpired", onExpired),
+        Effect.catchAll((error) =>
+          Effect.logWarning("could not answer a server request").pipe(
+            Effect.annotateLogs({ method: message.method, error: error.message })
+          )
+        ),
+        Effect.ensuring(Effect.sync(() => serverRequests.delete(message.id))),
+        Effect.forkIn(clientScope),
+        Effect.tap((fiber) => Effect.sync(() => serverRequests.set(message.id, fiber))),
+        Effect.asVoid
+      )
+
+    /** Returns false for a response nobody waits for (a protocol violation where a request expects its own). */
+    const dispatch = (target: Transport.Target, message: JsonRpc.JsonRpcMessage): Effect.Effect<boolean> => {
+      if (JsonRpc.isResponse(message)) {
+        const entry = message.id === null ? undefined : pending.get(message.id)
+        if (entry === undefined || entry.done) return Effect.succeed(false)
+        entry.done = true
+        return Effect.as(Deferred.succeed(entry.deferred, message), true)
+      }
+      if (JsonRpc.isRequest(message)) return Effect.as(answerServerRequest(target, message), true)
+      return Effect.as(handleNotification(message), true)
+    }
+
+    // ---------------------------------------------------------------------
+    // Answers: JSON, or an SSE stream that may have to be resumed
+    // ---------------------------------------------------------------------
+
+    interface Resumption {
+      lastEventId: string | undefined
+      retryMillis: number | undefined
+      readonly seen: Set<string>
+    }
+
+    /**
+     * Reads an answer stream until the awaited response arrives or the stream
+     * ends. A broken connection is an end, not an error: it may be resumed.
+     */
+    const readAnswerStream = (
+      target: Transport.Target,
+      ctx: Transport.Context,
+      events: Stream.Stream<Sse.SseMessage, McpError.McpError>,
+      entry: Pending,
+      resumption: Resumption
+    ): Effect.Effect<StreamEnd, McpError.McpError> =>
+      events.pipe(
+        Stream.catchTag("TransportError", () => Stream.empty),
+        Stream.runForEachWhile((event) => {
+          if (event._tag === "Retry") {
+            resumption.retryMillis = event.millis
+            return Effect.succeed(true)
+          }
+          if (event.id !== undefined) {
+            // A stream's events are delivered once, even when a resume replays some.
+            if (resumption.seen.has(event.id)) return Effect.succeed(true)
+            remember(resumption.seen, event.id)
+            resumption.lastEventId = event.id
+          }
+          if (event.data === "") return Effect.succeed(true) // priming event
+          return Effect.map(handleData(target, ctx, event.data, true), () => !entry.done)
+        }),
+        Effect.map((): StreamEnd => entry.done ? "response" : "ended")
+      )
+
+    /** Parses one JSON-RPC payload; on an answer stream, a response nobody waits for is a violation. */
+    const handleData = (
+      target: Transport.Target,
+      ctx: Transport.Context,
+      data: string,
+      strict: boolean
+    ): Effect.Effect<void, McpError.ProtocolError> => {
+      const parsed = JsonRpc.parseMessage(data)
+      if (parsed._tag === "Left") {
+        return Effect.fail(protocolError(ctx, target, "MalformedJson", parsed.left))
+      }
+      const messages = Array.isArray(parsed.right) ? parsed.right : [parsed.right]
+      return Effect.forEach(messages, (message) =>
+        Effect.flatMap(dispatch(target, message), (known) =>
+          known || !strict
+            ? Effect.void
+            : Effect.fail(
+              protocolError(
+                ctx,
+                target,
+                "ResponseIdMismatch",
+                `a response with id ${String(message.id)} answers no request`
+              )
+            )), { discard: true })
+    }
+
+    /** Waits for the response of `ctx.requestId`, resuming its SSE stream with GET + Last-Event-ID when it breaks. */
+    const awaitAnswer = (
+      target: Transport.Target,
+      ctx: Transport.Context,
+      answer: Transport.Answer,
+      entry: Pending
+    ): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> =>
+      Effect.gen(function*() {
+        switch (answer._tag) {
+          case "Accepted":
+            return yield* Effect.fail(
+              protocolError(ctx, target, "MalformedJson", "the server answered a request with an empty body")
+            )
+          case "Json": {
+            const messages = Array.isArray(answer.message) ? answer.message : [answer.message]
+            for (const message of messages) {
+              const known = yield* dispatch(target, message)
+              if (!known) {
+                return yield* Effect.fail(
+                  protocolError(
+                    ctx,
+                    target,
+                    "ResponseIdMismatch",
+                    `expected the response to request ${String(ctx.requestId)}, got id ${String(message.id)}`
+                  )
+                )
+              }
+            }
+            if (!entry.done) {
+              return yield* Effect.fail(
+                protocolError(ctx, target, "MalformedJson", "the JSON body carried no response to the request")
+              )
+            }
+            return yield* Deferred.await(entry.deferred)
+          }
+          case "Sse": {
+            const resumption: Resumption = { lastEventId: undefined, retryMillis: undefined, seen: new Set() }
+            const schedule = Schedules.stepper(reconnect)
+            let events = answer.events
+            while ((yield* readAnswerStream(target, ctx, events, entry, resumption)) === "ended") {
+              if (resumption.lastEventId === undefined) {
+                return yield* streamEndedWithoutId(target, ctx)
+              }
+              const delay = yield* schedule.next
+              if (Option.isNone(delay)) {
+                return yield* Effect.fail(
+                  protocolError(ctx, target, "StreamEnded", "the answer stream broke and could not be resumed in time")
+                )
+              }
+              yield* Effect.sleep(Duration.millis(resumption.retryMillis ?? delay.value))
+              const resumed = yield* transport.get(ctx, target, resumption.lastEventId).pipe(
+                // The session died while it was working on our request: it had accepted it.
+                Effect.catchTag(
+                  "SessionExpired",
+                  (e): Effect.Effect<never, McpError.McpError> =>
+                    Effect.fail(new McpError.SessionExpired({ ...e, accepted: true }))
+                )
+              )
+              if (resumed._tag === "NoStream") {
+                return yield* Effect.fail(
+                  protocolError(
+                    ctx,
+                    target,
+                    "StreamEnded",
+                    "the answer stream ended and the server offers no GET to resume it"
+                  )
+                )
+              }
+              events = resumed.events
+            }
+            return yield* Deferred.await(entry.deferred)
+          }
+        }
+      })
+
+    /**
+     * The answer stream ended before the response and carried no event id to
+     * resume from. Was it the session? A ping on the same session tells: 404
+     * means it died with our (accepted) request; else it is a protocol error.
+     */
+    const streamEndedWithoutId = (
+      target: Transport.Target,
+      ctx: Transport.Context
+    ): Effect.Effect<never, McpError.McpError> => {
+      const ended = protocolError(ctx, target, "StreamEnded", "the answer stream ended before the response arrived")
+      if (target.sessionId === undefined || ctx.method === "ping") return Effect.fail(ended)
+      const id = nextId++
+      return transport.post(
+        { method: "ping", requestId: id },
+        JsonRpc.encode(JsonRpc.request(id, "ping")),
+        target,
+        false
+      ).pipe(
+        Effect.matchEffect({
+          onFailure: (error): Effect.Effect<never, McpError.McpError> =>
+            error._tag === "SessionExpired"
+              ? Effect.fail(
+                new McpError.SessionExpired({
+                  method: ctx.method,
+                  ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+                  sessionId: error.sessionId,
+                  status: error.status,
+                  accepted: true
+                })
+              )
+              : Effect.fail(ended),
+          onSuccess: () => Effect.fail(ended)
+        })
+      )
+    }
+
+    // ---------------------------------------------------------------------
+    // Sending a request on one session (no recovery here: see session.ts)
+    // ---------------------------------------------------------------------
+
+    const cancel = (target: Transport.Target, requestId: JsonRpc.RequestId, reason: string) =>
+      transport.post(
+        { method: "notifications/cancelled", requestId },
+        JsonRpc.encode(JsonRpc.notification("notifications/cancelled", { requestId, reason })),
+        target,
+        false
+      ).pipe(
+        Effect.catchTag("SessionExpired", onExpired),
+        Effect.ignore,
+        Effect.forkIn(clientScope),
+        Effect.asVoid
+      )
+
+    interface Attempt {
+      readonly method: string
+      readonly params: JsonRpc.Params | undefined
+      readonly onProgress: ((params: McpSchema.ProgressNotificationParams) => void) | undefined
+      /** The id and session of the latest attempt, for timeout errors. */
+      lastId: JsonRpc.RequestId | undefined
+      lastSessionId: string | undefined
+    }
+
+    /** Sends `request` once on `target` and waits for its response (no recovery here). */
+    const attempt = (target: Transport.Target, request: Attempt): Effect.Effect<unknown, McpError.McpError> =>
+      Effect.suspend(() => {
+        const id = nextId++
+        request.lastId = id
+        const ctx: Transport.Context = { method: request.method, requestId: id }
+        const params = request.onProgress === undefined ? request.params : withProgressToken(request.params, id)
+        const entry: Pending = { deferred: Deferred.unsafeMake(FiberId.none), done: false }
+        pending.set(id, entry)
+        if (request.onProgress !== undefined) progressHandlers.set(id, request.onProgress)
+        let sent = false
+        return Effect.suspend(() => {
+          sent = true
+          return transport.post(ctx, JsonRpc.encode(JsonRpc.request(id, request.method, params)), target, true)
+        }).pipe(
+          Effect.flatMap((answer) => awaitAnswer(target, ctx, answer, entry)),
+          Effect.flatMap((response) =>
+            JsonRpc.isSuccess(response)
+              ? Effect.succeed(response.result)
+              : Effect.fail(
+                new McpError.JsonRpcError({
+                  method: request.method,
+                  requestId: id,
+                  ...(target.sessionId === undefined ? {} : { sessionId: target.sessionId }),
+                  code: response.error.code,
+                  description: response.error.message,
+                  ...(response.error.data === undefined ? {} : { data: response.error.data })
+                })
+              )
+          ),
+          // Interrupting a request (a timeout, the caller giving up) tells the server;
+          // `initialize` is never cancelled (the spec forbids it).
+          Effect.onInterrupt(() =>
+            sent && request.method !== "initialize"
+              ? cancel(target, id, "request cancelled by the client")
+              : Effect.void
+          ),
+          Effect.ensuring(Effect.sync(() => {
+            pending.delete(id)
+            progressHandlers.delete(id)
+          }))
+        )
+      })
+
+    // ---------------------------------------------------------------------
+    // The handshake: initialize → checks → notifications/initialized
+    // ---------------------------------------------------------------------
+
+    const noSession: Transport.Target = { sessionId: undefined, protocolVersion: undefined }
+
+    const handshake = (generation: number): Effect.Effect<Sessions.Live, McpError.McpError> =>
+      Effect.gen(function*() {
+        const id = nextId++
+        const ctx: Transport.Context = { method: "initialize", requestId: id }
+        const params: McpSchema.InitializeRequestParams = {
+          protocolVersion: requestedVersion,
+          capabilities,
+          clientInfo: options.clientInfo ?? defaults.clientInfo
+        }
+        const entry: Pending = { deferred: Deferred.unsafeMake(FiberId.none), done: false }
+        pending.set(id, entry)
+        const answer = yield* transport.post(
+          ctx,
+          JsonRpc.encode(JsonRpc.request(id, "initialize", params)),
+          noSession,
+          true
+        )
+        const response = yield* awaitAnswer(noSession, ctx, answer, entry).pipe(
+          Effect.ensuring(Effect.sync(() => pending.delete(id)))
+        )
+        if (!JsonRpc.isSuccess(response)) {
+          return yield* Effect.fail(
+            new McpError.JsonRpcError({
+              method: "initialize",
+              requestId: id,
+              code: response.error.code,
+              description: response.error.message,
+              ...(response.error.data === undefined ? {} : { data: response.error.data })
+            })
+          )
+        }
+        const result = yield* decodeResult(McpSchema.InitializeResult, ctx, noSession, response.result)
+        if (!McpSchema.isSupportedProtocolVersion(result.protocolVersion)) {
+          return yield* Effect.fail(
+            new McpError.UnsupportedProtocolVersion({
+              method: "initialize",
+              requestId: id,
+              requested: requestedVersion,
+              received: result.protocolVersion,
+              supported: [...McpSchema.SUPPORTED_PROTOCOL_VERSIONS]
+            })
+          )
+        }
+        // The session id is taken from this response only, and only if well-formed.
+        const sessionId = answer.headers["mcp-session-id"]
+        if (sessionId !== undefined && !Transport.isValidSessionId(sessionId)) {
+          return yield* Effect.fail(
+            protocolError(
+              ctx,
+              noSession,
+              "InvalidSessionId",
+              `Mcp-Session-Id must be visible ASCII, got ${JSON.stringify(sessionId)}`
+            )
+          )
+        }
+        const target: Transport.Target = { sessionId, protocolVersion: result.protocolVersion }
+        yield* transport.post(
+          { method: "notifications/initialized" },
+          JsonRpc.encode(JsonRpc.notification("notifications/initialized")),
+          target,
+          false
+        ).pipe(
+          Effect.catchTag("UnexpectedStatus", (error): Effect.Effect<never, McpError.McpError> =>
+            // A 400 right after an initialize that showed no session id: the server wants one we
+            // could not read. In a browser that is a CORS response without `Access-Control-Expose-Headers: Mcp-Session-Id`.
+            sessionId === undefined && error.status === 400
+              ? Effect.fail(
+                protocolError(
+                  { method: "notifications/initialized" },
+                  noSession,
+                  "SessionHeaderHidden",
+                  "the server requires a session, but the initialize response showed no readable Mcp-Session-Id header " +
+                    "(cross-origin: the server must send Access-Control-Expose-Headers: Mcp-Session-Id)"
+                )
+              )
+              : Effect.fail(error))
+        )
+        const scope = yield* Scope.fork(clientScope, ExecutionStrategy.sequential)
+        const startedAt = yield* Clock.currentTimeMillis
+        return {
+          info: {
+            generation,
+            sessionId,
+            protocolVersion: result.protocolVersion,
+            serverInfo: result.serverInfo,
+            capabilities: result.capabilities,
+            instructions: result.instructions,
+            startedAt
+          },
+          target,
+          scope
+        }
+      }).pipe(
+        Effect.timeoutFail({
+          duration: requestTimeout,
+          onTimeout: () =>
+            new McpError.RequestTimeout({
+              method: "initialize",
+              reason: "idle",
+              timeoutMillis: Duration.toMillis(requestTimeout)
+            })
+        }),
+        Effect.withSpan("McpClient.initialize", { attributes: { "mcp.session.generation": generation } })
+      )
+
+    // ---------------------------------------------------------------------
+    // The GET stream: server-initiated messages, reconnected while the session lives
+    // ---------------------------------------------------------------------
+
+    const getStream = (session: Sessions.Live): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const target = session.target
+        const ctx: Transport.Context = { method: "GET" }
+        const schedule = Schedules.stepper(reconnect)
+        const resumption: Resumption = { lastEventId: undefined, retryMillis: undefined, seen: new Set() }
+        while (true) {
+          const opened = yield* Effect.either(transport.get(ctx, target, resumption.lastEventId))
+          if (opened._tag === "Left") {
+            const error = opened.left
+            if (error._tag === "SessionExpired") return yield* onExpired(error)
+            // A server without a GET stream may say so with 404/400 instead of 405 (stateless servers do).
+            if (error._tag === "UnexpectedStatus" && error.status < 500) return
+            yield* Effect.logDebug("GET stream failed").pipe(Effect.annotateLogs({ error: error.message }))
+          } else if (opened.right._tag === "NoStream") {
+            return
+          } else {
+            schedule.reset()
+            const read = yield* Effect.either(
+              opened.right.events.pipe(
+                Stream.runForEach((event) => {
+                  if (event._tag === "Retry") {
+                    resumption.retryMillis = event.millis
+                    return Effect.void
+                  }
+                  if (event.id !== undefined) {
+                    if (resumption.seen.has(event.id)) return Effect.void
+                    remember(resumption.seen, event.id)
+                    resumption.lastEventId = event.id
+                  }
+                  if (event.data === "") return Effect.void
+                  return handleData(target, ctx, event.data, false).pipe(
+                    Effect.catchAll((error) =>
+                      Effect.logWarning("ignored a malformed message on the GET stream").pipe(
+                        Effect.annotateLogs({ error: error.message })
+                      )
+                    )
+                  )
+                })
+              )
+            )
+            if (read._tag === "Left") {
+              yield* Effect.logDebug("GET stream broke").pipe(Effect.annotateLogs({ error: read.left.message }))
+            }
+          }
+          const delay = yield* schedule.next
+          if (Option.isNone(delay)) {
+            return yield* Effect.logWarning("GET stream: giving up reconnecting").pipe(
+              Effect.annotateLogs({ sessionId: target.sessionId ?? "none" })
+            )
+          }
+          yield* Effect.sleep(Duration.millis(resumption.retryMillis ?? delay.value))
+        }
+      })
+
+    /** Sends a request on exactly this session, for rebuilding it (never waits on a recovery). */
+    const restore = (session: Sessions.Live, method: string, params: JsonRpc.Params) =>
+      attempt(session.target, { method, params, onProgress: undefined, lastId: undefined, lastSessionId: undefined })
+        .pipe(
+          Effect.timeout(requestTimeout),
+          Effect.catchAll((error) =>
+            Effect.logWarning("could not restore per-session state on the new session").pipe(
+              Effect.annotateLogs({ method, error: String(error) })
+            )
+          )
+        )
+
+    const start = (session: Sessions.Live, recovered: boolean): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        if (options.getStream ?? defaults.getStream) {
+          yield* Effect.forkIn(getStream(session), session.scope)
+        }
+        if (!recovered) return
+        for (const uri of subscriptions) yield* restore(session, "resources/subscribe", { uri })
+        if (loggingLevel !== undefined) yield* restore(session, "logging/setLevel", { level: loggingLevel })
+      })
+
+    const sessions = yield* Sessions.make({
+      clientScope,
+      policy: options.recovery ?? {},
+      handshake,
+      start,
+      events,
+      tool: (name) => tools.get(name)
+    })
+    yield* Deferred.succeed(sessionsReady, sessions)
+
+    // Closing the client's scope: end the session's fibers, DELETE the session.
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function*() {
+        const session = yield* sessions.current
+        yield* Scope.close(session.scope, Exit.void)
+        if (session.info.sessionId !== undefined) yield* transport.del(session.target)
+        yield* PubSub.publish(events, Session.SessionEvent.Closed({ sessionId: session.info.sessionId }))
+        yield* PubSub.shutdown(events)
+        yield* PubSub.shutdown(notifications)
+      })
+    )
+
+    // ---------------------------------------------------------------------
+    // The public surface
+    // ---------------------------------------------------------------------
+
+    const request = (
+      method: string,
+      params?: JsonRpc.Params,
+      requestOptions?: McpClient.RequestOptions
+    ): Effect.Effect<unknown, McpError.McpError> =>
+      Effect.suspend(() => {
+        const idle = Duration.decode(requestOptions?.timeout ?? requestTimeout)
+        const maximum = Duration.decode(requestOptions?.maxTimeout ?? maxRequestTimeout)
+        const userProgress = requestOptions?.onProgress
+        let progressed = false
+        const state: Attempt = {
+          method,
+          params,
+          onProgress: userProgress === undefined ? undefined : (p) => {
+            progressed = true
+            userProgress(p)
+          },
+          lastId: undefined,
+          lastSessionId: undefined
+        }
+        const call = sessions.run({ method, params }, (session) => {
+          state.lastSessionId = session.info.sessionId
+          return attempt(session.target, state)
+        })
+        const timeoutError = (reason: "idle" | "maximum", duration: Duration.Duration) =>
+          new McpError.RequestTimeout({
+            method,
+            ...(state.lastId === undefined ? {} : { requestId: state.lastId }),
+            ...(state.lastSessionId === undefined ? {} : { sessionId: state.lastSessionId }),
+            reason,
+            timeoutMillis: Duration.toMillis(duration)
+          })
+        // The idle timer restarts whenever progress arrives (only requests with a
+        // progress handler ask the server for progress).
+        const watchdog: Effect.Effect<never, McpError.McpError> = Effect.gen(function*() {
+          let deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(idle)
+          while (true) {
+            const now = yield* Clock.currentTimeMillis
+            if (progressed) {
+              progressed = false
+              deadline = now + Duration.toMillis(idle)
+            }
+            if (now >= deadline) return yield* Effect.fail(timeoutError("idle", idle))
+            yield* Effect.sleep(Duration.millis(deadline - now))
+          }
+        })
+        const bounded = userProgress === undefined
+          ? Effect.timeoutFail(call, { duration: idle, onTimeout: () => timeoutError("idle", idle) })
+          : Effect.raceFirst(call, watchdog)
+        return Effect.timeoutFail(bounded, { duration: maximum, onTimeout: () => timeoutError("maximum", maximum) })
+      })
+
+    /** A request whose result is decoded with the method's schema (a mismatch is a ProtocolError). */
+    const typed = <A, I>(method: McpSchema.ClientRequestMethod, schema: Schema.Schema<A, I>) =>
+    (
+      params: JsonRpc.Params | undefined,
+      requestOptions?: McpClient.RequestOptions
+    ): Effect.Effect<A, McpError.McpError> =>
+      Effect.flatMap(
+        request(method, params, requestOptions),
+        (result) =>
+          Effect.flatMap(sessions.current, (session) => decodeResult(schema, { method }, session.target, result))
+      )
+
+    const notify = (method: string, params?: JsonRpc.Params): Effect.Effect<void, McpError.McpError> =>
+      sessions.run(
+        { method, params },
+        (session) =>
+          transport.post({ method }, JsonRpc.encode(JsonRpc.notification(method, params)), session.target, false)
+      ).pipe(Effect.asVoid)
+
+    const listTools = (cursor?: string, requestOptions?: McpClient.RequestOptions) =>
+      typed("tools/list", McpSchema.ListToolsResult)(cursor === undefined ? undefined : { cursor }, requestOptions)
+        .pipe(
+          Effect.tap((result) =>
+            Effect.sync(() => {
+              for (const tool of result.tools) tools.set(tool.name, tool)
+            })
+          )
+        )
+
+    const listResources = (cursor?: string, requestOptions?: McpClient.RequestOptions) =>
+      typed("resources/list", McpSchema.ListResourcesResult)(
+        cursor === undefined ? undefined : { cursor },
+        requestOptions
+      )
+    const listResourceTemplates = (cursor?: string, requestOptions?: McpClient.RequestOptions) =>
+      typed("resources/templates/list", McpSchema.ListResourceTemplatesResult)(
+        cursor === undefined ? undefined : { cursor },
+        requestOptions
+      )
+    const listPrompts = (cursor?: string, requestOptions?: McpClient.RequestOptions) =>
+      typed("prompts/list", McpSchema.ListPromptsResult)(cursor === undefined ? undefined : { cursor }, requestOptions)
+
+    const client: McpClient.Service = {
+      request,
+      notify,
+      ping: (requestOptions) => Effect.asVoid(typed("ping", McpSchema.EmptyResult)(undefined, requestOptions)),
+      listTools,
+      listAllTools: (requestOptions) => paginate((cursor) => listTools(cursor, requestOptions), (r) => r.tools),
+      callTool: (name, args, requestOptions) =>
+        typed("tools/call", McpSchema.CallToolResult)(
+          args === undefined ? { name } : { name, arguments: args },
+          requestOptions
+        ),
+      listResources,
+      listAllResources: (requestOptions) =>
+        paginate((cursor) => listResources(cursor, requestOptions), (r) => r.resources),
+      listResourceTemplates,
+      listAllResourceTemplates: (requestOptions) =>
+        paginate((cursor) => listResourceTemplates(cursor, requestOptions), (r) => r.resourceTemplates),
+      readResource: (uri, requestOptions) =>
+        typed("resources/read", McpSchema.ReadResourceResult)({ uri }, requestOptions),
+      subscribeResource: (uri, requestOptions) =>
+        typed("resources/subscribe", McpSchema.EmptyResult)({ uri }, requestOptions).pipe(
+          Effect.tap(() => Effect.sync(() => subscriptions.add(uri))),
+          Effect.asVoid
+        ),
+      unsubscribeResource: (uri, requestOptions) =>
+        typed("resources/unsubscribe", McpSchema.EmptyResult)({ uri }, requestOptions).pipe(
+          Effect.ensuring(Effect.sync(() => subscriptions.delete(uri))),
+          Effect.asVoid
+        ),
+      listPrompts,
+      listAllPrompts: (requestOptions) => paginate((cursor) => listPrompts(cursor, requestOptions), (r) => r.prompts),
+      getPrompt: (name, args, requestOptions) =>
+        typed("prompts/get", McpSchema.GetPromptResult)(
+          args === undefined ? { name } : { name, arguments: args },
+          requestOptions
+        ),
+      complete: (params, requestOptions) =>
+        typed("completion/complete", McpSchema.CompleteResult)(params, requestOptions),
+      setLoggingLevel: (level, requestOptions) =>
+        typed("logging/setLevel", McpSchema.EmptyResult)({ level }, requestOptions).pipe(
+          Effect.tap(() =>
+            Effect.sync(() => {
+              loggingLevel = level
+            })
+          ),
+          Effect.asVoid
+        ),
+      notifications: Stream.fromPubSub(notifications),
+      sessionEvents: Stream.fromPubSub(events),
+      session: Effect.map(sessions.current, (session) => session.info),
+      sessionChanges: sessions.changes
+    }
+    return client
+  })
+
+/** Walks `nextCursor` until the server stops giving one (bounded against servers that loop). */
+const paginate = <R extends { readonly nextCursor?: string | undefined }, A>(
+  page: (cursor: string | undefined) => Effect.Effect<R, McpError.McpError>,
+  items: (result: R) => ReadonlyArray<A>
+): Effect.Effect<ReadonlyArray<A>, McpError.McpError> =>
+  Effect.gen(function*() {
+    const all: Array<A> = []
+    const seen = new Set<string>()
+    let cursor: string | undefined = undefined
+    while (true) {
+      const result: R = yield* page(cursor)
+      all.push(...items(result))
+      const next = result.nextCursor
+      if (next === undefined || seen.has(next)) return all
+      seen.add(next)
+      cursor = next
+    }
+  })
+
+const decodeResult = <A, I>(
+  schema: Schema.Schema<A, I>,
+  ctx: Transport.Context,
+  target: Transport.Target,
+  result: unknown
+): Effect.Effect<A, McpError.ProtocolError> =>
+  Effect.mapError(
+    Schema.decodeUnknown(schema)(result),
+    (error) => protocolError(ctx, target, "InvalidResult", ParseResult.TreeFormatter.formatErrorSync(error))
+  )
+
+const remember = (seen: Set<string>, id: string) => {
+  // Bounded: a GET stream open for hours must not grow without limit.
+  if (seen.size >= 1024) {
+    const first = seen.values().next()
+    if (first.done !== true) seen.delete(first.value)
+  }
+  seen.add(id)
+}
+
+const protocolError = (
+  ctx: Transport.Context,
+  target: Transport.Target,
+  violation: McpError.ProtocolViolation,
+  description: string
+) =>
+  new McpError.ProtocolError({
+    method: ctx.method,
+    ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+    ...(target.sessionId === undefined ? {} : { sessionId: target.sessionId }),
+    violation,
+    description
+  })
+
+const withProgressToken = (params: JsonRpc.Params | undefined, token: McpSchema.ProgressToken): JsonRpc.Params => {
+  const base: Readonly<Record<string, unknown>> = params === undefined || isArray(params) ? {} : params
+  const meta = base._meta
+  return {
+    ...base,
+    _meta: { ...(typeof meta === "object" && meta !== null ? meta : {}), progressToken: token }
+  }
+}
+
+const isArray = (u: unknown): u is ReadonlyArray<unknown> => Array.isArray(u)
+
+const headersOf = (
+  headers: McpClient.Options["headers"]
+): Effect.Effect<Readonly<Record<string, string>>> =>
+  headers === undefined
+    ? Effect.succeed({})
+    : Effect.isEffect(headers)
+    ? headers
+    : Effect.succeed(headers)
+
+/** Runs the user's handler for a server→client request and builds the JSON-RPC response. */
+const serverRequest = (
+  handlers: McpClient.Handlers,
+  message: JsonRpc.JsonRpcRequest
+): Effect.Effect<JsonRpc.JsonRpcResponse> => {
+  const notFound = Effect.succeed(
+    JsonRpc.failure(
+      message.id,
+      JsonRpc.ErrorCode.MethodNotFound,
+      `method not supported by this client: ${message.method}`
+    )
+  )
+  const run = <P, IP, A, IA>(
+    paramsSchema: Schema.Schema<P, IP>,
+    resultSchema: Schema.Schema<A, IA>,
+    handler: (params: P) => Effect.Effect<A, McpClient.RequestRejected>
+  ): Effect.Effect<JsonRpc.JsonRpcResponse> =>
+    Schema.decodeUnknown(paramsSchema)(message.params ?? {}).pipe(
+      Effect.mapError((error) =>
+        JsonRpc.failure(message.id, JsonRpc.ErrorCode.InvalidParams, ParseResult.TreeFormatter.formatErrorSync(error))
+      ),
+      Effect.flatMap((params) =>
+        handler(params).pipe(
+          Effect.flatMap((result) => Schema.encode(resultSchema)(result)),
+          Effect.map((result) => JsonRpc.success(message.id, result)),
+          Effect.catchAll((error) =>
+            Effect.succeed(
+              error._tag === "RequestRejected"
+                ? JsonRpc.failure(message.id, error.code, error.message, error.data)
+                : JsonRpc.failure(
+                  message.id,
+                  JsonRpc.ErrorCode.InternalError,
+                  "the client's handler returned an invalid result"
+                )
+            )
+          )
+        )
+      ),
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.failCause(cause)
+          : Effect.succeed(
+            Option.getOrElse(
+              Cause.failureOption(cause),
+              () => JsonRpc.failure(message.id, JsonRpc.ErrorCode.InternalError, "the client's handler failed")
+            )
+          )
+      ),
+      Effect.orDie
+    )
+  switch (message.method) {
+    case "ping":
+      return Effect.succeed(JsonRpc.success(message.id, {}))
+    case "roots/list": {
+      const roots = handlers.roots
+      return roots === undefined ? notFound : run(McpSchema.RequestParams, McpSchema.ListRootsResult, () => roots)
+    }
+    case "sampling/createMessage": {
+      const sampling = handlers.sampling
+      return sampling === undefined
+        ? notFound
+        : run(McpSchema.CreateMessageRequestParams, McpSchema.CreateMessageResult, sampling)
+    }
+    case "elicitation/create": {
+      const elicitation = handlers.elicitation
+      return elicitation === undefined
+        ? notFound
+        : run(McpSchema.ElicitRequestParams, McpSchema.ElicitResult, elicitation)
+    }
+    default:
+      return notFound
+  }
+}
