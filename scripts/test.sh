@@ -49,7 +49,7 @@ stage check-dist node scripts/check-dist.mjs
 browser_prerequisites() {
   local chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
   if [ -x "$chromium" ]; then
-    echo "chromium: $chromium ($("$chromium" --version 2>/dev/null || echo "version unknown"))"
+    echo "chromium: $chromium ($("$chromium" --version 2>/dev/null | head -n 1))"
   elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
     echo "chromium missing: installing the Debian package (apt-get, --no-install-recommends)"
     apt-get update -qq
