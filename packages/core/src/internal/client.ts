@@ -255,9 +255,7 @@ export const make = (
             const schedule = Schedules.stepper(reconnect)
             let events = answer.events
             while ((yield* readAnswerStream(target, ctx, events, entry, resumption)) === "ended") {
-              if (resumption.lastEventId === undefined) {
-                return yield* streamEndedWithoutId(target, ctx)
-              }
+              if (resumption.lastEventId === undefined) return yield* streamLost(target, ctx)
               const delay = yield* schedule.next
               if (Option.isNone(delay)) {
                 return yield* Effect.fail(
@@ -273,16 +271,7 @@ export const make = (
                     Effect.fail(new McpError.SessionExpired({ ...e, accepted: true }))
                 )
               )
-              if (resumed._tag === "NoStream") {
-                return yield* Effect.fail(
-                  protocolError(
-                    ctx,
-                    target,
-                    "StreamEnded",
-                    "the answer stream ended and the server offers no GET to resume it"
-                  )
-                )
-              }
+              if (resumed._tag === "NoStream") return yield* streamLost(target, ctx)
               events = resumed.events
             }
             return yield* Deferred.await(entry.deferred)
@@ -291,11 +280,12 @@ export const make = (
       })
 
     /**
-     * The answer stream ended before the response and carried no event id to
-     * resume from. Was it the session? A ping on the same session tells: 404
-     * means it died with our (accepted) request; else it is a protocol error.
+     * The answer stream ended before the response and cannot be resumed (no
+     * event id, or no GET). Was it the session? A ping on the same session
+     * tells: 404 means it died with our (accepted) request; else the stream
+     * ended for reasons of its own, a protocol error.
      */
-    const streamEndedWithoutId = (
+    const streamLost = (
       target: Transport.Target,
       ctx: Transport.Context
     ): Effect.Effect<never, McpError.McpError> => {

@@ -129,9 +129,17 @@ export const metrics = {
   ])
 }
 
-/** Failures worth retrying a handshake for: the server or the network is having a moment. @internal */
+/**
+ * Failures worth retrying a handshake for: the server or the network is having
+ * a moment, or the new session died before it was ready (its
+ * `notifications/initialized` met a 404).
+ *
+ * @internal
+ */
 export const isTransient = (error: McpError.McpError): boolean =>
   error._tag === "TransportError" ||
+  error._tag === "RequestTimeout" ||
+  error._tag === "SessionExpired" ||
   (error._tag === "UnexpectedStatus" && (error.status >= 500 || error.status === 429 || error.status === 408))
 
 /** @internal */
