@@ -1,0 +1,10 @@
+/**
+ * Test kit: a real MCP server to test clients against.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as McpTestServer from "./McpTestServer.js"
