@@ -170,7 +170,10 @@ describe("McpClient", () => {
         const { server } = yield* setup({ answers: "sse" }, {
           handlers: {
             elicitation: (params) =>
-              Effect.succeed({ action: "accept" as const, content: { echoed: "message" in params ? params.message : "" } })
+              Effect.succeed({
+                action: "accept" as const,
+                content: { echoed: "message" in params ? params.message : "" }
+              })
           }
         })
         const answer = yield* server.request("elicitation/create", {
@@ -221,10 +224,10 @@ describe("McpClient", () => {
 
   describe("bad input from the network", () => {
     const cases: ReadonlyArray<[string, McpTestServer.Fault, string, string | undefined]> = [
-      ["malformed JSON", Fault.MalformedJson(), "ProtocolError", "MalformedJson"],
-      ["malformed SSE data", Fault.MalformedSse(), "ProtocolError", "MalformedJson"],
+      ["malformed JSON", Fault.MalformedJson({}), "ProtocolError", "MalformedJson"],
+      ["malformed SSE data", Fault.MalformedSse({}), "ProtocolError", "MalformedJson"],
       ["a wrong content type", Fault.ContentType({ contentType: "text/html" }), "ProtocolError", "ContentType"],
-      ["a wrong response id", Fault.WrongResponseId(), "ProtocolError", "ResponseIdMismatch"],
+      ["a wrong response id", Fault.WrongResponseId({}), "ProtocolError", "ResponseIdMismatch"],
       ["a 500", Fault.Status({ status: 500, body: "boom" }), "UnexpectedStatus", undefined],
       ["a 401", Fault.Status({ status: 401 }), "UnexpectedStatus", undefined],
       ["an oversized SSE event", Fault.OversizedSseEvent({ bytes: 10_000 }), "ProtocolError", "MessageTooLarge"]

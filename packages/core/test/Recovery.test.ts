@@ -158,7 +158,9 @@ describe("session recovery", () => {
         yield* server.inject(Fault.Status({ status: 503 }), { rpcMethod: "initialize", times: 1000 })
         const error = yield* Effect.flip(client.callTool("echo", { text: "x" }))
         expect(error._tag).toBe("RecoveryFailed")
-        if (error._tag === "RecoveryFailed") expect(error.cause).toMatchObject({ _tag: "UnexpectedStatus", status: 503 })
+        if (error._tag === "RecoveryFailed") {
+          expect(error.cause).toMatchObject({ _tag: "UnexpectedStatus", status: 503 })
+        }
         const inits = (yield* server.log).filter((e) => e.rpcMethod === "initialize")
         expect(inits.length).toBe(1 + 4)
       }))
@@ -270,8 +272,7 @@ describe("session recovery", () => {
     const gateTool = (name: string, annotations: McpTestServer.ToolAnnotations, release: Deferred.Deferred<void>) => ({
       name,
       annotations,
-      handler: () =>
-        Effect.as(Deferred.await(release), { content: [{ type: "text", text: `${name} done` }] })
+      handler: () => Effect.as(Deferred.await(release), { content: [{ type: "text", text: `${name} done` }] })
     })
 
     for (const resumable of [true, false]) {
@@ -289,7 +290,11 @@ describe("session recovery", () => {
           const read = yield* Effect.fork(Effect.either(client.callTool("read")))
           yield* Effect.iterate(0, {
             while: (n) => n < 2,
-            body: () => Effect.map(server.sessionInfo(), (i) => Option.match(i, { onNone: () => 0, onSome: (s) => s.inflight.length }))
+            body: () =>
+              Effect.map(
+                server.sessionInfo(),
+                (i) => Option.match(i, { onNone: () => 0, onSome: (s) => s.inflight.length })
+              )
           })
           yield* server.expire()
           // the dead session's answer streams are gone before the handlers could finish
@@ -301,7 +306,9 @@ describe("session recovery", () => {
           const writeResult = yield* runWithClock(Fiber.join(write))
           const readResult = yield* runWithClock(Fiber.join(read))
           expect(writeResult._tag).toBe("Left")
-          if (writeResult._tag === "Left") expect(writeResult.left).toMatchObject({ _tag: "RequestLost", tool: "write" })
+          if (writeResult._tag === "Left") {
+            expect(writeResult.left).toMatchObject({ _tag: "RequestLost", tool: "write" })
+          }
           expect(readResult._tag).toBe("Right")
           expect(yield* server.initializeCount).toBe(2)
         }))

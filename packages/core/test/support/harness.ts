@@ -1,8 +1,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -55,7 +54,7 @@ export const gated = (
           yield* Deferred.await(gate)
         }
         return yield* inner.execute(request)
-      }) as Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+      })
     )
     return {
       client,
@@ -69,7 +68,11 @@ export const gated = (
  * Runs `effect` in a fiber and moves the TestClock forward in `step`s until
  * it completes (for code that sleeps through backoff schedules).
  */
-export const runWithClock = <A, E, R>(effect: Effect.Effect<A, E, R>, step = "100 millis", maxSteps = 10_000) =>
+export const runWithClock = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  step: Duration.DurationInput = "100 millis",
+  maxSteps = 10_000
+) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
     for (let i = 0; i < maxSteps; i++) {
@@ -80,10 +83,17 @@ export const runWithClock = <A, E, R>(effect: Effect.Effect<A, E, R>, step = "10
     return yield* Fiber.join(fiber)
   })
 
+/** The method and tool name of a JSON-RPC body, for matching requests in tests. */
 export const bodyOf = (body: string): { readonly method?: string; readonly params?: { readonly name?: string } } => {
+  let parsed: unknown
   try {
-    return JSON.parse(body)
+    parsed = JSON.parse(body)
   } catch {
     return {}
   }
+  if (typeof parsed !== "object" || parsed === null) return {}
+  const method = "method" in parsed && typeof parsed.method === "string" ? parsed.method : undefined
+  const params = "params" in parsed && typeof parsed.params === "object" && parsed.params !== null ? parsed.params : {}
+  const name = "name" in params && typeof params.name === "string" ? params.name : undefined
+  return { ...(method === undefined ? {} : { method }), params: name === undefined ? {} : { name } }
 }
