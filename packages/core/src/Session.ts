@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import * as internal from "./internal/session.js"
 import type * as McpSchema from "./McpSchema.js"
 
 /**
@@ -62,3 +63,16 @@ export type SessionEvent = Data.TaggedEnum<{
  * @category constructors
  */
 export const SessionEvent = Data.taggedEnum<SessionEvent>()
+
+/**
+ * The client's metrics (shared by every client in the process):
+ * `mcp_client_session_expirations_total`, `mcp_client_session_recoveries_total`,
+ * `mcp_client_session_recovery_failures_total` (counters) and
+ * `mcp_client_session_recovery_duration` (a timer histogram, milliseconds).
+ * Recoveries are also traced as `McpClient.recoverSession` spans, each
+ * handshake as `McpClient.initialize`.
+ *
+ * @since 0.1.0
+ * @category observability
+ */
+export const metrics = internal.metrics

@@ -3,11 +3,13 @@ import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import type * as Session from "../src/Session.js"
+import * as Tracer from "effect/Tracer"
+import * as Session from "../src/Session.js"
 import * as McpTestServer from "../src/testing/McpTestServer.js"
 import { bodyOf, connect, gated, runWithClock, setup } from "./support/harness.js"
 
@@ -324,5 +326,31 @@ describe("session recovery", () => {
       yield* client.ping()
       const seen = Chunk.toReadonlyArray(yield* Fiber.join(changes))
       expect(seen.map((s) => s.generation)).toEqual([0, 1])
+    }))
+
+  it.scoped("recoveries are counted, timed and traced", () =>
+    Effect.gen(function*() {
+      const native = yield* Effect.tracer
+      const spans: Array<string> = []
+      const tracer = Tracer.make({
+        span: (name, parent, context, links, startTime, kind, options) => {
+          spans.push(name)
+          return native.span(name, parent, context, links, startTime, kind, options)
+        },
+        context: native.context
+      })
+      const recoveries = yield* Metric.value(Session.metrics.recoveries)
+      const expirations = yield* Metric.value(Session.metrics.expirations)
+      const durations = yield* Metric.value(Session.metrics.recoveryDuration)
+      yield* Effect.gen(function*() {
+        const { client, server } = yield* setup({ getStream: false })
+        yield* server.expire()
+        yield* client.ping()
+      }).pipe(Effect.withTracer(tracer))
+      expect((yield* Metric.value(Session.metrics.recoveries)).count).toBe(recoveries.count + 1)
+      expect((yield* Metric.value(Session.metrics.expirations)).count).toBe(expirations.count + 1)
+      expect((yield* Metric.value(Session.metrics.recoveryDuration)).count).toBe(durations.count + 1)
+      expect(spans).toContain("McpClient.recoverSession")
+      expect(spans.filter((s) => s === "McpClient.initialize").length).toBe(2)
     }))
 })
