@@ -226,7 +226,7 @@ export interface Prompt {
  * @category models
  */
 export interface CorsOptions {
-  readonly exposeSessionHeader?: boolean
+  readonly exposeSessionHeader?: boolean | undefined
 }
 
 /**
@@ -235,45 +235,45 @@ export interface CorsOptions {
  */
 export interface Options {
   /** Stateful sessions with `Mcp-Session-Id` (default true); false: stateless, no ids. */
-  readonly sessions?: boolean
+  readonly sessions?: boolean | undefined
   /** Idle TTL: a session not used by any request for this long is gone (404). */
-  readonly sessionTtl?: Duration.DurationInput
+  readonly sessionTtl?: Duration.DurationInput | undefined
   /** How request answers are sent: one JSON body (default) or an SSE stream. */
-  readonly answers?: "json" | "sse"
+  readonly answers?: "json" | "sse" | undefined
   /** Whether GET opens the session's stream (default true); false → 405. */
-  readonly getStream?: boolean
+  readonly getStream?: boolean | undefined
   /** Whether DELETE ends a session (default true); false → 405. */
-  readonly allowDelete?: boolean
+  readonly allowDelete?: boolean | undefined
   /** Forces the protocol version of every `InitializeResult` (to test unsupported versions). */
-  readonly protocolVersion?: string
+  readonly protocolVersion?: string | undefined
   /**
    * Reject (400) a request without `MCP-Protocol-Version` in a session that
    * negotiated 2025-06-18 or later (default true). A header that is present
    * but unsupported or not the negotiated version is always a 400.
    */
-  readonly strictProtocolVersionHeader?: boolean
+  readonly strictProtocolVersionHeader?: boolean | undefined
   /** The status for an unknown or expired session id (default 404; some servers use 400 or 410). */
-  readonly unknownSessionStatus?: number
+  readonly unknownSessionStatus?: number | undefined
   /** SEP-1699: SSE events get ids, streams start with a priming event, GET + `Last-Event-ID` resumes (default false). */
-  readonly resumable?: boolean
+  readonly resumable?: boolean | undefined
   /** `retry:` (milliseconds) sent with the priming event of every SSE stream. */
-  readonly retryMillis?: number
+  readonly retryMillis?: number | undefined
   /** Replaces the default tools (see `defaultTools`). */
-  readonly tools?: ReadonlyArray<Tool>
+  readonly tools?: ReadonlyArray<Tool> | undefined
   /** Replaces the default resources. */
-  readonly resources?: ReadonlyArray<Resource>
+  readonly resources?: ReadonlyArray<Resource> | undefined
   /** Replaces the default resource templates. */
-  readonly resourceTemplates?: ReadonlyArray<ResourceTemplate>
+  readonly resourceTemplates?: ReadonlyArray<ResourceTemplate> | undefined
   /** Replaces the default prompts. */
-  readonly prompts?: ReadonlyArray<Prompt>
+  readonly prompts?: ReadonlyArray<Prompt> | undefined
   /** Page size of every list method (`nextCursor` pagination); unset: one page. */
-  readonly pageSize?: number
+  readonly pageSize?: number | undefined
   /** `serverInfo` of the `InitializeResult`. */
-  readonly serverInfo?: { readonly name: string; readonly version: string; readonly [key: string]: unknown }
+  readonly serverInfo?: { readonly name: string; readonly version: string; readonly [key: string]: unknown } | undefined
   /** Replaces the `capabilities` of the `InitializeResult`. */
-  readonly capabilities?: JsonObject
-  readonly instructions?: string
-  readonly cors?: boolean | CorsOptions
+  readonly capabilities?: JsonObject | undefined
+  readonly instructions?: string | undefined
+  readonly cors?: boolean | CorsOptions | undefined
 }
 
 /**
@@ -306,19 +306,19 @@ export interface Options {
 export type Fault = Data.TaggedEnum<{
   Status: {
     readonly status: number
-    readonly body?: string
-    readonly contentType?: string
-    readonly headers?: Readonly<Record<string, string>>
+    readonly body?: string | undefined
+    readonly contentType?: string | undefined
+    readonly headers?: Readonly<Record<string, string>> | undefined
   }
   ContentType: { readonly contentType: string }
-  MalformedJson: { readonly body?: string }
-  MalformedSse: { readonly body?: string }
+  MalformedJson: { readonly body?: string | undefined }
+  MalformedSse: { readonly body?: string | undefined }
   OversizedSseEvent: { readonly bytes: number }
-  InvalidSessionId: { readonly sessionId?: string }
-  WrongResponseId: { readonly id?: RequestId }
-  CloseStream: { readonly afterEvents?: number; readonly retryMillis?: number }
+  InvalidSessionId: { readonly sessionId?: string | undefined }
+  WrongResponseId: { readonly id?: RequestId | undefined }
+  CloseStream: { readonly afterEvents?: number | undefined; readonly retryMillis?: number | undefined }
   Hang: Record<never, never>
-  ExpireSession: { readonly status?: number }
+  ExpireSession: { readonly status?: number | undefined }
 }>
 
 /**
@@ -337,12 +337,12 @@ export const Fault = Data.taggedEnum<Fault>()
  * @category faults
  */
 export interface FaultMatch {
-  readonly httpMethod?: "GET" | "POST" | "DELETE"
+  readonly httpMethod?: "GET" | "POST" | "DELETE" | undefined
   /** The JSON-RPC method of the POSTed message (e.g. "initialize", "tools/call"). */
-  readonly rpcMethod?: string
+  readonly rpcMethod?: string | undefined
   /** Only for requests carrying this `Mcp-Session-Id`. */
-  readonly sessionId?: string
-  readonly times?: number
+  readonly sessionId?: string | undefined
+  readonly times?: number | undefined
 }
 
 /**
@@ -461,6 +461,8 @@ export interface Handle {
   readonly openStreams: Effect.Effect<ReadonlyArray<OpenStream>>
   /** Waits until a GET stream is open (for the session, or for any session). */
   readonly awaitGetStream: (sessionId?: string) => Effect.Effect<void>
+  /** Waits until the open SSE streams satisfy `predicate` (e.g. `(s) => s.length === 0`: no leak). */
+  readonly awaitStreams: (predicate: (streams: ReadonlyArray<OpenStream>) => boolean) => Effect.Effect<void>
 }
 
 /**

@@ -750,7 +750,8 @@ export const make = (options: Options = {}): Effect.Effect<Handle, never, Scope.
         yield* Effect.forkIn(
           Effect.withFiberRuntime<void>((fiber) => {
             session.inflight.set(key, { id: message.id, fiber })
-            return Effect.ensuring(work, Effect.sync(() => session.inflight.delete(key)))
+            // Interruptible whatever the caller's region: `notifications/cancelled` and session ends stop it.
+            return Effect.ensuring(Effect.interruptible(work), Effect.sync(() => session.inflight.delete(key)))
           }),
           session.scope
         )
@@ -1088,7 +1089,9 @@ export const make = (options: Options = {}): Effect.Effect<Handle, never, Scope.
         return answer(fault?._tag === "ContentType" ? withContentType(response, fault.contentType) : response)
       })
 
-    const app: HttpApp.Default = Effect.flatMap(HttpServerRequest.HttpServerRequest, respond)
+    // Interruptible: HTTP servers run apps uninterruptibly (`HttpApp.toHandled`), which would make a
+    // `Hang` unstoppable and the races below wait forever for a loser that cannot be interrupted.
+    const app: HttpApp.Default = Effect.interruptible(Effect.flatMap(HttpServerRequest.HttpServerRequest, respond))
 
     // ---- the handle ----------------------------------------------------------------------------
 
@@ -1111,6 +1114,16 @@ export const make = (options: Options = {}): Effect.Effect<Handle, never, Scope.
 
     yield* startStateless
     yield* Effect.addFinalizer(() => closeAll)
+
+    const publicStreams = (all: ReadonlyArray<OpenStreamRecord>) =>
+      all.map(({ connection: _connection, ...stream }): OpenStream => stream)
+
+    const awaitStreams = (predicate: (streams: ReadonlyArray<OpenStream>) => boolean) =>
+      openStreams.changes.pipe(
+        Stream.filter((all) => predicate(publicStreams(all))),
+        Stream.runHead,
+        Effect.asVoid
+      )
 
     const handle: Handle = {
       app,
@@ -1163,18 +1176,12 @@ export const make = (options: Options = {}): Effect.Effect<Handle, never, Scope.
         }),
       pendingFaults: Effect.sync(() => state.faults.reduce((sum, f) => sum + f.remaining, 0)),
       initializeCount: Effect.sync(() => state.initializeCount),
-      openStreams: Effect.map(
-        SubscriptionRef.get(openStreams),
-        (all) => all.map(({ connection: _connection, ...stream }): OpenStream => stream)
-      ),
+      openStreams: Effect.map(SubscriptionRef.get(openStreams), publicStreams),
       awaitGetStream: (sessionId) =>
-        openStreams.changes.pipe(
-          Stream.filter((all) =>
-            all.some((s) => s.kind === "get" && (sessionId === undefined || s.sessionId === sessionId))
-          ),
-          Stream.runHead,
-          Effect.asVoid
-        )
+        awaitStreams((all) =>
+          all.some((s) => s.kind === "get" && (sessionId === undefined || s.sessionId === sessionId))
+        ),
+      awaitStreams
     }
     return handle
   })
