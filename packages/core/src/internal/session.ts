@@ -266,44 +266,39 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
           Effect.catchTag("SessionExpired", (expired) =>
             Effect.zipRight(
               Effect.catchAll(recover(expired), (cause) =>
-                Effect.fail(
-                  new McpError.RecoveryFailed({
-                    method: request.method,
-                    ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
-                    sessionId: expired.sessionId,
-                    attempts,
-                    cause
-                  })
-                )),
-              (expired.accepted && !replay(replayRequest(request, deps.tool))
-                ? Effect.fail(
-                  new McpError.RequestLost({
-                    method: request.method,
-                    ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
-                    sessionId: expired.sessionId,
-                    ...(toolName(request) === undefined ? {} : { tool: toolName(request) })
-                  })
-                )
-                : Effect.fail(new Resend({ expired }))) as Effect.Effect<never, McpError.RequestLost | Resend>
+                Effect.fail(recoveryFailed(request, expired, attempts, cause))),
+              resendOrLose(request, expired)
             ))
         )
         return once.pipe(
-          Effect.retry({ schedule, while: (error) => error instanceof Resend }),
+          Effect.retry({
+            schedule,
+            while: (error) =>
+              error instanceof Resend
+          }),
           Effect.catchIf(
             (error): error is Resend => error instanceof Resend,
-            ({ expired }) =>
-              Effect.fail(
-                new McpError.RecoveryFailed({
-                  method: request.method,
-                  ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
-                  sessionId: expired.sessionId,
-                  attempts,
-                  cause: expired
-                })
-              )
+            ({ expired }) => Effect.fail(recoveryFailed(request, expired, attempts, expired))
           )
         )
       })
+    }
+
+    /** After the recovery: re-send, unless the dead session had accepted it and the policy forbids a replay. */
+    const resendOrLose = (
+      request: Request,
+      expired: McpError.SessionExpired
+    ): Effect.Effect<never, McpError.RequestLost | Resend> => {
+      if (!expired.accepted || replay(replayRequest(request, deps.tool))) return Effect.fail(new Resend({ expired }))
+      const tool = toolName(request)
+      return Effect.fail(
+        new McpError.RequestLost({
+          method: request.method,
+          ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
+          sessionId: expired.sessionId,
+          ...(tool === undefined ? {} : { tool })
+        })
+      )
     }
 
     const expired = (error: McpError.SessionExpired) => enabled ? Effect.ignore(recover(error)) : Effect.void
@@ -314,6 +309,15 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
     )
 
     return { current, changes, run, expired }
+  })
+
+const recoveryFailed = (request: Request, expired: McpError.SessionExpired, attempts: number, cause: unknown) =>
+  new McpError.RecoveryFailed({
+    method: request.method,
+    ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
+    sessionId: expired.sessionId,
+    attempts,
+    cause
   })
 
 const toolName = (request: Request): string | undefined => {

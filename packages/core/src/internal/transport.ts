@@ -177,6 +177,19 @@ export const make = (config: Config): Transport => {
     return value === undefined ? "" : value.toLowerCase()
   }
 
+  const wrongContentType = (
+    ctx: Context,
+    target: Target,
+    response: HttpClientResponse.HttpClientResponse,
+    expected: string
+  ) => {
+    const type = contentType(response)
+    return Effect.zipRight(
+      drain(response),
+      Effect.fail(protocolError(ctx, target, "ContentType", `expected ${expected}, got ${type || "no content type"}`))
+    )
+  }
+
   const sseEvents = (ctx: Context, target: Target, response: HttpClientResponse.HttpClientResponse) =>
     response.stream.pipe(
       Stream.mapError(transportError(ctx, target, "response")),
@@ -236,17 +249,7 @@ export const make = (config: Config): Transport => {
               (message) => ({ _tag: "Json", message, headers } as const)
             )
           }
-          return Effect.zipRight(
-            drain(response),
-            Effect.fail(
-              protocolError(
-                ctx,
-                target,
-                "ContentType",
-                `expected application/json or text/event-stream, got ${type === "" ? "no content type" : type}`
-              )
-            )
-          )
+          return wrongContentType(ctx, target, response, "application/json or text/event-stream")
         })
     )
 
@@ -266,17 +269,7 @@ export const make = (config: Config): Transport => {
             if (status < 200 || status >= 300) return failStatus(ctx, target, response)
             const type = contentType(response)
             if (!type.startsWith("text/event-stream")) {
-              return Effect.zipRight(
-                drain(response),
-                Effect.fail(
-                  protocolError(
-                    ctx,
-                    target,
-                    "ContentType",
-                    `expected text/event-stream, got ${type || "no content type"}`
-                  )
-                )
-              )
+              return wrongContentType(ctx, target, response, "text/event-stream")
             }
             return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
           }
