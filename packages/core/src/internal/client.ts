@@ -256,26 +256,55 @@ export const make = (
             let events = answer.events
             while ((yield* readAnswerStream(target, ctx, events, entry, resumption)) === "ended") {
               if (resumption.lastEventId === undefined) return yield* streamLost(target, ctx)
-              const delay = yield* schedule.next
-              if (Option.isNone(delay)) {
-                return yield* Effect.fail(
-                  protocolError(ctx, target, "StreamEnded", "the answer stream broke and could not be resumed in time")
-                )
-              }
-              yield* Effect.sleep(Duration.millis(resumption.retryMillis ?? delay.value))
-              const resumed = yield* transport.get(ctx, target, resumption.lastEventId).pipe(
-                // The session died while it was working on our request: it had accepted it.
-                Effect.catchTag(
-                  "SessionExpired",
-                  (e): Effect.Effect<never, McpError.McpError> =>
-                    Effect.fail(new McpError.SessionExpired({ ...e, accepted: true }))
-                )
-              )
-              if (resumed._tag === "NoStream") return yield* streamLost(target, ctx)
-              events = resumed.events
+              events = yield* resumeAnswer(target, ctx, resumption, schedule)
             }
             return yield* Deferred.await(entry.deferred)
           }
+        }
+      })
+
+    /**
+     * Re-opens a broken answer stream with GET + Last-Event-ID. A failed GET
+     * (network, 5xx) is retried: the schedule bounds failures in a row, and a
+     * GET that opens a stream starts the count over, so a server that closes
+     * its streams on purpose (SEP-1699 polling) is followed for as long as the
+     * request's own timeouts allow.
+     */
+    const resumeAnswer = (
+      target: Transport.Target,
+      ctx: Transport.Context,
+      resumption: Resumption,
+      schedule: Schedules.Stepper
+    ): Effect.Effect<Stream.Stream<Sse.SseMessage, McpError.McpError>, McpError.McpError> =>
+      Effect.gen(function*() {
+        let lastError: McpError.McpError | undefined = undefined
+        while (true) {
+          const delay = yield* schedule.next
+          if (Option.isNone(delay)) {
+            return yield* Effect.fail(
+              protocolError(
+                ctx,
+                target,
+                "StreamEnded",
+                "the answer stream broke and could not be resumed in time",
+                lastError
+              )
+            )
+          }
+          yield* Effect.sleep(Duration.millis(resumption.retryMillis ?? delay.value))
+          const resumed = yield* Effect.either(transport.get(ctx, target, resumption.lastEventId))
+          if (resumed._tag === "Right") {
+            if (resumed.right._tag === "NoStream") return yield* streamLost(target, ctx)
+            schedule.reset()
+            return resumed.right.events
+          }
+          const error = resumed.left
+          // The session died while it was working on our request: it had accepted it.
+          if (error._tag === "SessionExpired") {
+            return yield* Effect.fail(new McpError.SessionExpired({ ...error, accepted: true }))
+          }
+          if (!Sessions.isTransient(error)) return yield* Effect.fail(error)
+          lastError = error
         }
       })
 
@@ -796,14 +825,16 @@ const protocolError = (
   ctx: Transport.Context,
   target: Transport.Target,
   violation: McpError.ProtocolViolation,
-  description: string
+  description: string,
+  cause?: unknown
 ) =>
   new McpError.ProtocolError({
     method: ctx.method,
     ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
     ...(target.sessionId === undefined ? {} : { sessionId: target.sessionId }),
     violation,
-    description
+    description,
+    ...(cause === undefined ? {} : { cause })
   })
 
 const withProgressToken = (params: JsonRpc.Params | undefined, token: McpSchema.ProgressToken): JsonRpc.Params => {
