@@ -1,10 +1,14 @@
+import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -310,7 +314,27 @@ describe("McpClient", () => {
       expect(Either.isRight(Either.right(1))).toBe(true)
     }))
 
-  it("exposes the layer constructors", () => {
-    expect(McpClient.layer({ url: "http://x" })).toBeDefined()
-  })
+  it.effect("layerConfig reads the options from Config", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make({ getStream: false })
+      const layer = McpClient.layerConfig(Config.nested(McpClient.config, "MCP")).pipe(
+        Layer.provide(Layer.succeed(HttpClient.HttpClient, McpTestServer.httpClient(server)))
+      )
+      const provider = ConfigProvider.fromMap(
+        new Map([
+          ["MCP.URL", McpTestServer.inMemoryUrl],
+          ["MCP.REQUEST_TIMEOUT", "2 seconds"],
+          ["MCP.PROTOCOL_VERSION", "2025-06-18"]
+        ])
+      )
+      const session = yield* Effect.flatMap(McpClient.McpClient, (client) => client.session).pipe(
+        Effect.provide(layer),
+        Effect.withConfigProvider(provider)
+      )
+      expect(session.protocolVersion).toBe("2025-06-18")
+      const missing = yield* Effect.flip(
+        Effect.provide(McpClient.McpClient, layer).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map())))
+      )
+      expect(missing).toMatchObject({ _tag: "ConfigError", _op: "MissingData", path: ["MCP", "URL"] })
+    }).pipe(Effect.scoped))
 })
