@@ -262,12 +262,14 @@ export const config: Config.Config<Options> = Config.all({
   expiredStatuses: Config.option(Config.array(Config.integer(), "EXPIRED_STATUSES"))
 }).pipe(Config.map((c) => ({
   url: c.url,
-  requestTimeout: c.requestTimeout._tag === "Some" ? c.requestTimeout.value : undefined,
-  maxRequestTimeout: c.maxRequestTimeout._tag === "Some" ? c.maxRequestTimeout.value : undefined,
-  getStream: c.getStream._tag === "Some" ? c.getStream.value : undefined,
-  protocolVersion: c.protocolVersion._tag === "Some" ? c.protocolVersion.value : undefined,
-  maxMessageSize: c.maxMessageSize._tag === "Some" ? c.maxMessageSize.value : undefined,
-  recovery: c.expiredStatuses._tag === "Some" ? { expiredStatuses: c.expiredStatuses.value } : undefined
+  // Only the keys that are set: `layerConfig` spreads these over its `options`, where an
+  // explicit `undefined` would erase what the caller passed.
+  ...(c.requestTimeout._tag === "Some" ? { requestTimeout: c.requestTimeout.value } : {}),
+  ...(c.maxRequestTimeout._tag === "Some" ? { maxRequestTimeout: c.maxRequestTimeout.value } : {}),
+  ...(c.getStream._tag === "Some" ? { getStream: c.getStream.value } : {}),
+  ...(c.protocolVersion._tag === "Some" ? { protocolVersion: c.protocolVersion.value } : {}),
+  ...(c.maxMessageSize._tag === "Some" ? { maxMessageSize: c.maxMessageSize.value } : {}),
+  ...(c.expiredStatuses._tag === "Some" ? { recovery: { expiredStatuses: c.expiredStatuses.value } } : {})
 })))
 
 /**
