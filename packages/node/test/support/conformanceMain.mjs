@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The conformance client's entry point (see conformance.mjs and scripts/conformance-client):
+//   node conformanceMain.mjs [...ignored] <server URL>
+// The URL is the LAST argument, as the official suite passes it. Exit 0 iff every call succeeded.
+// MCP_CONFORMANCE_DEBUG=1 also prints the client's debug logs.
+import { runConformanceClient } from "./conformance.mjs"
+
+const url = process.argv.at(-1)
+if (process.argv.length < 3 || url === undefined || !/^https?:\/\//.test(url)) {
+  process.stderr.write("usage: conformance-client <server URL>\n")
+  process.exit(2)
+}
+const scenario = process.env.MCP_CONFORMANCE_SCENARIO
+process.stderr.write(`[conformance-client] ${url}${scenario === undefined ? "" : ` (scenario ${scenario})`}\n`)
+const result = await runConformanceClient(url, {
+  logLevel: process.env.MCP_CONFORMANCE_DEBUG === "1" ? "debug" : "warning"
+})
+process.stderr.write(
+  `[conformance-client] ${result.ok ? "ok" : "FAILED"}: ${result.tools.length - result.failures.length}/` +
+    `${result.tools.length} call(s) succeeded${result.error === undefined ? "" : `; ${result.error}`}\n`
+)
+process.exitCode = result.ok ? 0 : 1
