@@ -89,5 +89,5 @@ conformance() {
     CONFORMANCE_RESULTS_DIR="${CONFORMANCE_RESULTS_DIR:-$root/.conformance-cache/results/$(date +%Y%m%d-%H%M%S)}" \
     bash "$runner" scripts/conformance-client "$@"
 }
-# TODO(lead): enable once scripts/conformance-client exists (it does not yet):
-# stage conformance conformance initialize tools_call elicitation-sep1034-client-defaults
+# Every non-auth scenario of the pinned suite (the `core` group), named: each passed 5 runs in a row.
+stage conformance conformance initialize tools_call elicitation-sep1034-client-defaults sse-retry
