@@ -1,38 +1,97 @@
 /**
  * The MCP client in the browser, over streaming `fetch`.
  *
- * Why `fetch` and not XMLHttpRequest: XHR keeps the whole body in memory and
- * delivers it at the end, which breaks SSE streams. Why no trace headers by
- * default: `traceparent`/`b3` make every request a CORS preflight that real MCP
- * servers do not allow.
+ * Why `fetch` and not XMLHttpRequest: XHR accumulates the whole body in
+ * `responseText` for as long as the response lives, so a long-lived SSE
+ * stream (the GET stream) grows in memory without bound; `fetch` hands the
+ * body over chunk by chunk. Why no trace headers by default: `traceparent` and
+ * `b3` are not CORS-safelisted, so the preflight asks for them, and real MCP
+ * servers do not allow them.
+ *
+ * A server on another origin must answer with CORS headers that allow the MCP
+ * headers and expose `Mcp-Session-Id` (see `docs/browser.md`). Without
+ * `Access-Control-Expose-Headers: Mcp-Session-Id` the page cannot read the
+ * session id, and connecting fails with a `ProtocolError` whose violation is
+ * `"SessionHeaderHidden"`.
+ *
+ * @example
+ * ```ts
+ * import { BrowserMcpClient } from "@mcp-effect/browser"
+ * import { McpClient } from "@mcp-effect/core"
+ * import * as Effect from "effect/Effect"
+ * import * as ManagedRuntime from "effect/ManagedRuntime"
+ *
+ * const runtime = ManagedRuntime.make(BrowserMcpClient.layer({ url: "https://mcp.example.com/mcp" }))
+ * const tools = await runtime.runPromise(Effect.flatMap(McpClient.McpClient, (client) => client.listAllTools()))
+ * // Later (e.g. when the component that owns it unmounts): DELETE the session.
+ * await runtime.dispose()
+ * ```
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { McpClient } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Layer from "effect/Layer"
+import * as internal from "./internal/pageHide.js"
 
 /**
- * The client, connected to `options.url`, over `fetch`. Trace propagation is
- * off unless `tracerPropagation: true`.
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends McpClient.Options {
+  /**
+   * When the page is unloaded (a `pagehide` that does not keep it in the
+   * back/forward cache), end the session with a `keepalive` DELETE sent
+   * right away from the event listener. Default: true.
+   */
+  readonly endSessionOnPageHide?: boolean | undefined
+}
+
+/**
+ * The `HttpClient` the browser client uses: `fetch` (`FetchHttpClient`), with
+ * DELETE sent as `keepalive` and, unless `endSessionOnPageHide: false`, a
+ * `pagehide` listener that ends the session (see {@link Options}). For
+ * `McpClient.layer` / `McpClient.make` with options of your own.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: McpClient.Options): Layer.Layer<McpClient.McpClient, McpError.McpError> =>
-  McpClient.layer({ tracerPropagation: false, ...options }).pipe(Layer.provide(FetchHttpClient.layer))
+export const layerHttpClient = (
+  options?: { readonly endSessionOnPageHide?: boolean | undefined }
+): Layer.Layer<HttpClient.HttpClient> => internal.layer(options?.endSessionOnPageHide ?? true)
 
 /**
- * The client configured from `Config` (see `McpClient.config` for the keys).
+ * The client, connected to `options.url`, over `fetch`. Trace propagation is
+ * off unless `tracerPropagation: true`. Closing the layer's scope (e.g.
+ * `ManagedRuntime.dispose`) ends the session with DELETE; so does unloading
+ * the page, unless `endSessionOnPageHide: false`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<McpClient.McpClient, McpError.McpError> => {
+  const { endSessionOnPageHide, ...clientOptions } = options
+  return McpClient.layer({ tracerPropagation: false, ...clientOptions }).pipe(
+    Layer.provide(layerHttpClient({ endSessionOnPageHide }))
+  )
+}
+
+/**
+ * The client configured from `Config` (see `McpClient.config` for the keys);
+ * `options` adds what `Config` cannot hold.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
   config?: Config.Config<McpClient.Options>,
-  options?: Omit<McpClient.Options, "url">
-): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> =>
-  McpClient.layerConfig(config, { tracerPropagation: false, ...options }).pipe(Layer.provide(FetchHttpClient.layer))
+  options?: Omit<Options, "url">
+): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> => {
+  const { endSessionOnPageHide, ...clientOptions } = options ?? {}
+  return McpClient.layerConfig(config, { tracerPropagation: false, ...clientOptions }).pipe(
+    Layer.provide(layerHttpClient({ endSessionOnPageHide }))
+  )
+}

@@ -1,0 +1,84 @@
+/**
+ * The browser's `HttpClient`: `fetch`, DELETE as `keepalive`, and the session
+ * ended when the page goes away.
+ *
+ * By the time anything asynchronous runs after `pagehide`, the document may be
+ * gone and `fetch` refuses to start (a removed iframe, a closed tab).
+ * Disposing the client's runtime there is too late: its DELETE comes after
+ * several fiber hops. So the DELETE is sent synchronously from the listener,
+ * as `keepalive` (the browser finishes it after the page is gone), to the URL
+ * and with the headers of the last request that carried the session id: the
+ * same session id, protocol version and credentials the client used.
+ *
+ * @internal
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+
+/** Headers of a POST or GET that make no sense on a DELETE. */
+const dropped = new Set(["content-type", "content-length", "last-event-id"])
+
+/**
+ * Every DELETE is sent as `keepalive`, so a runtime disposed right before a
+ * navigation still ends its session. Only the DELETE: keepalive requests
+ * share a 64 KiB body budget, and the others may carry large bodies.
+ */
+const keepaliveDelete = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transform(client, (effect, request) =>
+    request.method === "DELETE" ?
+      Effect.flatMap(
+        Effect.serviceOption(FetchHttpClient.RequestInit),
+        (init) =>
+          Effect.provideService(effect, FetchHttpClient.RequestInit, {
+            ...Option.getOrElse(init, () => ({})),
+            keepalive: true
+          })
+      ) :
+      effect)
+
+/** @internal */
+export const layer = (endSessionOnPageHide: boolean): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.scoped(
+    HttpClient.HttpClient,
+    Effect.gen(function*() {
+      const client = keepaliveDelete(yield* HttpClient.HttpClient)
+      if (
+        !endSessionOnPageHide ||
+        typeof globalThis.addEventListener !== "function" ||
+        typeof globalThis.fetch !== "function"
+      ) return client
+
+      let last: HttpClientRequest.HttpClientRequest | undefined
+      const onPageHide = (event: PageTransitionEvent) => {
+        // A page kept in the back/forward cache may come back and carry on (recovering its
+        // session if the server forgot it meanwhile).
+        if (event.persisted || last === undefined) return
+        const request = last
+        last = undefined
+        const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+        if (Either.isLeft(url)) return
+        const headers: Record<string, string> = {}
+        for (const [name, value] of Object.entries(request.headers)) {
+          if (!dropped.has(name)) headers[name] = value
+        }
+        // Nobody is left to read the answer.
+        globalThis.fetch(url.right, { method: "DELETE", headers, keepalive: true }).catch(() => undefined)
+      }
+      // Released after the client's own finalizer, whose DELETE clears `last`.
+      yield* Effect.acquireRelease(
+        Effect.sync(() => globalThis.addEventListener("pagehide", onPageHide)),
+        () => Effect.sync(() => globalThis.removeEventListener("pagehide", onPageHide))
+      )
+      return HttpClient.tapRequest(client, (request) =>
+        Effect.sync(() => {
+          if (request.method === "DELETE") last = undefined
+          else if (request.headers["mcp-session-id"] !== undefined) last = request
+        }))
+    })
+  ).pipe(Layer.provide(FetchHttpClient.layer))
