@@ -5,7 +5,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -47,6 +47,13 @@ const until = (what: string, check: Effect.Effect<boolean>, maxYields = 100_000)
  */
 const awaitSleepUntil = (at: number) =>
   until(`a sleep until ${at}`, Effect.map(TestClock.sleeps(), Chunk.some((wake) => wake === at)))
+
+/** Waits until `count` fibers sleep until exactly `at`. */
+const awaitSleepers = (at: number, count: number) =>
+  until(
+    `${count} sleeps until ${at}`,
+    Effect.map(TestClock.sleeps(), (sleeps) => Chunk.size(Chunk.filter(sleeps, (wake) => wake === at)) >= count)
+  )
 
 /** Waits until some fiber sleeps `millis` from now. */
 const awaitSleep = (millis: number) => Effect.flatMap(Clock.currentTimeMillis, (now) => awaitSleepUntil(now + millis))
@@ -114,6 +121,40 @@ const scripted = (server: McpTestServer.Handle, script: Script): HttpClient.Http
     const app = script(request, body)
     return app === undefined ? real.execute(request) : McpTestServer.httpClientFromApp(app).execute(request)
   })
+}
+
+/**
+ * The server, run in memory behind a recorder of which session each SSE event id was issued in
+ * (the session header of the request, or of the response for `initialize`).
+ */
+const recordingIssuedIds = (server: McpTestServer.Handle) => {
+  const issued = new Map<string, string | undefined>()
+  const app = Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const response = yield* server.app
+    const body = response.body
+    if (body._tag !== "Stream") return response
+    const sessionId = request.headers["mcp-session-id"] ?? response.headers["mcp-session-id"]
+    let buffer = ""
+    const stream = body.stream.pipe(
+      Stream.decodeText(),
+      Stream.tap((text) =>
+        Effect.sync(() => {
+          buffer += text
+          const lines = buffer.split("\n")
+          buffer = lines.pop() ?? ""
+          for (const line of lines) if (line.startsWith("id: ")) issued.set(line.slice(4), sessionId)
+        })
+      ),
+      Stream.encodeText
+    )
+    return HttpServerResponse.stream(stream, {
+      status: response.status,
+      headers: response.headers,
+      contentType: body.contentType
+    })
+  })
+  return { client: McpTestServer.httpClientFromApp(app), issued }
 }
 
 const requestIdOf = (body: string): number | string => {
@@ -561,5 +602,66 @@ describe("the GET stream", () => {
       yield* until("1101 delivered", Effect.sync(() => logData(seen).includes(1101)))
       // e1 had been forgotten (bounded), e1100 had not
       expect(logData(seen).slice(1100)).toEqual([1, 1101])
+    })))
+})
+
+describe("resumption state is per session", () => {
+  it.effect("a Last-Event-ID only ever travels with the session that issued it, across an expiry", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const server = yield* McpTestServer.make({
+        answers: "sse",
+        resumable: true,
+        retryMillis: 1234,
+        tools: [
+          ...McpTestServer.defaultTools,
+          { name: "write", handler: () => Effect.succeed({ content: [{ type: "text", text: "written" }] }) }
+        ]
+      })
+      const recorder = recordingIssuedIds(server)
+      const client = yield* connect(server, {}, recorder.client)
+      yield* client.listTools() // the client learns that "write" is not read-only
+      const old = (yield* client.session).sessionId
+      const seen = yield* recordNotifications(client)
+      yield* server.awaitGetStream(old)
+      yield* server.notify("notifications/message", { level: "info", data: "old session" })
+      yield* until("the notification", Effect.sync(() => seen.length === 1))
+      // two calls whose answer streams close after their priming event…
+      yield* server.inject(Fault.CloseStream({ afterEvents: 0 }), { rpcMethod: "tools/call", times: 2 })
+      const t0 = yield* Clock.currentTimeMillis
+      const echo = yield* Effect.fork(client.callTool("echo", { text: "replayed" }))
+      const write = yield* Effect.fork(Effect.either(client.callTool("write")))
+      yield* awaitSleepers(t0 + 1234, 2)
+      // …and the session ends while they wait to resume (the GET stream ends with it)
+      yield* server.expire(old)
+      yield* awaitSleepers(t0 + 1234, 3)
+      yield* TestClock.adjust("1234 millis")
+      const echoed = yield* runWithClock(Fiber.join(echo))
+      expect(echoed.content[0]).toMatchObject({ text: "replayed" })
+      const written = yield* Fiber.join(write)
+      expect(written._tag === "Left" && written.left).toMatchObject({ _tag: "RequestLost", tool: "write" })
+      const current = (yield* client.session).sessionId
+      expect(current).not.toBe(old)
+      expect(yield* server.initializeCount).toBe(2)
+      // a resume on the new session carries the new session's ids
+      yield* server.inject(Fault.CloseStream({ afterEvents: 0 }), { rpcMethod: "tools/call" })
+      const again = yield* Effect.fork(client.callTool("echo", { text: "new" }))
+      yield* awaitSleep(1234)
+      yield* TestClock.adjust("1234 millis")
+      yield* Fiber.join(again)
+
+      const withId = (yield* server.log).filter((e) => e.lastEventId !== undefined)
+      // every kind of resume happened, so the check below is not vacuous
+      expect(withId.filter((e) => e.sessionId === old).length).toBeGreaterThanOrEqual(3) // 2 answers + GET stream
+      expect(withId.filter((e) => e.sessionId === current).length).toBe(1)
+      for (const entry of withId) {
+        expect(recorder.issued.has(entry.lastEventId ?? "")).toBe(true)
+        expect([entry.lastEventId, entry.sessionId]).toEqual([
+          entry.lastEventId,
+          recorder.issued.get(entry.lastEventId ?? "")
+        ])
+      }
+      // the new session's GET stream started fresh
+      const gets = (yield* server.log).filter((e) => e.httpMethod === "GET" && e.sessionId === current)
+      expect(gets[0]?.lastEventId).toBeUndefined()
     })))
 })
