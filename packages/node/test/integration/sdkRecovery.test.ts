@@ -2,8 +2,8 @@
 // sessions (404) become new sessions with exactly one initialize each, under concurrency and
 // under restarts; SEP-1699 resumption with the SDK's event store.
 import { describe, expect, it } from "@effect/vitest"
-import { McpError } from "@mcp-effect/core"
-import type { Session } from "@mcp-effect/core"
+import { McpError, Recovery } from "@mcp-effect/core"
+import type { McpClient, Session } from "@mcp-effect/core"
 import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -92,6 +92,55 @@ describe.each([
       expect(calls.filter((r) => r.sessionId === session.sessionId && r.status === 200)).toHaveLength(50)
     }).pipe(Effect.scoped, bounded("50 concurrent calls")))
 
+  it.live("50 concurrent calls meeting one expiry with the GET stream open: still one initialize", () =>
+    Effect.gen(function*() {
+      const server = yield* sdkServer({ stateful: true, json })
+      const client = yield* connect({ url: server.url })
+      const first = yield* client.session
+      yield* eventually(
+        "the GET stream is open",
+        () => server.requests().some((r) => r.method === "GET" && r.sessionId === first.sessionId && r.status === 200)
+      )
+      expect(yield* Effect.promise(() => server.expireAll())).toBe(1)
+      const results = yield* Effect.forEach(
+        Array.from({ length: 50 }, (_, i) => i),
+        (i) => client.callTool("echo", { text: String(i) }),
+        { concurrency: "unbounded" }
+      )
+      expect(results.map((r) => r.content)).toEqual(
+        Array.from({ length: 50 }, (_, i) => [{ type: "text", text: String(i) }])
+      )
+      const session = yield* client.session
+      yield* eventually(
+        "the GET stream of the new session",
+        () => server.requests().some((r) => r.method === "GET" && r.sessionId === session.sessionId && r.status === 200)
+      )
+      expect(server.initializeCount()).toBe(2)
+      expect(session.generation).toBe(1)
+      // The dead session's GET stream is not reopened once the new session exists.
+      const log = server.requests()
+      const lastInit = log.map((r) => r.rpcMethod).lastIndexOf("initialize")
+      expect(lastInit).toBeGreaterThan(0)
+      expect(log.slice(lastInit).filter((r) => r.sessionId === first.sessionId && r.method === "GET")).toEqual([])
+    }).pipe(Effect.scoped, bounded("50 concurrent calls with a GET stream")))
+
+  it.live("a request that times out is cancelled on the server (notifications/cancelled with its id)", () =>
+    Effect.gen(function*() {
+      const server = yield* sdkServer({ stateful: true, json })
+      const client = yield* connect({ url: server.url, getStream: false })
+      const error = yield* Effect.flip(
+        client.callTool("progress", { count: 1000, delayMs: 10 }, { timeout: "150 millis" })
+      )
+      expect(error._tag).toBe("RequestTimeout")
+      yield* eventually(
+        "the cancellation reached the server",
+        () => server.requests().some((r) => r.rpcMethod === "notifications/cancelled" && r.status === 202)
+      )
+      // The session is fine afterwards.
+      expect((yield* client.callTool("add", { a: 1, b: 1 })).structuredContent).toEqual({ sum: 2 })
+      expect(server.initializeCount()).toBe(1)
+    }).pipe(Effect.scoped, bounded("timeout")))
+
   it.live("restart under load: every call succeeds or fails typed, none hangs, the client ends healthy", () =>
     Effect.gen(function*() {
       const server = yield* sdkServer({ stateful: true, json })
@@ -162,4 +211,91 @@ describe("official SDK server with the event store: SEP-1699", () => {
       // And the session carries on.
       expect((yield* client.callTool("add", { a: 1, b: 1 })).structuredContent).toEqual({ sum: 2 })
     }).pipe(Effect.scoped, bounded("resumption")))
+
+  it.live("an accepted call whose session dies: RequestLost by default, re-sent under alwaysReplay", () =>
+    Effect.gen(function*() {
+      const server = yield* sdkServer({ stateful: true, json: false, eventStore: true, retryInterval: 20 })
+      const started = (client: McpClient.Service) =>
+        Effect.gen(function*() {
+          const progressed = yield* Deferred.make<void>()
+          const fiber = yield* Effect.fork(
+            client.callTool("progress", { count: 200, delayMs: 5 }, {
+              onProgress: () => Deferred.unsafeDone(progressed, Exit.void)
+            })
+          )
+          // The server is running the call (it sent progress): the old session has accepted it.
+          yield* Deferred.await(progressed)
+          return fiber
+        })
+
+      const strict = yield* connect({ url: server.url, getStream: false })
+      const lostFiber = yield* started(strict)
+      const strictId = (yield* strict.session).sessionId ?? ""
+      yield* Effect.promise(() => server.expireSession(strictId))
+      const lost = yield* Effect.flip(Fiber.join(lostFiber))
+      expect(lost._tag).toBe("RequestLost")
+      if (lost._tag === "RequestLost") expect(lost.tool).toBe("progress")
+      // The client recovered anyway: the next call works on a new session.
+      expect((yield* strict.callTool("add", { a: 1, b: 2 })).structuredContent).toEqual({ sum: 3 })
+      expect((yield* strict.session).generation).toBe(1)
+
+      const lenient = yield* connect({
+        url: server.url,
+        getStream: false,
+        recovery: { replay: Recovery.alwaysReplay }
+      })
+      const resentFiber = yield* started(lenient)
+      const before = server.initializeCount()
+      const lenientId = (yield* lenient.session).sessionId ?? ""
+      yield* Effect.promise(() => server.expireSession(lenientId))
+      const resent = yield* Fiber.join(resentFiber)
+      expect(resent.content).toEqual([{ type: "text", text: "done 200" }])
+      expect(server.initializeCount()).toBe(before + 1)
+      // It learned of the death by resuming with the dead id and its Last-Event-ID: a 404.
+      const dead = server.requests().filter((r) => r.method === "GET" && r.lastEventId !== undefined)
+      expect(dead.length).toBeGreaterThanOrEqual(2)
+      expect(dead.every((r) => r.status === 404)).toBe(true)
+    }).pipe(Effect.scoped, bounded("accepted calls", "20 seconds")))
+
+  it.live("restart under load with the event store: typed outcomes only, healthy after", () =>
+    Effect.gen(function*() {
+      const server = yield* sdkServer({ stateful: true, json: false, eventStore: true, retryInterval: 20 })
+      const client = yield* connect({ url: server.url, requestTimeout: "5 seconds" })
+      yield* client.listAllTools()
+      const stop = yield* Deferred.make<void>()
+      const outcomes: Array<Exit.Exit<unknown, McpError.McpError>> = []
+      const worker = (w: number) =>
+        Effect.gen(function*() {
+          let i = 0
+          while (!(yield* Deferred.isDone(stop))) {
+            const call = i % 2 === 0
+              ? client.callTool("progress", { count: 5, delayMs: 2 }, { onProgress: () => undefined })
+              : i % 4 === 1
+              ? client.callTool("close_stream", { delayMs: 5 })
+              : client.callTool("add", { a: w, b: i })
+            outcomes.push(yield* Effect.exit(call))
+            i++
+          }
+        })
+      const workers = yield* Effect.fork(Effect.forEach([0, 1, 2, 3, 4, 5], worker, { concurrency: "unbounded" }))
+      for (let r = 0; r < 5; r++) {
+        const before = outcomes.length
+        yield* eventually("calls in flight between restarts", () => outcomes.length >= before + 6)
+        yield* Effect.promise(() => server.restart({ dropInFlight: r % 2 === 1, dropConnections: r % 2 === 1 }))
+      }
+      const before = outcomes.length
+      yield* eventually("calls after the last restart", () => outcomes.length >= before + 12)
+      yield* Deferred.succeed(stop, undefined)
+      yield* Fiber.join(workers)
+      const failures = outcomes.filter(Exit.isFailure)
+      for (const failure of failures) {
+        expect(Cause.isFailType(failure.cause)).toBe(true)
+        if (Cause.isFailType(failure.cause)) expect(isMcpError(failure.cause.error)).toBe(true)
+      }
+      expect(outcomes.filter(Exit.isSuccess).length).toBeGreaterThan(failures.length)
+      expect((yield* client.callTool("add", { a: 20, b: 22 })).structuredContent).toEqual({ sum: 42 })
+      const session = yield* client.session
+      expect(server.sessionIds()).toEqual([session.sessionId])
+      expect(server.initializeCount()).toBe(session.generation + 1)
+    }).pipe(Effect.scoped, bounded("restart under load with the event store", "30 seconds")))
 })
