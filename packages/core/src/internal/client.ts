@@ -438,7 +438,14 @@ export const make = (
           noSession,
           true
         )
-        const response = yield* awaitAnswer(noSession, ctx, answer, entry).pipe(
+        // Should the answer stream break, the resume GET must name the session this response
+        // named (else a stateful server refuses it) and a version: the negotiated one is in the
+        // very result still awaited, so the one asked for.
+        const named = answer.headers["mcp-session-id"]
+        const resumeOn: Transport.Target = named !== undefined && Transport.isValidSessionId(named)
+          ? { sessionId: named, protocolVersion: requestedVersion }
+          : noSession
+        const response = yield* awaitAnswer(resumeOn, ctx, answer, entry).pipe(
           Effect.ensuring(Effect.sync(() => pending.delete(id)))
         )
         if (!JsonRpc.isSuccess(response)) {
