@@ -548,8 +548,13 @@ export const make = (
           if (opened._tag === "Left") {
             const error = opened.left
             if (error._tag === "SessionExpired") return yield* onExpired(error)
-            // A server without a GET stream may say so with 404/400 instead of 405 (stateless servers do).
-            if (error._tag === "UnexpectedStatus" && error.status < 500) return
+            if (error._tag === "UnexpectedStatus" && !Sessions.isTransient(error)) {
+              // A server without a GET stream may say so with 404/400 instead of 405 (stateless servers do).
+              if (resumption.lastEventId === undefined) return
+              // It had a stream but cannot resume after that id (its event store forgot it):
+              // start afresh rather than go deaf; what was sent in between is lost.
+              resumption.lastEventId = undefined
+            }
             yield* Effect.logDebug("GET stream failed").pipe(Effect.annotateLogs({ error: error.message }))
           } else if (opened.right._tag === "NoStream") {
             return
