@@ -478,6 +478,46 @@ describe("the GET stream", () => {
       yield* client.ping()
     })))
 
+  it.effect("a reconnect refused for its Last-Event-ID (4xx) starts afresh; 429 and 503 are retried", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const server = yield* McpTestServer.make({ resumable: true, retryMillis: 1234 })
+      yield* server.inject(Fault.CloseStream({ afterEvents: 0 }), { httpMethod: "GET" })
+      yield* server.inject(Fault.Status({ status: 429 }), { httpMethod: "GET" })
+      yield* server.inject(Fault.Status({ status: 503 }), { httpMethod: "GET" })
+      // e.g. a server whose event store forgot the id
+      yield* server.inject(Fault.Status({ status: 400 }), { httpMethod: "GET" })
+      const client = yield* connect(server)
+      const seen = yield* recordNotifications(client)
+      for (let i = 0; i < 4; i++) {
+        yield* awaitSleep(1234)
+        yield* TestClock.adjust("1234 millis")
+      }
+      yield* server.awaitStreams((streams) => streams.length === 1)
+      yield* server.notify("notifications/message", { level: "info", data: "back" })
+      yield* until("the notification", Effect.sync(() => seen.length === 1))
+      const gets = (yield* server.log).filter((e) => e.httpMethod === "GET")
+      expect(gets.map((e) => [e.status, e.lastEventId === undefined])).toEqual([
+        [200, true],
+        [429, false],
+        [503, false],
+        [400, false],
+        [200, true]
+      ])
+    })))
+
+  it.effect("a first GET refused with 400 or 404 (a server without a GET stream) is not retried", () =>
+    Effect.scoped(Effect.gen(function*() {
+      for (const status of [400, 404]) {
+        const server = yield* McpTestServer.make({ resumable: true })
+        yield* server.inject(Fault.Status({ status, headers: {} }), { httpMethod: "GET" })
+        const client = yield* connect(server, { recovery: { enabled: false } })
+        yield* until("the GET", Effect.map(server.pendingFaults, (n) => n === 0))
+        yield* TestClock.adjust("1 hour")
+        expect((yield* server.log).filter((e) => e.httpMethod === "GET").length).toBe(1)
+        yield* client.ping()
+      }
+    })))
+
   it.effect("idle for hours is normal: no client-side timeout ends a quiet stream", () =>
     Effect.scoped(Effect.gen(function*() {
       const release = yield* Deferred.make<void>()
@@ -663,5 +703,20 @@ describe("resumption state is per session", () => {
       // the new session's GET stream started fresh
       const gets = (yield* server.log).filter((e) => e.httpMethod === "GET" && e.sessionId === current)
       expect(gets[0]?.lastEventId).toBeUndefined()
+    })))
+})
+
+describe("the initialize answer", () => {
+  it.effect("is resumed too, on the session its response headers named", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const server = yield* McpTestServer.make({ answers: "sse", resumable: true })
+      yield* server.inject(Fault.CloseStream({ afterEvents: 0, retryMillis: 100 }), { rpcMethod: "initialize" })
+      const client = yield* runWithClock(connect(server, { getStream: false }), "100 millis")
+      const session = yield* client.session
+      yield* client.ping()
+      const get = resumes(yield* server.log)
+      expect(get.map((e) => [e.sessionId, e.protocolVersion, e.status])).toEqual([
+        [session.sessionId, "2025-11-25", 200]
+      ])
     })))
 })
