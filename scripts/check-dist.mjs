@@ -1,7 +1,8 @@
 // Smoke check of the build output, as a consumer outside the repo sees it (run after `pnpm build`).
 //
-// For every package in packages/*: `pnpm pack` it (so `files`, and `workspace:^` rewritten to a
-// real range, are what gets checked), unpack it into node_modules/ of a temp folder outside the
+// For every published package in packages/* (private ones, e.g. packages/examples, are skipped):
+// `pnpm pack` it (so `files`, and `workspace:^` rewritten to a real range, are what gets checked),
+// unpack it into node_modules/ of a temp folder outside the
 // repo, link its third-party dependencies there from the workspace, then
 //   1. `import()` every entry of its `exports` map from an .mjs file and `require()` it from a
 //      .cjs file: both must load from the expected dist folder, export the same non-empty set of
@@ -52,9 +53,10 @@ const link = (name, from) => {
 
 // One entry per `exports` subpath: { spec, esm: {js, types}, cjs: {js, types} } (paths in the package).
 const entries = []
+// Private packages (packages/examples) are never published: nothing to check.
 const packageDirs = readdirSync(join(root, "packages"))
   .map((name) => join(root, "packages", name))
-  .filter((dir) => existsSync(join(dir, "package.json")))
+  .filter((dir) => existsSync(join(dir, "package.json")) && readJson(join(dir, "package.json")).private !== true)
 
 for (const dir of packageDirs) {
   const manifest = readJson(join(dir, "package.json"))
