@@ -1,0 +1,54 @@
+/**
+ * Configuring the client (docs/configuration.md).
+ */
+import { McpClient, Recovery } from "@mcp-effect/core"
+import { NodeMcpClient } from "@mcp-effect/node"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+
+// #region layer-config
+// From the environment: MCP_URL (required), MCP_REQUEST_TIMEOUT="30 seconds",
+// MCP_EXPIRED_STATUSES="400,410", … (see McpClient.config for every key).
+// What an environment variable cannot hold comes as options.
+export const ClientFromEnv = NodeMcpClient.layerConfig(Config.nested(McpClient.config, "MCP"), {
+  clientInfo: { name: "notes-app", version: "1.0.0" },
+  recovery: { replay: Recovery.replay({ tools: { "add-note": false } }) }
+})
+// #endregion
+
+// #region config-defaults
+// A default for a key that McpClient.config reads goes into the Config itself:
+// layerConfig gives those keys the Config's value (or the built-in default) over the options.
+export const ClientWithDefaults = NodeMcpClient.layerConfig(
+  Config.nested(McpClient.config, "MCP").pipe(
+    Config.map((options) => ({ ...options, requestTimeout: options.requestTimeout ?? "30 seconds" }))
+  )
+)
+// #endregion
+
+// #region every-option
+// Every option, set to its default (except `url`, `clientInfo` and `headers`).
+export const everyOption = (url: string, token: Effect.Effect<string>): McpClient.Options => ({
+  url,
+  clientInfo: { name: "notes-app", version: "1.0.0" }, // default { name: "mcp-effect", version: "0.1.0" }
+  capabilities: undefined, // derived from `handlers`
+  protocolVersion: "2025-11-25",
+  // Evaluated for every HTTP request: a token that rotates is read each time.
+  headers: Effect.map(token, (t) => ({ authorization: `Bearer ${t}` })),
+  handlers: {},
+  requestTimeout: "60 seconds",
+  maxRequestTimeout: "10 minutes",
+  getStream: true,
+  reconnect: Schedule.exponential("500 millis", 2).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(6))),
+  recovery: {
+    enabled: true,
+    schedule: Recovery.defaultSchedule,
+    replay: Recovery.defaultReplay,
+    expiredStatuses: []
+  },
+  maxMessageSize: 4 * 1024 * 1024,
+  maxBodyExcerpt: 1024,
+  tracerPropagation: true
+})
+// #endregion
