@@ -1,0 +1,162 @@
+/**
+ * What the CLI says when something fails, and the exit code it ends with.
+ *
+ * Exit codes (the same table is in `mcp-effect --help`):
+ *
+ * | code | meaning                                                                  |
+ * | ---- | ------------------------------------------------------------------------ |
+ * | 0    | success                                                                  |
+ * | 1    | the tool answered with `isError: true` (call); a call failed (watch)     |
+ * | 2    | usage: bad arguments, bad URL, invalid JSON arguments or header          |
+ * | 3    | TransportError: connection refused or reset, DNS failure, broken stream  |
+ * | 4    | UnexpectedStatus: an HTTP status MCP does not expect (401, 404, 5xx…)    |
+ * | 5    | ProtocolError: not an MCP endpoint, or it broke the protocol             |
+ * | 6    | JsonRpcError: the server rejected the request (e.g. unknown tool)        |
+ * | 7    | RequestTimeout: no answer within --timeout                               |
+ * | 8    | UnsupportedProtocolVersion: the server speaks a version we do not        |
+ * | 9    | SessionExpired: the session expired and recovery was off                 |
+ * | 10   | RecoveryFailed: the server kept losing the session                       |
+ * | 11   | RequestLost: the session died while a non-idempotent call ran            |
+ * | 70   | internal error (a bug in mcp-effect: please report it)                   |
+ * | 130  | interrupted (Ctrl-C)                                                     |
+ *
+ * @internal
+ */
+import type { McpError } from "@mcp-effect/core"
+import * as Data from "effect/Data"
+
+/** @internal */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  TransportError: 3,
+  UnexpectedStatus: 4,
+  ProtocolError: 5,
+  JsonRpcError: 6,
+  RequestTimeout: 7,
+  UnsupportedProtocolVersion: 8,
+  SessionExpired: 9,
+  RecoveryFailed: 10,
+  RequestLost: 11,
+  internal: 70,
+  interrupted: 130
+} as const
+
+/** The table above, for `--help`. @internal */
+export const exitCodeTable: ReadonlyArray<readonly [code: number, meaning: string]> = [
+  [0, "success"],
+  [1, "the tool answered with isError: true (call); a call failed (watch)"],
+  [2, "usage: bad arguments, bad URL, invalid JSON arguments or header"],
+  [3, "TransportError: connection refused or reset, DNS failure, broken stream"],
+  [4, "UnexpectedStatus: an HTTP status MCP does not expect (401, 404, 5xx...)"],
+  [5, "ProtocolError: not an MCP endpoint, or the server broke the protocol"],
+  [6, "JsonRpcError: the server rejected the request (e.g. unknown tool)"],
+  [7, "RequestTimeout: no answer within --timeout"],
+  [8, "UnsupportedProtocolVersion: the server speaks a protocol version this client does not"],
+  [9, "SessionExpired: the session expired and recovery was off"],
+  [10, "RecoveryFailed: the server kept losing the session"],
+  [11, "RequestLost: the session died while a call that is not safe to re-send was running"],
+  [70, "internal error (a bug in mcp-effect: please report it)"],
+  [130, "interrupted (Ctrl-C)"]
+]
+
+/** Bad input from the command line: exit code 2. @internal */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+/** The command finished but reports failure (a tool error, failed calls): exit code 1. @internal */
+export class Failed extends Data.TaggedError("Failed")<{ readonly message: string }> {}
+
+/**
+ * The error was already reported; the process ends with `code`. This is what
+ * every command fails with, so `main` only maps it to the exit status.
+ *
+ * @internal
+ */
+export class Exit extends Data.TaggedError("Exit")<{ readonly code: number }> {}
+
+/** @internal */
+export type CliError = McpError.McpError | UsageError | Failed
+
+/** @internal */
+export const exitCodeOf = (error: CliError): number =>
+  error._tag === "UsageError" ? ExitCode.usage : error._tag === "Failed" ? ExitCode.failed : ExitCode[error._tag]
+
+// "Transport error (POST http://host/mcp): connect ECONNREFUSED 127.0.0.1:1" → the part after the URL.
+const transportReason = (description: string): string => {
+  const reason = description.replace(/^Transport error \([^)]*\):\s*/, "")
+  if (/ECONNREFUSED/.test(reason)) return `connection refused (${reason})`
+  if (/ENOTFOUND|EAI_AGAIN/.test(reason)) return `host not found (${reason})`
+  if (/ECONNRESET|socket hang up|other side closed/i.test(reason)) return `connection reset (${reason})`
+  return reason
+}
+
+const oneLine = (text: string, max = 200): string => {
+  const flat = text.replace(/\s+/g, " ").trim()
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`
+}
+
+/**
+ * One line saying what went wrong, in terms of what the user asked for.
+ *
+ * @internal
+ */
+export const describe = (error: CliError, url: string): string => {
+  switch (error._tag) {
+    case "UsageError":
+    case "Failed":
+      return error.message
+    case "TransportError":
+      return error.phase === "request" ?
+        `cannot reach ${url}: ${transportReason(error.description)}` :
+        `the connection to ${url} broke while reading the answer to ${error.method}: ${
+          transportReason(error.description)
+        }`
+    case "UnexpectedStatus": {
+      const body = error.body.trim() === "" ?
+        "" :
+        /^\s*<(!doctype|html)/i.test(error.body) ?
+        " (an HTML page)" :
+        `: ${oneLine(error.body, 120)}`
+      if (error.method === "initialize" && [404, 405, 501].includes(error.status)) {
+        return `${url} is not an MCP endpoint: it answered HTTP ${error.status} to initialize${body}`
+      }
+      if (error.status === 401 || error.status === 403) {
+        return `${url} answered HTTP ${error.status} to ${error.method}: not authorized ` +
+          `(pass credentials with --header "Authorization: Bearer <token>")${body}`
+      }
+      return `${url} answered HTTP ${error.status} to ${error.method}${body}`
+    }
+    case "ProtocolError":
+      if (error.method === "initialize" && (error.violation === "ContentType" || error.violation === "MalformedJson")) {
+        return `${url} is not an MCP endpoint: its answer to initialize is not MCP (${oneLine(error.description)})`
+      }
+      return `${url} broke the MCP protocol on ${error.method} (${error.violation}): ${oneLine(error.description)}`
+    case "JsonRpcError":
+      return `the server rejected ${error.method}: ${oneLine(error.description)} (JSON-RPC error ${error.code})`
+    case "RequestTimeout":
+      return `no answer to ${error.method} within ${error.timeoutMillis / 1000} s (${error.reason} timeout; ` +
+        `--timeout sets it)`
+    case "UnsupportedProtocolVersion":
+      return `the server speaks MCP ${error.received}; this client supports ${error.supported.join(", ")}`
+    case "SessionExpired":
+      return `session ${error.sessionId} expired (HTTP ${error.status} on ${error.method}) and recovery is off`
+    case "RecoveryFailed":
+      return `the server kept losing the session: recovery of ${error.method} failed after ${error.attempts} ` +
+        `attempt(s)${error.cause instanceof Error ? `: ${oneLine(error.cause.message)}` : ""}`
+    case "RequestLost":
+      return `the session died while ${
+        error.tool === undefined ? error.method : `tool ${error.tool}`
+      } was running; it may have run, and is not safe to re-send: check, then try again`
+  }
+}
+
+/** The error as JSON, for `--json`. @internal */
+export const toJson = (error: CliError, url: string): Record<string, unknown> => {
+  // The error's own fields (method, status, sessionId...), without `cause`: it holds whole HTTP
+  // requests and stack traces, not for scripts.
+  const fields = Object.fromEntries(
+    Object.entries(error).filter(([key]) => key !== "_tag" && key !== "cause" && key !== "message")
+  )
+  return { error: { tag: error._tag, message: describe(error, url), exitCode: exitCodeOf(error), ...fields } }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * `mcp-effect`: a command-line MCP client for Streamable HTTP servers.
+ *
+ *   mcp-effect inspect <url>                 server info, capabilities, tools, resources, prompts
+ *   mcp-effect call <url> <tool> [json-args] call a tool, streaming progress and logs
+ *   mcp-effect watch <url> [--duration s]    keep calling and listening through expiries and restarts
+ *
+ * Every command takes --header "Name: value" (repeatable), --timeout <seconds> and --json.
+ * Exit codes: see `exitCodeTable` in internal/errors.ts (also printed by --help).
+ *
+ * @internal
+ */
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Call from "./call.js"
+import * as Inspect from "./inspect.js"
+import * as Common from "./internal/common.js"
+import * as Errors from "./internal/errors.js"
+import * as Watch from "./watch.js"
+
+const description = HelpDoc.blocks([
+  HelpDoc.p(
+    "A command-line MCP client for Streamable HTTP servers, built on @mcp-effect/core: it recovers " +
+      "expired sessions (HTTP 404) by itself, so it keeps working through server restarts."
+  ),
+  HelpDoc.h2("Exit codes"),
+  ...Errors.exitCodeTable.map(([code, meaning]) => HelpDoc.p(`${String(code).padStart(3)}  ${meaning}`))
+])
+
+const root = Command.make("mcp-effect").pipe(
+  Command.withDescription(description),
+  Command.withSubcommands([Inspect.command, Call.command, Watch.command])
+)
+
+const cli = Command.run(root, { name: "mcp-effect", version: Common.version })
+
+/** The exit status: each failure was reported where it happened; only its code is left. */
+const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
+  if (Exit.isSuccess(exit)) return Errors.ExitCode.ok
+  if (Cause.isInterruptedOnly(exit.cause)) return Errors.ExitCode.interrupted
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isSome(failure)) {
+    const error = failure.value
+    if (error instanceof Errors.Exit) return error.code
+    // @effect/cli already printed what was wrong with the command line.
+    return Errors.ExitCode.usage
+  }
+  process.stderr.write(`internal error (please report it):\n${Cause.pretty(exit.cause)}\n`)
+  return Errors.ExitCode.internal
+}
+
+cli(process.argv).pipe(
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) => onExit(exitCode(exit))
+  })
+)
