@@ -505,6 +505,23 @@ describe("the GET stream", () => {
       ])
     })))
 
+  it.effect("reconnects that keep failing end after the schedule's attempts; requests are not affected", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const server = yield* McpTestServer.make({ resumable: true, retryMillis: 1234 })
+      yield* server.inject(Fault.CloseStream({ afterEvents: 0 }), { httpMethod: "GET" })
+      yield* server.inject(Fault.Status({ status: 503 }), { httpMethod: "GET", times: 1000 })
+      const client = yield* connect(server, { reconnect: Schedule.recurs(3) })
+      for (let i = 0; i < 3; i++) {
+        yield* awaitSleep(1234)
+        yield* TestClock.adjust("1234 millis")
+      }
+      yield* until("3 reconnects", Effect.map(server.log, (log) => resumes(log).length === 3))
+      yield* TestClock.adjust("1 hour")
+      const gets = (yield* server.log).filter((e) => e.httpMethod === "GET")
+      expect(gets.map((e) => e.status)).toEqual([200, 503, 503, 503])
+      yield* client.ping()
+    })))
+
   it.effect("a first GET refused with 400 or 404 (a server without a GET stream) is not retried", () =>
     Effect.scoped(Effect.gen(function*() {
       for (const status of [400, 404]) {
