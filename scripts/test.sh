@@ -69,6 +69,10 @@ stage vitest "$bin/vitest" run
 
 # --- HOOK: extra suites. Owners add their stages here, each as `stage <name> <command...>`. ---
 
+# The benchmark suite in its seconds-long smoke mode (every scenario, tiny, every client): proves the
+# suite still runs and every client still answers correctly. Benchmarks themselves are `pnpm bench`.
+stage bench-smoke pnpm bench --smoke
+
 # The official MCP conformance suite, run from the shared folder beside the repo: $root/../shared
 # both locally (/work/main -> /work/shared) and in CI (a copy of shared/ beside the fresh clone).
 # It must be there: a missing folder is an error, never a skipped suite.

@@ -1,0 +1,204 @@
+// What a worker process measures. Each scenario gets a connected-client factory and the server it
+// talks to, warms up, measures, checks every answer (a wrong answer fails the run), and returns
+// plain numbers.
+import { performance } from "node:perf_hooks"
+import { setTimeout as sleep } from "node:timers/promises"
+import { withRecovery } from "./clients/recovery.mjs"
+import { median, quantileSorted, sortNumbers } from "./stats.mjs"
+
+const ECHO = { text: "hello, benchmark" }
+
+const checkEcho = (result) => {
+  const text = result?.content?.[0]?.text
+  if (text !== ECHO.text) throw new Error(`echo answered ${JSON.stringify(result)}`)
+}
+
+const echo = async (connection) => checkEcho(await connection.call("echo", ECHO))
+
+const cpuMicros = (start) => {
+  const used = process.cpuUsage(start)
+  return used.user + used.system
+}
+
+/** Sequential echo calls for `ms`, returning each call's latency in ms. */
+const sequential = async (connection, ms) => {
+  const latencies = []
+  const start = performance.now()
+  while (performance.now() - start < ms) {
+    const t = performance.now()
+    await echo(connection)
+    latencies.push(performance.now() - t)
+  }
+  return { latencies, elapsed: performance.now() - start }
+}
+
+/** `inflight` loops of echo calls for `ms`; returns how many completed. */
+const concurrent = async (connection, inflight, ms) => {
+  let count = 0
+  const start = performance.now()
+  const loop = async () => {
+    while (performance.now() - start < ms) {
+      await echo(connection)
+      count++
+    }
+  }
+  await Promise.all(Array.from({ length: inflight }, loop))
+  return { count, elapsed: performance.now() - start }
+}
+
+export async function throughput({ client, url, params }) {
+  const connection = await client.connect(url)
+  // Warm-up: both shapes of load, so the measured phases start with hot code on both sides.
+  await sequential(connection, params.warmupMs / 2)
+  await concurrent(connection, params.inflight, params.warmupMs / 2)
+
+  const cpuSeq = process.cpuUsage()
+  const seq = await sequential(connection, params.seqMs)
+  const seqCpu = cpuMicros(cpuSeq)
+  const sorted = sortNumbers(seq.latencies)
+
+  const cpuConc = process.cpuUsage()
+  const conc = await concurrent(connection, params.inflight, params.concMs)
+  const concCpu = cpuMicros(cpuConc)
+  await connection.close()
+  return {
+    seqCalls: seq.latencies.length,
+    seqRps: seq.latencies.length / (seq.elapsed / 1000),
+    p50Ms: quantileSorted(sorted, 0.5),
+    p99Ms: quantileSorted(sorted, 0.99),
+    cpuUsPerCall: seqCpu / seq.latencies.length,
+    concCalls: conc.count,
+    concRps: conc.count / (conc.elapsed / 1000),
+    concCpuUsPerCall: concCpu / conc.count
+  }
+}
+
+/** One `progress` call that makes the server send `count` progress notifications on the call's SSE stream. */
+const progressCall = async (connection, count) => {
+  let received = 0
+  let last = 0
+  const start = performance.now()
+  const result = await connection.call("progress", { count }, (progress) => {
+    received++
+    last = progress.progress
+  })
+  const ms = performance.now() - start
+  const text = result?.content?.[0]?.text
+  if (received !== count || last !== count || text !== `done ${count}`) {
+    throw new Error(`progress ${count}: received ${received} (last ${last}), result ${JSON.stringify(result)}`)
+  }
+  return ms
+}
+
+export async function events({ client, url, params }) {
+  const connection = await client.connect(url)
+  for (let i = 0; i < params.warmupCalls; i++) await progressCall(connection, params.warmupCount)
+  const times = []
+  for (let i = 0; i < params.inner; i++) times.push(await progressCall(connection, params.count))
+  await connection.close()
+  return { count: params.count, ms: median(times), runs: times }
+}
+
+const heapAfterGc = async () => {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc()
+    await sleep(20)
+  }
+  return process.memoryUsage().heapUsed
+}
+
+export async function heap({ client, url, params, server }) {
+  if (typeof globalThis.gc !== "function") throw new Error("the heap scenario needs node --expose-gc")
+  const connections = []
+  const open = async (n) => {
+    for (let i = 0; i < n; i++) connections.push(await client.connect(url, { shared: true }))
+  }
+  // Every session sends at least initialize, initialized and its GET: wait until the server saw them
+  // all, so every GET stream is open when the heap is measured.
+  const settle = async (before, n) => {
+    const deadline = performance.now() + 10_000
+    let stats = await server("stats")
+    while (stats.requests - before.requests < 3 * n && performance.now() < deadline) {
+      await sleep(50)
+      stats = await server("stats")
+    }
+    await sleep(200)
+    return stats.requests - before.requests
+  }
+  let stats = await server("stats")
+  await open(params.base)
+  await settle(stats, params.base)
+  const before = await heapAfterGc()
+  stats = await server("stats")
+  await open(params.sessions)
+  const requests = await settle(stats, params.sessions)
+  const after = await heapAfterGc()
+  const sessions = (await server("stats")).sessions.length
+  if (sessions < params.base + params.sessions) {
+    throw new Error(`expected ${params.base + params.sessions} open sessions, the server has ${sessions}`)
+  }
+  // Close in small batches: the server ends each GET stream as its session is deleted.
+  for (let i = 0; i < connections.length; i += 25) {
+    await Promise.all(connections.slice(i, i + 25).map((c) => c.close()))
+  }
+  return {
+    sessions: params.sessions,
+    bytesPerSession: (after - before) / params.sessions,
+    requestsPerSession: requests / params.sessions
+  }
+}
+
+export async function cold({ client, url }) {
+  const connection = await client.connect(url)
+  await echo(connection)
+  await connection.close()
+  return { ms: performance.now() }
+}
+
+export async function recovery({ client, url, params, server }) {
+  const connection = await withRecovery(client, url)
+  for (let i = 0; i < params.warmupCalls; i++) await echo(connection)
+  const plain = []
+  for (let i = 0; i < params.plainCalls; i++) {
+    const t = performance.now()
+    await echo(connection)
+    plain.push(performance.now() - t)
+  }
+
+  const initializes = async (action) => {
+    const before = (await server("stats")).initializeCount
+    const value = await action()
+    return { value, initializes: (await server("stats")).initializeCount - before }
+  }
+
+  const recoveries = []
+  for (let i = 0; i < params.recoveries; i++) {
+    const { value, initializes: count } = await initializes(async () => {
+      const expired = await server("expire-all")
+      if (expired.expired !== 1) throw new Error(`expected to expire 1 session, expired ${JSON.stringify(expired)}`)
+      const t = performance.now()
+      await echo(connection)
+      return performance.now() - t
+    })
+    if (count !== 1) throw new Error(`a recovery made ${count} initializes`)
+    recoveries.push(value)
+    // A few plain calls between recoveries, as in real use.
+    for (let j = 0; j < 5; j++) await echo(connection)
+  }
+
+  const bursts = []
+  for (const n of params.concurrent) {
+    const { value, initializes: count } = await initializes(async () => {
+      await server("expire-all")
+      const t = performance.now()
+      await Promise.all(Array.from({ length: n }, () => echo(connection)))
+      return performance.now() - t
+    })
+    bursts.push({ calls: n, ms: value, initializes: count })
+    for (let j = 0; j < 5; j++) await echo(connection)
+  }
+  await connection.close()
+  const plainMs = median(plain)
+  const recoveryMs = median(recoveries)
+  return { plainMs, recoveryMs, recoveryRatio: recoveryMs / plainMs, recoveries, bursts }
+}
