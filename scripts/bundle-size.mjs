@@ -1,0 +1,49 @@
+// Bundle size of a minimal browser app on @mcp-effect/browser, next to the same app on the official
+// MCP SDK (@modelcontextprotocol/sdk): both bundled by esbuild for the browser, ESM, minified, every
+// dependency included; printed raw and gzipped (level 9). The apps are scripts/bundle-size/*.mjs;
+// the browser tests (packages/browser/test/bundles.test.ts) run both bundles in Chromium.
+//
+//   node scripts/bundle-size.mjs            the table
+//   node scripts/bundle-size.mjs --json     the numbers as JSON
+//   node scripts/bundle-size.mjs --top      also the largest packages in each bundle
+//   node scripts/bundle-size.mjs --out DIR  also write the bundles to DIR
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join, relative, resolve } from "node:path"
+import { bundleApps } from "./bundle-size/bundle.mjs"
+
+const args = process.argv.slice(2)
+const outIndex = args.indexOf("--out")
+const outDir = outIndex === -1 ? undefined : resolve(args[outIndex + 1] ?? "bundle-size-out")
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`
+
+const results = await bundleApps()
+if (outDir !== undefined) {
+  mkdirSync(outDir, { recursive: true })
+  for (const r of results) writeFileSync(join(outDir, r.entry.replace(/\.mjs$/, ".js")), r.code)
+}
+
+if (args.includes("--json")) {
+  console.log(JSON.stringify(results.map(({ gzip, name, raw }) => ({ name, raw, gzip })), null, 2))
+} else {
+  console.log("Minimal browser app (connect, list tools, call a tool, end the session), esbuild --minify, ESM:")
+  console.log("")
+  console.log(`${"client".padEnd(28)}${"raw".padStart(22)}${"gzip -9".padStart(22)}`)
+  for (const r of results) {
+    console.log(
+      `${r.name.padEnd(28)}${`${r.raw} B (${kb(r.raw)})`.padStart(22)}${`${r.gzip} B (${kb(r.gzip)})`.padStart(22)}`
+    )
+  }
+  const [ours, sdk] = results
+  console.log("")
+  console.log(`ratio (ours / SDK): raw ${(ours.raw / sdk.raw).toFixed(2)}, gzip ${(ours.gzip / sdk.gzip).toFixed(2)}`)
+  if (args.includes("--top")) {
+    for (const r of results) {
+      console.log(`\nlargest packages in the ${r.name} app (minified bytes):`)
+      for (const [name, bytes] of r.packages.slice(0, 8)) {
+        console.log(`  ${name.padEnd(40)}${String(bytes).padStart(9)}`)
+      }
+    }
+  }
+  if (outDir !== undefined) console.log(`\nbundles written to ${relative(process.cwd(), outDir) || "."}`)
+}

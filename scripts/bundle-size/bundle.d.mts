@@ -1,0 +1,16 @@
+export interface App {
+  readonly name: string
+  readonly entry: string
+}
+export interface Bundle extends App {
+  /** The minified ESM bundle. */
+  readonly code: string
+  /** Bytes, raw and gzipped (level 9). */
+  readonly raw: number
+  readonly gzip: number
+  /** Minified bytes per package, largest first. */
+  readonly packages: ReadonlyArray<readonly [string, number]>
+}
+export declare const apps: ReadonlyArray<App>
+export declare const bundleApp: (app: App) => Promise<Bundle>
+export declare const bundleApps: () => Promise<ReadonlyArray<Bundle>>

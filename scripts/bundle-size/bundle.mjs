@@ -1,0 +1,68 @@
+// Bundles the two apps of scripts/bundle-size/ the way scripts/bundle-size.mjs measures them
+// (also used by the browser tests, which run both bundles in Chromium).
+import { createRequire } from "node:module"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { gzipSync } from "node:zlib"
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
+// esbuild is a devDependency of packages/browser (pnpm links it there, not at the root).
+const { build } = createRequire(join(root, "packages", "browser", "package.json"))("esbuild")
+
+export const apps = [
+  { name: "@mcp-effect/browser", entry: "mcp-effect.mjs" },
+  { name: "@modelcontextprotocol/sdk", entry: "sdk.mjs" }
+]
+
+const packageOf = (input) => {
+  const at = input.lastIndexOf("node_modules/")
+  if (at === -1) return input.startsWith("packages/") ? `@mcp-effect/${input.split("/")[1]}` : input
+  const rest = input.slice(at + "node_modules/".length).split("/")
+  return rest[0].startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]
+}
+
+/** Minified bytes per package, largest first. */
+const packageSizes = (metafile) => {
+  const output = Object.values(metafile.outputs)[0]
+  const sizes = new Map()
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const name = packageOf(input)
+    sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput)
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1])
+}
+
+/**
+ * One app, bundled for the browser: ESM, minified, every dependency included. Our packages come
+ * from their sources (the `source` export condition: no build needed), third-party packages from
+ * what pnpm installed for packages/browser (its devDependencies pin the SDK).
+ */
+export const bundleApp = async (app) => {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [join(root, "scripts", "bundle-size", app.entry)],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    legalComments: "none",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    conditions: ["source"],
+    alias: { "@mcp-effect/browser": "./packages/browser/src/index.ts" },
+    nodePaths: [join(root, "packages", "browser", "node_modules")],
+    define: { "process.env.NODE_ENV": "\"production\"" }
+  })
+  const bytes = result.outputFiles[0].contents
+  return {
+    ...app,
+    code: result.outputFiles[0].text,
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    packages: packageSizes(result.metafile)
+  }
+}
+
+export const bundleApps = () => Promise.all(apps.map(bundleApp))
