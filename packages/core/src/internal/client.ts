@@ -645,11 +645,12 @@ export const make = (
     // The public surface
     // ---------------------------------------------------------------------
 
-    const request = (
+    /** Sends a request (recovering expired sessions); its result, with the session that answered it. */
+    const answered = (
       method: string,
       params?: JsonRpc.Params,
       requestOptions?: McpClient.RequestOptions
-    ): Effect.Effect<unknown, McpError.McpError> =>
+    ): Effect.Effect<{ readonly result: unknown; readonly target: Transport.Target }, McpError.McpError> =>
       Effect.suspend(() => {
         const idle = Duration.decode(requestOptions?.timeout ?? requestTimeout)
         const maximum = Duration.decode(requestOptions?.maxTimeout ?? maxRequestTimeout)
@@ -667,7 +668,7 @@ export const make = (
         }
         const call = sessions.run({ method, params }, (session) => {
           state.lastSessionId = session.info.sessionId
-          return attempt(session.target, state)
+          return Effect.map(attempt(session.target, state), (result) => ({ result, target: session.target }))
         })
         const timeoutError = (reason: "idle" | "maximum", duration: Duration.Duration) =>
           new McpError.RequestTimeout({
@@ -697,6 +698,13 @@ export const make = (
         return Effect.timeoutFail(bounded, { duration: maximum, onTimeout: () => timeoutError("maximum", maximum) })
       })
 
+    const request = (
+      method: string,
+      params?: JsonRpc.Params,
+      requestOptions?: McpClient.RequestOptions
+    ): Effect.Effect<unknown, McpError.McpError> =>
+      Effect.map(answered(method, params, requestOptions), (answer) => answer.result)
+
     /** A request whose result is decoded with the method's schema (a mismatch is a ProtocolError). */
     const typed = <A, I>(method: McpSchema.ClientRequestMethod, schema: Schema.Schema<A, I>) =>
     (
@@ -704,9 +712,10 @@ export const make = (
       requestOptions?: McpClient.RequestOptions
     ): Effect.Effect<A, McpError.McpError> =>
       Effect.flatMap(
-        request(method, params, requestOptions),
-        (result) =>
-          Effect.flatMap(sessions.current, (session) => decodeResult(schema, { method }, session.target, result))
+        answered(method, params, requestOptions),
+        // Against the session that answered: waiting for the current one would hold a result that
+        // has arrived until an unrelated recovery in flight is over (up to its whole retry schedule).
+        ({ result, target }) => decodeResult(schema, { method }, target, result)
       )
 
     const notify = (method: string, params?: JsonRpc.Params): Effect.Effect<void, McpError.McpError> =>
