@@ -14,12 +14,13 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Supervisor from "effect/Supervisor"
 import * as TestClock from "effect/TestClock"
-import type * as McpClient from "../src/McpClient.js"
+import * as McpClient from "../src/McpClient.js"
 import type * as McpSchema from "../src/McpSchema.js"
 import * as McpTestServer from "../src/testing/McpTestServer.js"
 import { bodyOf, connect, runWithClock, setup } from "./support/harness.js"
@@ -171,9 +172,14 @@ const requestIdOf = (body: string): number | string => {
 describe("answer streams (the SSE answer to a POST)", () => {
   it.effect("closed after the priming event: waits `retry`, resumes with GET + Last-Event-ID, the response arrives there", () =>
     Effect.scoped(Effect.gen(function*() {
-      const { client, server } = yield* setup({ answers: "sse", resumable: true }, { getStream: false })
+      // #region close-stream
+      const server = yield* McpTestServer.make({ answers: "sse", resumable: true })
+      yield* server.inject(McpTestServer.Fault.CloseStream({ afterEvents: 0, retryMillis: 2000 }), {
+        rpcMethod: "tools/call"
+      })
+      // #endregion
+      const client = yield* connect(server, { getStream: false })
       const session = yield* client.session
-      yield* server.inject(Fault.CloseStream({ afterEvents: 0, retryMillis: 2000 }), { rpcMethod: "tools/call" })
       const seen = yield* recordNotifications(client)
       const t0 = yield* Clock.currentTimeMillis
       const call = yield* Effect.fork(client.callTool("echo", { text: "resumed" }))
@@ -735,5 +741,69 @@ describe("the initialize answer", () => {
       expect(get.map((e) => [e.sessionId, e.protocolVersion, e.status])).toEqual([
         [session.sessionId, "2025-11-25", 200]
       ])
+    })))
+})
+
+describe("the docs' examples (docs/streams.md)", () => {
+  it.effect("client.notifications: the notifications of every stream, answers and the GET stream", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // #region notifications
+      const logServerMessages = Effect.gen(function*() {
+        const client = yield* McpClient.McpClient
+        yield* client.notifications.pipe(
+          Stream.runForEach((n) =>
+            n._tag === "LoggingMessage" ? Effect.logInfo(`server: ${JSON.stringify(n.params.data)}`) : Effect.void
+          ),
+          Effect.forkScoped
+        )
+      })
+      // #endregion
+      const { client, server } = yield* setup({
+        answers: "sse",
+        tools: [{
+          name: "chatty",
+          handler: (_, context) => Effect.as(context.log("info", "on the answer"), { content: [] })
+        }]
+      })
+      const lines: Array<string> = []
+      const logger = Logger.make(({ message }) => {
+        lines.push((Array.isArray(message) ? message : [message]).map(String).join(" "))
+      })
+      yield* logServerMessages.pipe(
+        Effect.provideService(McpClient.McpClient, client),
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      yield* Effect.yieldNow()
+      yield* client.callTool("chatty")
+      yield* server.awaitGetStream()
+      yield* server.notify("notifications/message", { level: "info", data: "on the GET stream" })
+      yield* until("both logged", Effect.sync(() => lines.length === 2))
+      expect(lines).toEqual(["server: \"on the answer\"", "server: \"on the GET stream\""])
+    })))
+
+  it.effect("a reconnect schedule without end: the GET stream never gives up", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const server = yield* McpTestServer.make({ resumable: true })
+      yield* server.inject(Fault.CloseStream({ afterEvents: 0 }), { httpMethod: "GET" })
+      yield* server.inject(Fault.Status({ status: 503 }), { httpMethod: "GET", times: 20 })
+      const url = McpTestServer.inMemoryUrl
+      // #region reconnect-forever
+      const options: McpClient.Options = { url, reconnect: Schedule.spaced("3 seconds") }
+      // #endregion
+      const client = yield* McpClient.make(options).pipe(
+        Effect.provideService(HttpClient.HttpClient, McpTestServer.httpClient(server))
+      )
+      const seen = yield* recordNotifications(client)
+      // far more failures than the default schedule allows (6 in a row)
+      for (let i = 0; i < 21; i++) {
+        yield* awaitSleep(3000)
+        yield* TestClock.adjust("3 seconds")
+      }
+      yield* server.awaitStreams((streams) => streams.length === 1)
+      yield* server.notify("notifications/message", { level: "info", data: "back" })
+      yield* until("the notification", Effect.sync(() => seen.length === 1))
+      const gets = (yield* server.log).filter((e) => e.httpMethod === "GET")
+      expect(gets.length).toBe(22)
+      expect(gets.at(-1)?.status).toBe(200)
     })))
 })
