@@ -330,6 +330,20 @@ describe("answer streams (the SSE answer to a POST)", () => {
       expect(logData(seen)).toEqual(["one", "two"])
     })))
 
+  it.effect("a server without GET (405 to the resume): StreamEnded after a ping showed the session alive", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { client, server } = yield* setup({ answers: "sse", resumable: true, getStream: false }, {
+        getStream: false
+      })
+      yield* server.inject(Fault.CloseStream({ afterEvents: 0, retryMillis: 100 }), { rpcMethod: "tools/call" })
+      const error = yield* runWithClock(Effect.flip(client.callTool("echo", { text: "x" })), "100 millis")
+      expect(error).toMatchObject({ _tag: "ProtocolError", violation: "StreamEnded", method: "tools/call" })
+      const log = yield* server.log
+      expect(resumes(log).map((e) => e.status)).toEqual([405])
+      expect(log.at(-1)?.rpcMethod).toBe("ping")
+      expect(yield* server.initializeCount).toBe(1)
+    })))
+
   it.effect("a stream without event ids cannot be resumed: StreamEnded (the session is fine)", () =>
     Effect.scoped(Effect.gen(function*() {
       const { client, server } = yield* setup({ answers: "sse", resumable: false }, { getStream: false })
