@@ -10,21 +10,12 @@ import * as Schedule from "effect/Schedule"
 // #region layer-config
 // From the environment: MCP_URL (required), MCP_REQUEST_TIMEOUT="30 seconds",
 // MCP_EXPIRED_STATUSES="400,410", … (see McpClient.config for every key).
-// What an environment variable cannot hold comes as options.
+// The options hold what an environment variable cannot, and defaults: a key that is set wins.
 export const ClientFromEnv = NodeMcpClient.layerConfig(Config.nested(McpClient.config, "MCP"), {
   clientInfo: { name: "notes-app", version: "1.0.0" },
+  requestTimeout: "30 seconds", // unless MCP_REQUEST_TIMEOUT says otherwise
   recovery: { replay: Recovery.replay({ tools: { "add-note": false } }) }
 })
-// #endregion
-
-// #region config-defaults
-// A default for a key that McpClient.config reads goes into the Config itself:
-// layerConfig gives those keys the Config's value (or the built-in default) over the options.
-export const ClientWithDefaults = NodeMcpClient.layerConfig(
-  Config.nested(McpClient.config, "MCP").pipe(
-    Config.map((options) => ({ ...options, requestTimeout: options.requestTimeout ?? "30 seconds" }))
-  )
-)
 // #endregion
 
 // #region every-option

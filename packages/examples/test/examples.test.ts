@@ -11,7 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
-import { ClientFromEnv, ClientWithDefaults, everyOption } from "../src/configuration.js"
+import { ClientFromEnv, everyOption } from "../src/configuration.js"
 import { callTool } from "../src/errors.js"
 import { ClientLive, handlers } from "../src/handlers.js"
 import { options as recoveryOptions, recovery } from "../src/recovery.js"
@@ -148,7 +148,7 @@ describe("configuration", () => {
   it.live("ClientFromEnv reads MCP_* and keeps the options Config cannot hold", () =>
     Effect.scoped(Effect.gen(function*() {
       const { server, url } = yield* NodeMcpTestServer.make({ unknownSessionStatus: 400, getStream: false })
-      const env = new Map([["MCP_URL", url], ["MCP_REQUEST_TIMEOUT", "30 seconds"], ["MCP_EXPIRED_STATUSES", "400"]])
+      const env = new Map([["MCP_URL", url], ["MCP_EXPIRED_STATUSES", "400"]])
       yield* Effect.gen(function*() {
         const client = yield* McpClient.McpClient
         const info = yield* server.sessionInfo()
@@ -162,18 +162,25 @@ describe("configuration", () => {
       )
     })))
 
-  it.scoped("ClientWithDefaults: a default in the Config (TestClock)", () =>
+  // The request timeout with `env` as the environment (TestClock).
+  const timeoutWith = (env: ReadonlyArray<readonly [string, string]>) =>
     Effect.gen(function*() {
       const { server, url } = yield* NodeMcpTestServer.make({ getStream: false })
-      yield* Effect.gen(function*() {
+      return yield* Effect.gen(function*() {
         const client = yield* McpClient.McpClient
         yield* server.inject(Fault.Hang(), { rpcMethod: "ping" })
         const error = yield* runWithClock(Effect.flip(client.ping()), "1 second")
-        expect(error).toMatchObject({ _tag: "RequestTimeout", reason: "idle", timeoutMillis: 30_000 })
+        return error._tag === "RequestTimeout" ? error.timeoutMillis : error._tag
       }).pipe(
-        Effect.provide(ClientWithDefaults),
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["MCP_URL", url]]), { pathDelim: "_" }))
+        Effect.provide(ClientFromEnv),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["MCP_URL", url], ...env]), { pathDelim: "_" }))
       )
+    })
+
+  it.scoped("ClientFromEnv: the options are defaults, a key that is set wins", () =>
+    Effect.gen(function*() {
+      expect(yield* timeoutWith([])).toBe(30_000)
+      expect(yield* timeoutWith([["MCP_REQUEST_TIMEOUT", "5 seconds"]])).toBe(5_000)
     }))
 
   it.scoped("everyOption: defaults, and a header read for every request", () =>
