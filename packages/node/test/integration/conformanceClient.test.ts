@@ -5,8 +5,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
 import * as Effect from "effect/Effect"
+import { vi } from "vitest"
 import { elicitationContent, runConformanceClient, synthesize } from "../support/conformance.mjs"
 import { bounded, sdkServer } from "../support/live.js"
+
+// Real HTTP on a shared machine: generous for vitest; `bounded` reports a hang first, and says what hung.
+vi.setConfig({ testTimeout: 30_000 })
 
 describe("synthesize (tool arguments from an input schema)", () => {
   it("default, then const, then enum[0], then examples[0], then a value of the type", () => {

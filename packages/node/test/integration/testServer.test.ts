@@ -6,8 +6,14 @@ import { McpTestServer } from "@mcp-effect/core/testing"
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { vi } from "vitest"
 import { bounded, connect, connectClosable, eventually } from "../support/live.js"
+
+// Real HTTP on a shared machine: generous for vitest; `bounded` reports a hang first, and says what hung.
+vi.setConfig({ testTimeout: 30_000 })
 
 /** Collects the client's session events from now on. */
 const recordEvents = (client: { readonly sessionEvents: Stream.Stream<Session.SessionEvent> }) =>
@@ -213,4 +219,41 @@ describe("NodeMcpTestServer over HTTP (resumable SSE)", () => {
       expect(resumes[0]).toMatchObject({ sessionId: session.sessionId, status: 200 })
       expect(yield* server.initializeCount).toBe(1)
     }).pipe(Effect.scoped, bounded("resumption")))
+})
+
+describe("NodeMcpTestServer over HTTP: a recovery in flight", () => {
+  it.live("does not hold back the result of a call answered meanwhile (regression)", () =>
+    Effect.gen(function*() {
+      const entered = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const gate: McpTestServer.Tool = {
+        name: "gate",
+        handler: () =>
+          Deferred.succeed(entered, undefined).pipe(
+            Effect.zipRight(Deferred.await(release)),
+            Effect.as({ content: [{ type: "text", text: "released" }] })
+          )
+      }
+      const { server, url } = yield* NodeMcpTestServer.make({
+        answers: "json",
+        tools: [...McpTestServer.defaultTools, gate]
+      })
+      const client = yield* connect({ url, getStream: false })
+      const first = yield* Effect.fork(client.callTool("gate"))
+      yield* Deferred.await(entered)
+      // The next call meets a 404 (the client takes the session for dead) and the re-initialize hangs.
+      yield* server.inject(McpTestServer.Fault.Hang(), { rpcMethod: "initialize", times: 100 })
+      yield* server.inject(McpTestServer.Fault.Status({ status: 404 }), { rpcMethod: "tools/call" })
+      const second = yield* Effect.fork(client.callTool("echo", { text: "waits" }))
+      yield* eventually(
+        "the re-initialize is on its way",
+        server.log.pipe(Effect.map((log) => log.some((e) => e.rpcMethod === "initialize" && e.fault === "Hang")))
+      )
+      // The first call's answer arrives while the recovery is still running: it is returned now.
+      yield* Deferred.succeed(release, undefined)
+      const result = yield* Fiber.join(first)
+      expect(result.content).toEqual([{ type: "text", text: "released" }])
+      expect(Option.isNone(yield* Fiber.poll(second))).toBe(true)
+      yield* Fiber.interrupt(second)
+    }).pipe(Effect.scoped, bounded("a call during a recovery")))
 })

@@ -47,7 +47,7 @@ export const connectClosable = (options: McpClient.Options) =>
 export const eventually = (
   what: string,
   check: Effect.Effect<boolean> | (() => boolean),
-  within: Duration.DurationInput = "5 seconds"
+  within: Duration.DurationInput = "10 seconds"
 ): Effect.Effect<void> => {
   const test = typeof check === "function" ? Effect.sync(check) : check
   return test.pipe(
