@@ -84,7 +84,7 @@ describe("session recovery", () => {
       expect(results.length).toBe(1000)
       expect(results.every((r, i) => JSON.stringify(r.content).includes(`"${i}"`))).toBe(true)
       expect(yield* server.initializeCount).toBe(2)
-    }))
+    }), 60_000)
 
   it.scoped("a stale 404 (a request that left with the old id) retries on the current session, no second handshake", () =>
     Effect.gen(function*() {
