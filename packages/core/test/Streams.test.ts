@@ -352,6 +352,20 @@ describe("answer streams (the SSE answer to a POST)", () => {
       expect(error).toMatchObject({ _tag: "ProtocolError", violation: "StreamEnded", method: "tools/call" })
       expect(resumes(yield* server.log)).toEqual([])
     })))
+
+  it.effect("an empty id: resets the last event id (SSE): nothing left to resume from", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const server = yield* McpTestServer.make({ getStream: false })
+      const http = scripted(server, (request, body) =>
+        request.method === "POST" && body.includes("\"tools/call\"")
+          ? sseApp([frame("s9:1", logMessage("one")), frame("", logMessage("two"))], "close")
+          : undefined)
+      const client = yield* connect(server, { getStream: false }, http)
+      const error = yield* Effect.flip(client.callTool("echo", { text: "x" }))
+      expect(error).toMatchObject({ _tag: "ProtocolError", violation: "StreamEnded" })
+      // no GET with the stale "s9:1": the empty id took it back
+      expect(resumes(yield* server.log)).toEqual([])
+    })))
 })
 
 describe("the reconnect budget", () => {

@@ -153,12 +153,6 @@ export const make = (
     // Answers: JSON, or an SSE stream that may have to be resumed
     // ---------------------------------------------------------------------
 
-    interface Resumption {
-      lastEventId: string | undefined
-      retryMillis: number | undefined
-      readonly seen: Set<string>
-    }
-
     /**
      * Reads an answer stream until the awaited response arrives or the stream
      * ends. A broken connection is an end, not an error: it may be resumed.
@@ -172,20 +166,11 @@ export const make = (
     ): Effect.Effect<StreamEnd, McpError.McpError> =>
       events.pipe(
         Stream.catchTag("TransportError", () => Stream.empty),
-        Stream.runForEachWhile((event) => {
-          if (event._tag === "Retry") {
-            resumption.retryMillis = event.millis
-            return Effect.succeed(true)
-          }
-          if (event.id !== undefined) {
-            // A stream's events are delivered once, even when a resume replays some.
-            if (resumption.seen.has(event.id)) return Effect.succeed(true)
-            remember(resumption.seen, event.id)
-            resumption.lastEventId = event.id
-          }
-          if (event.data === "") return Effect.succeed(true) // priming event
-          return Effect.map(handleData(target, ctx, event.data, true), () => !entry.done)
-        }),
+        Stream.runForEachWhile((event) =>
+          track(resumption, event)
+            ? Effect.map(handleData(target, ctx, event.data, true), () => !entry.done)
+            : Effect.succeed(true)
+        ),
         Effect.map((): StreamEnd => entry.done ? "response" : "ended")
       )
 
@@ -562,25 +547,17 @@ export const make = (
             schedule.reset()
             const read = yield* Effect.either(
               opened.right.events.pipe(
-                Stream.runForEach((event) => {
-                  if (event._tag === "Retry") {
-                    resumption.retryMillis = event.millis
-                    return Effect.void
-                  }
-                  if (event.id !== undefined) {
-                    if (resumption.seen.has(event.id)) return Effect.void
-                    remember(resumption.seen, event.id)
-                    resumption.lastEventId = event.id
-                  }
-                  if (event.data === "") return Effect.void
-                  return handleData(target, ctx, event.data, false).pipe(
-                    Effect.catchAll((error) =>
-                      Effect.logWarning("ignored a malformed message on the GET stream").pipe(
-                        Effect.annotateLogs({ error: error.message })
+                Stream.runForEach((event) =>
+                  track(resumption, event)
+                    ? handleData(target, ctx, event.data, false).pipe(
+                      Effect.catchAll((error) =>
+                        Effect.logWarning("ignored a malformed message on the GET stream").pipe(
+                          Effect.annotateLogs({ error: error.message })
+                        )
                       )
                     )
-                  )
-                })
+                    : Effect.void
+                )
               )
             )
             if (read._tag === "Left") {
@@ -832,6 +809,35 @@ const decodeResult = <A, I>(
     Schema.decodeUnknown(schema)(result),
     (error) => protocolError(ctx, target, "InvalidResult", ParseResult.TreeFormatter.formatErrorSync(error))
   )
+
+/** What a stream needs to be resumed: the last event id, the server's `retry`, the ids already delivered. */
+interface Resumption {
+  lastEventId: string | undefined
+  retryMillis: number | undefined
+  readonly seen: Set<string>
+}
+
+/**
+ * Records what an SSE message says about resuming its stream (`retry:`, the
+ * last event id) and tells whether it carries a message to dispatch: not a
+ * `retry:` line, not a priming event (empty data), and not an event this
+ * stream already delivered (a resume may replay some).
+ */
+const track = (resumption: Resumption, event: Sse.SseMessage): event is Sse.SseEvent => {
+  if (event._tag === "Retry") {
+    resumption.retryMillis = event.millis
+    return false
+  }
+  if (event.id === "") {
+    // An empty `id:` resets the last event id (SSE): nothing to resume from.
+    resumption.lastEventId = undefined
+  } else if (event.id !== undefined) {
+    if (resumption.seen.has(event.id)) return false
+    remember(resumption.seen, event.id)
+    resumption.lastEventId = event.id
+  }
+  return event.data !== ""
+}
 
 const remember = (seen: Set<string>, id: string) => {
   // Bounded: a GET stream open for hours must not grow without limit.
