@@ -48,8 +48,9 @@ describe("unloading the page (an iframe that is removed)", () => {
       )
       assert.strictEqual(deletes.length, 1)
       assert.strictEqual(deletes[0].status, 200)
-      // The headers of the client's own requests: session id and protocol version.
+      // The headers of the client's own requests: session id, protocol version, credentials.
       assert.strictEqual(deletes[0].headers["mcp-protocol-version"], "2025-11-25")
+      assert.strictEqual(deletes[0].headers["authorization"], "Bearer page-token")
       assert.notInclude(yield* ctl.sessions, sessionId)
     }))
 

@@ -14,7 +14,6 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -54,21 +53,17 @@ export const layer = (endSessionOnPageHide: boolean): Layer.Layer<HttpClient.Htt
         typeof globalThis.fetch !== "function"
       ) return client
 
-      let last: HttpClientRequest.HttpClientRequest | undefined
+      // Where and how to DELETE the session of the last request that carried one (only this, not
+      // the request: its body may be large).
+      let last: { readonly url: URL; readonly headers: Record<string, string> } | undefined
       const onPageHide = (event: PageTransitionEvent) => {
         // A page kept in the back/forward cache may come back and carry on (recovering its
         // session if the server forgot it meanwhile).
         if (event.persisted || last === undefined) return
-        const request = last
+        const { headers, url } = last
         last = undefined
-        const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-        if (Either.isLeft(url)) return
-        const headers: Record<string, string> = {}
-        for (const [name, value] of Object.entries(request.headers)) {
-          if (!dropped.has(name)) headers[name] = value
-        }
         // Nobody is left to read the answer.
-        globalThis.fetch(url.right, { method: "DELETE", headers, keepalive: true }).catch(() => undefined)
+        globalThis.fetch(url, { method: "DELETE", headers, keepalive: true }).catch(() => undefined)
       }
       // Released after the client's own finalizer, whose DELETE clears `last`.
       yield* Effect.acquireRelease(
@@ -77,8 +72,18 @@ export const layer = (endSessionOnPageHide: boolean): Layer.Layer<HttpClient.Htt
       )
       return HttpClient.tapRequest(client, (request) =>
         Effect.sync(() => {
-          if (request.method === "DELETE") last = undefined
-          else if (request.headers["mcp-session-id"] !== undefined) last = request
+          if (request.method === "DELETE") {
+            last = undefined
+            return
+          }
+          if (request.headers["mcp-session-id"] === undefined) return
+          const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+          if (Either.isLeft(url)) return
+          const headers: Record<string, string> = {}
+          for (const [name, value] of Object.entries(request.headers)) {
+            if (!dropped.has(name)) headers[name] = value
+          }
+          last = { url: url.right, headers }
         }))
     })
   ).pipe(Layer.provide(FetchHttpClient.layer))
