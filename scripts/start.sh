@@ -12,10 +12,12 @@ echo "==> [install]"
 sh scripts/pnpm.sh install --frozen-lockfile
 
 # dist/cjs/package.json is the last file build-package.mjs writes: a package is up to date when it
-# exists and nothing that goes into the build is newer.
+# exists and nothing that goes into the build is newer. Packages without a build script (private
+# ones such as examples) have no dist/ to check.
 stale() {
   for dir in packages/*/; do
     [ -d "$dir/src" ] || continue
+    grep -q '"build":' "$dir/package.json" 2>/dev/null || continue
     local marker="$dir/dist/cjs/package.json"
     [ -f "$marker" ] || return 0
     if [ -n "$(find "$dir/src" "$dir"/package.json "$dir"/tsconfig*.json pnpm-lock.yaml tsconfig.base.json \

@@ -139,7 +139,7 @@ export const run = (
           stats.expiries++
           const where = event.method === "GET" ? "the GET stream" : event.method
           return say(
-            s.yellow("✗"),
+            s.yellow("⚠"),
             `session ${s.bold(shortId(event.sessionId))} expired: HTTP ${event.status} on ${where}`
           )
         }
