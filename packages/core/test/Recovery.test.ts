@@ -72,19 +72,23 @@ describe("session recovery", () => {
       expect(yield* server.initializeCount).toBe(2)
     }))
 
-  it.scoped("1000 fibers meeting one expiry cause exactly one initialize and 1000 successes", () =>
-    Effect.gen(function*() {
-      const { client, server } = yield* setup({ getStream: false })
-      yield* server.expire()
-      const results = yield* Effect.forEach(
-        Array.from({ length: 1000 }, (_, i) => i),
-        (i) => client.callTool("echo", { text: String(i) }),
-        { concurrency: "unbounded" }
-      )
-      expect(results.length).toBe(1000)
-      expect(results.every((r, i) => JSON.stringify(r.content).includes(`"${i}"`))).toBe(true)
-      expect(yield* server.initializeCount).toBe(2)
-    }), 60_000)
+  it.scoped(
+    "1000 fibers meeting one expiry cause exactly one initialize and 1000 successes",
+    () =>
+      Effect.gen(function*() {
+        const { client, server } = yield* setup({ getStream: false })
+        yield* server.expire()
+        const results = yield* Effect.forEach(
+          Array.from({ length: 1000 }, (_, i) => i),
+          (i) => client.callTool("echo", { text: String(i) }),
+          { concurrency: "unbounded" }
+        )
+        expect(results.length).toBe(1000)
+        expect(results.every((r, i) => JSON.stringify(r.content).includes(`"${i}"`))).toBe(true)
+        expect(yield* server.initializeCount).toBe(2)
+      }),
+    60_000
+  )
 
   it.scoped("a stale 404 (a request that left with the old id) retries on the current session, no second handshake", () =>
     Effect.gen(function*() {
@@ -225,6 +229,42 @@ describe("session recovery", () => {
         yield* server.inject(Fault.ExpireSession({}), { rpcMethod: "notifications/initialized" })
         yield* client.ping()
         expect(yield* server.initializeCount).toBe(3)
+      }))
+    it.scoped("a result that has arrived is not held back by an unrelated recovery in flight", () =>
+      Effect.gen(function*() {
+        const release = yield* Deferred.make<void>()
+        const server = yield* McpTestServer.make({
+          getStream: false,
+          tools: [...McpTestServer.defaultTools, {
+            name: "parked",
+            handler: () => Effect.as(Deferred.await(release), { content: [{ type: "text", text: "parked ok" }] })
+          }]
+        })
+        let initializes = 0
+        const gate = yield* gated(
+          McpTestServer.httpClient(server),
+          (_, body) => bodyOf(body).method === "initialize" && ++initializes === 2
+        )
+        const client = yield* connect(server, {}, gate.client)
+        const parked = yield* Effect.fork(client.callTool("parked"))
+        yield* Effect.iterate(0, {
+          while: (n) => n === 0,
+          body: () =>
+            Effect.map(
+              server.sessionInfo(),
+              (i) => Option.match(i, { onNone: () => 0, onSome: (s) => s.inflight.length })
+            )
+        })
+        // a 404 for the ping only: the session itself lives on, and so does "parked"
+        yield* server.inject(Fault.Status({ status: 404 }), { rpcMethod: "ping" })
+        const pinger = yield* Effect.fork(client.ping())
+        yield* gate.held // the re-initialize is now hanging
+        yield* Deferred.succeed(release, undefined)
+        const result = yield* Fiber.join(parked)
+        expect(result.content[0]).toMatchObject({ text: "parked ok" })
+        yield* gate.open
+        yield* Fiber.join(pinger)
+        expect(yield* server.initializeCount).toBe(2)
       }))
   })
 
