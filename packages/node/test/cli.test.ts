@@ -271,12 +271,14 @@ describe("mcp-effect call", () => {
   })
 
   it("exits 7 when no answer comes within --timeout", async () => {
+    // Only the call hangs; the timeout (which also bounds initialize) leaves room for a busy machine.
     await server.inject(McpTestServer.Fault.Hang(), { rpcMethod: "tools/call" })
     const started = Date.now()
-    const r = await run("call", "--timeout", "0.5", server.url, "echo", `{"text": "hi"}`)
+    const r = await run("call", "--timeout", "2", server.url, "echo", `{"text": "hi"}`)
     assert.strictEqual(r.code, 7, r.stderr)
-    assert.include(r.stderr, "no answer to tools/call within 0.5 s")
-    assert.isBelow(Date.now() - started, 10_000)
+    assert.include(r.stderr, "no answer to tools/call within 2 s")
+    assert.isBelow(Date.now() - started, 15_000)
+    assert.strictEqual(await Effect.runPromise(server.server.pendingFaults), 0)
   })
 })
 
@@ -290,7 +292,7 @@ describe("mcp-effect watch", () => {
     assert.strictEqual(r.code, 0, r.stdout + r.stderr)
     assert.match(r.stdout, /session expired\s+session-\S+ \(HTTP 404 on (ping|the GET stream)\)/)
     assert.match(r.stdout, /session recovered\s+session-\S+ → session-\S+ in \d+ ms/)
-    assert.match(r.stdout, /summary\s+\d+\.\d s, \d+ calls \(\d+ ok, 0 failed\), 1 expiries, 1 recoveries/)
+    assert.match(r.stdout, /summary\s+\d+\.\d s, \d+ calls \(\d+ ok, 0 failed\), 1 expiry, 1 recovery/)
   })
 
   it("--json prints one event per line, the recovery with the old and the new session id", async () => {

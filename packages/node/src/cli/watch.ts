@@ -43,6 +43,8 @@ const statusEvery = Options.float("status-every").pipe(
   Options.withDescription("Seconds between two status lines (0: none)")
 )
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
 interface Stats {
   calls: number
   failed: number
@@ -114,7 +116,7 @@ export const command = Command.make(
                 "session recovered",
                 `${Format.shortId(event.previousSessionId)} → ${
                   s.bold(Format.shortId(event.session.sessionId))
-                } in ${event.durationMillis} ms (${event.waiters} request${event.waiters === 1 ? "" : "s"} waited)`
+                } in ${event.durationMillis} ms (${plural(event.waiters, "request")} waited)`
               )
             case "RecoveryFailed":
               return colored(
@@ -209,9 +211,8 @@ export const command = Command.make(
             options.json ? Effect.void : say(
               "status",
               s.dim(
-                `${stats.calls} calls, ${stats.failed} failed, ${stats.recoveries} recoveries; session ${
-                  Format.shortId(session.sessionId)
-                }`
+                `${plural(stats.calls, "call")}, ${stats.failed} failed, ` +
+                  `${plural(stats.recoveries, "recovery", "recoveries")}; session ${Format.shortId(session.sessionId)}`
               )
             ))
 
@@ -243,13 +244,13 @@ export const command = Command.make(
             })
           }
           return out.line(
-            `\n${s.bold("summary")}  ${seconds.toFixed(1)} s, ${stats.calls} calls (${
-              stats.calls - stats.failed
-            } ok, ` +
-              `${(stats.failed === 0 ? s.green : s.red)(`${stats.failed} failed`)}), ${stats.expiries} expiries, ` +
-              `${stats.recoveries} recoveries` +
+            `\n${s.bold("summary")}  ${seconds.toFixed(1)} s, ${plural(stats.calls, "call")} ` +
+              `(${stats.calls - stats.failed} ok, ${
+                (stats.failed === 0 ? s.green : s.red)(`${stats.failed} failed`)
+              }), ` +
+              `${plural(stats.expiries, "expiry", "expiries")}, ${plural(stats.recoveries, "recovery", "recoveries")}` +
               (sorted.length === 0 ? "" : ` (${avg} ms on average, max ${sorted.at(-1)} ms)`) +
-              `, ${stats.notifications} notifications`
+              `, ${plural(stats.notifications, "notification")}`
           )
         })
 
