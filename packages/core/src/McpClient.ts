@@ -209,7 +209,11 @@ export interface Service {
   ) => Effect.Effect<void, McpError.McpError>
   /** Notifications from the server (any stream), from the moment of subscription. */
   readonly notifications: Stream.Stream<McpSchema.ServerNotification>
-  /** Session lifecycle events, from the moment of subscription. */
+  /**
+   * Session lifecycle events: first `Started` with the session current when
+   * you subscribe, then every `Expired` / `Recovered` / `RecoveryFailed` /
+   * `Closed` from that moment on.
+   */
   readonly sessionEvents: Stream.Stream<Session.SessionEvent>
   /** The current session (waits while a recovery is in flight). */
   readonly session: Effect.Effect<Session.SessionInfo>

@@ -32,7 +32,9 @@ export interface SessionInfo {
 /**
  * Something happened to the session.
  *
- * - `Started`: the first session is ready (initialize + initialized done).
+ * - `Started`: the session a subscriber sees first — the one current when it
+ *   subscribed (initialize + initialized done). Every later session arrives as
+ *   `Recovered`.
  * - `Expired`: a request carrying `sessionId` was answered 404 (or a configured
  *   status); the client is about to re-initialize. Published once per dead id.
  * - `Recovered`: a new session replaced the dead one; `waiters` counts the

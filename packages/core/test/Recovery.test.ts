@@ -54,8 +54,10 @@ describe("session recovery", () => {
       expect(reinit[0].sessionId).toBeUndefined()
       expect(reinit.slice(1).every((e) => e.sessionId === second.sessionId)).toBe(true)
       yield* Effect.yieldNow()
-      expect(events.map((e) => e._tag)).toEqual(["Expired", "Recovered"])
-      const recovered = events[1]
+      // a subscriber first sees the session current when it subscribed
+      expect(events.map((e) => e._tag)).toEqual(["Started", "Expired", "Recovered"])
+      expect(events[0]).toMatchObject({ _tag: "Started", session: { sessionId: first.sessionId, generation: 0 } })
+      const recovered = events[2]
       if (recovered._tag === "Recovered") {
         expect(recovered.previousSessionId).toBe(first.sessionId)
         expect(recovered.session.sessionId).toBe(second.sessionId)

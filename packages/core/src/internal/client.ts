@@ -773,7 +773,18 @@ export const make = (
           Effect.asVoid
         ),
       notifications: Stream.fromPubSub(notifications),
-      sessionEvents: Stream.fromPubSub(events),
+      // A subscriber first learns the session there is (as `Started`), then every change: the first
+      // session starts while the client is being built, before anyone could subscribe.
+      sessionEvents: Stream.unwrapScoped(
+        Effect.map(
+          Effect.zip(PubSub.subscribe(events), sessions.latest),
+          ([subscription, session]) =>
+            Stream.concat(
+              Stream.succeed(Session.SessionEvent.Started({ session: session.info })),
+              Stream.fromQueue(subscription)
+            )
+        )
+      ),
       session: Effect.map(sessions.current, (session) => session.info),
       sessionChanges: sessions.changes
     }

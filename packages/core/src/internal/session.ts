@@ -87,6 +87,8 @@ export interface Deps {
 export interface Sessions {
   /** The current session; waits while a recovery is in flight. */
   readonly current: Effect.Effect<Live>
+  /** The session in the Ref now, without waiting (it may be dead and being replaced). */
+  readonly latest: Effect.Effect<Live>
   readonly changes: Stream.Stream<Session.SessionInfo>
   /** Runs `attempt` on the current session, recovering and re-sending on `SessionExpired`. */
   readonly run: <A>(
@@ -158,7 +160,6 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
     const first = yield* handshake(0)
     const ref = yield* SubscriptionRef.make<State>({ session: first, recovering: undefined })
     const semaphore = yield* Effect.makeSemaphore(1)
-    yield* PubSub.publish(deps.events, Session.SessionEvent.Started({ session: first.info }))
     yield* deps.start(first, false)
 
     const current: Effect.Effect<Live> = Effect.flatMap(
@@ -308,7 +309,9 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
       Stream.changesWith((a, b) => a.generation === b.generation)
     )
 
-    return { current, changes, run, expired }
+    const latest = Effect.map(SubscriptionRef.get(ref), (state) => state.session)
+
+    return { current, latest, changes, run, expired }
   })
 
 const recoveryFailed = (request: Request, expired: McpError.SessionExpired, attempts: number, cause: unknown) =>

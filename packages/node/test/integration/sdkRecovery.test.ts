@@ -65,7 +65,7 @@ describe.each([
       expect(inits.every((r) => r.sessionId === undefined)).toBe(true)
 
       yield* eventually("two Recovered events", () => events.filter((e) => e._tag === "Recovered").length === 2)
-      expect(events.map((e) => e._tag)).toEqual(["Expired", "Recovered", "Expired", "Recovered"])
+      expect(events.map((e) => e._tag)).toEqual(["Started", "Expired", "Recovered", "Expired", "Recovered"])
       // The GET stream of the new session is open again (requests carry no stale id).
       yield* eventually(
         "a GET stream on the newest session",

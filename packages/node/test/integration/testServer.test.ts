@@ -169,7 +169,7 @@ describe.each(["json", "sse"] as const)("NodeMcpTestServer over HTTP (%s answers
       expect(yield* server.sessions).toEqual([third.sessionId])
 
       yield* eventually("two recoveries published", () => events.filter((e) => e._tag === "Recovered").length === 2)
-      expect(events.map((e) => e._tag)).toEqual(["Expired", "Recovered", "Expired", "Recovered"])
+      expect(events.map((e) => e._tag)).toEqual(["Started", "Expired", "Recovered", "Expired", "Recovered"])
       const log = yield* server.log
       // No request ever carried a dead id after its session was replaced... except the one 404 that told.
       for (const dead of [first.sessionId, second.sessionId]) {
