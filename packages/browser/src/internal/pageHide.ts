@@ -1,6 +1,6 @@
 /**
- * The browser's `HttpClient`: `fetch`, DELETE as `keepalive`, and the session
- * ended when the page goes away.
+ * The browser's `HttpClient`: `fetch` without the HTTP cache, DELETE as
+ * `keepalive`, and the session ended when the page goes away.
  *
  * By the time anything asynchronous runs after `pagehide`, the document may be
  * gone and `fetch` refuses to start (a removed iframe, a closed tab).
@@ -24,29 +24,35 @@ import * as Option from "effect/Option"
 const dropped = new Set(["content-type", "content-length", "last-event-id"])
 
 /**
- * Every DELETE is sent as `keepalive`, so a runtime disposed right before a
- * navigation still ends its session. Only the DELETE: keepalive requests
- * share a 64 KiB body budget, and the others may carry large bodies.
+ * The `RequestInit` of every request:
+ *
+ * - `cache: "no-store"`: keeps the HTTP cache out of the way. With the default
+ *   mode Chromium writes the GET stream (same URL as every POST and DELETE) into
+ *   its cache, and a POST or DELETE that invalidates that entry while it is being
+ *   written meets a cache race, which Chromium resolves by sending the request
+ *   again: a duplicate tool call, or a second DELETE (seen in the browser tests).
+ * - DELETE as `keepalive`, so a runtime disposed right before a navigation still
+ *   ends its session. Only the DELETE: keepalive requests share a 64 KiB body
+ *   budget, and the others may carry large bodies.
  */
-const keepaliveDelete = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+const withRequestInit = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
   HttpClient.transform(client, (effect, request) =>
-    request.method === "DELETE" ?
-      Effect.flatMap(
-        Effect.serviceOption(FetchHttpClient.RequestInit),
-        (init) =>
-          Effect.provideService(effect, FetchHttpClient.RequestInit, {
-            ...Option.getOrElse(init, () => ({})),
-            keepalive: true
-          })
-      ) :
-      effect)
+    Effect.flatMap(
+      Effect.serviceOption(FetchHttpClient.RequestInit),
+      (init) =>
+        Effect.provideService(effect, FetchHttpClient.RequestInit, {
+          ...Option.getOrElse(init, () => ({})),
+          cache: "no-store",
+          ...(request.method === "DELETE" ? { keepalive: true } : {})
+        })
+    ))
 
 /** @internal */
 export const layer = (endSessionOnPageHide: boolean): Layer.Layer<HttpClient.HttpClient> =>
   Layer.scoped(
     HttpClient.HttpClient,
     Effect.gen(function*() {
-      const client = keepaliveDelete(yield* HttpClient.HttpClient)
+      const client = withRequestInit(yield* HttpClient.HttpClient)
       if (
         !endSessionOnPageHide ||
         typeof globalThis.addEventListener !== "function" ||
