@@ -51,10 +51,12 @@ export interface Options extends McpClient.Options {
 }
 
 /**
- * The `HttpClient` the browser client uses: `fetch` (`FetchHttpClient`), with
- * DELETE sent as `keepalive` and, unless `endSessionOnPageHide: false`, a
- * `pagehide` listener that ends the session (see {@link Options}). For
- * `McpClient.layer` / `McpClient.make` with options of your own.
+ * The `HttpClient` the browser client uses: `fetch` (`FetchHttpClient`) with
+ * `cache: "no-store"` (Chromium otherwise caches the GET stream and may send a
+ * DELETE of the same URL twice), DELETE sent as `keepalive` and, unless
+ * `endSessionOnPageHide: false`, a `pagehide` listener that ends the session
+ * (see {@link Options}). For `McpClient.layer` / `McpClient.make` with options
+ * of your own.
  *
  * @since 0.1.0
  * @category layers
