@@ -319,43 +319,49 @@ describe("session recovery", () => {
       handler: () => Effect.as(Deferred.await(release), { content: [{ type: "text", text: `${name} done` }] })
     })
 
-    for (const resumable of [true, false]) {
-      it.scoped(`are not replayed unless the policy allows (${resumable ? "resumable" : "plain"} SSE)`, () =>
-        Effect.gen(function*() {
-          const release = yield* Deferred.make<void>()
-          const { client, server } = yield* setup({
-            answers: "sse",
-            resumable,
-            getStream: false,
-            tools: [gateTool("write", {}, release), gateTool("read", { readOnlyHint: true }, release)]
+    // Listed or not: a tool the application never listed has its annotations asked for on the new session.
+    for (const [resumable, listed] of [[true, true], [false, false]] as const) {
+      it.scoped(
+        `are not replayed unless the policy allows (${resumable ? "resumable" : "plain"} SSE, ${
+          listed ? "tools listed before" : "tools never listed"
+        })`,
+        () =>
+          Effect.gen(function*() {
+            const release = yield* Deferred.make<void>()
+            const { client, server } = yield* setup({
+              answers: "sse",
+              resumable,
+              getStream: false,
+              tools: [gateTool("write", {}, release), gateTool("read", { readOnlyHint: true }, release)]
+            })
+            if (listed) yield* client.listTools()
+            const write = yield* Effect.fork(Effect.either(client.callTool("write")))
+            const read = yield* Effect.fork(Effect.either(client.callTool("read")))
+            yield* Effect.iterate(0, {
+              while: (n) => n < 2,
+              body: () =>
+                Effect.map(
+                  server.sessionInfo(),
+                  (i) => Option.match(i, { onNone: () => 0, onSome: (s) => s.inflight.length })
+                )
+            })
+            yield* server.expire()
+            // the dead session's answer streams are gone before the handlers could finish
+            yield* Effect.iterate(1, {
+              while: (n) => n > 0,
+              body: () => Effect.map(server.openStreams, (streams) => streams.length)
+            })
+            yield* Deferred.succeed(release, undefined)
+            const writeResult = yield* runWithClock(Fiber.join(write))
+            const readResult = yield* runWithClock(Fiber.join(read))
+            expect(writeResult._tag).toBe("Left")
+            if (writeResult._tag === "Left") {
+              expect(writeResult.left).toMatchObject({ _tag: "RequestLost", tool: "write" })
+            }
+            expect(readResult._tag).toBe("Right")
+            expect(yield* server.initializeCount).toBe(2)
           })
-          yield* client.listTools()
-          const write = yield* Effect.fork(Effect.either(client.callTool("write")))
-          const read = yield* Effect.fork(Effect.either(client.callTool("read")))
-          yield* Effect.iterate(0, {
-            while: (n) => n < 2,
-            body: () =>
-              Effect.map(
-                server.sessionInfo(),
-                (i) => Option.match(i, { onNone: () => 0, onSome: (s) => s.inflight.length })
-              )
-          })
-          yield* server.expire()
-          // the dead session's answer streams are gone before the handlers could finish
-          yield* Effect.iterate(1, {
-            while: (n) => n > 0,
-            body: () => Effect.map(server.openStreams, (streams) => streams.length)
-          })
-          yield* Deferred.succeed(release, undefined)
-          const writeResult = yield* runWithClock(Fiber.join(write))
-          const readResult = yield* runWithClock(Fiber.join(read))
-          expect(writeResult._tag).toBe("Left")
-          if (writeResult._tag === "Left") {
-            expect(writeResult.left).toMatchObject({ _tag: "RequestLost", tool: "write" })
-          }
-          expect(readResult._tag).toBe("Right")
-          expect(yield* server.initializeCount).toBe(2)
-        }))
+      )
     }
   })
 

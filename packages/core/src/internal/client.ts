@@ -586,6 +586,35 @@ export const make = (
           )
         )
 
+    /**
+     * Lists the tools on exactly this session, for the replay policy: the annotations of a tool
+     * the application never listed are asked for only when a call to it was lost with a session.
+     */
+    const learnTools = (session: Sessions.Live): Effect.Effect<void> =>
+      paginate(
+        (cursor) =>
+          attempt(session.target, {
+            method: "tools/list",
+            params: cursor === undefined ? undefined : { cursor },
+            onProgress: undefined,
+            lastId: undefined,
+            lastSessionId: undefined
+          }).pipe(
+            Effect.flatMap((result) =>
+              decodeResult(McpSchema.ListToolsResult, { method: "tools/list" }, session.target, result)
+            )
+          ),
+        (result) => result.tools
+      ).pipe(
+        Effect.tap((list) =>
+          Effect.sync(() => {
+            for (const tool of list) tools.set(tool.name, tool)
+          })
+        ),
+        Effect.timeout(requestTimeout),
+        Effect.ignore
+      )
+
     const start = (session: Sessions.Live, recovered: boolean): Effect.Effect<void> =>
       Effect.gen(function*() {
         if (options.getStream ?? defaults.getStream) {
@@ -602,7 +631,10 @@ export const make = (
       handshake,
       start,
       events,
-      tool: (name) => tools.get(name)
+      tool: (name, session) => {
+        const known = tools.get(name)
+        return known !== undefined ? Effect.succeed(known) : Effect.map(learnTools(session), () => tools.get(name))
+      }
     })
     yield* Deferred.succeed(sessionsReady, sessions)
 

@@ -80,7 +80,8 @@ export interface Deps {
   /** Starts what a session needs (GET stream) and, after a recovery, restores subscriptions and log level. */
   readonly start: (session: Live, recovered: boolean) => Effect.Effect<void>
   readonly events: PubSub.PubSub<Session.SessionEvent>
-  readonly tool: (name: string) => McpSchema.Tool | undefined
+  /** The tool as the server lists it, asked on `session` if the client has not seen it yet. */
+  readonly tool: (name: string, session: Live) => Effect.Effect<McpSchema.Tool | undefined>
 }
 
 /** @internal */
@@ -290,22 +291,30 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
       request: Request,
       expired: McpError.SessionExpired
     ): Effect.Effect<never, McpError.RequestLost | Resend> => {
-      if (!expired.accepted || replay(replayRequest(request, deps.tool))) return Effect.fail(new Resend({ expired }))
-      const tool = toolName(request)
-      return Effect.fail(
-        new McpError.RequestLost({
-          method: request.method,
-          ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
-          sessionId: expired.sessionId,
-          ...(tool === undefined ? {} : { tool })
-        })
-      )
+      if (!expired.accepted) return Effect.fail(new Resend({ expired }))
+      const name = toolName(request)
+      // The tool's annotations are the default policy's input: learn them on the new session if need be.
+      const tool = name === undefined ? Effect.succeed(undefined) : Effect.flatMap(current, (s) => deps.tool(name, s))
+      return Effect.flatMap(tool, (tool): Effect.Effect<never, McpError.RequestLost | Resend> =>
+        replay({ method: request.method, params: request.params, toolName: name, tool })
+          ? Effect.fail(new Resend({ expired }))
+          : Effect.fail(
+            new McpError.RequestLost({
+              method: request.method,
+              ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
+              sessionId: expired.sessionId,
+              ...(name === undefined ? {} : { tool: name })
+            })
+          ))
     }
 
-    const expired = (error: McpError.SessionExpired) => enabled ? Effect.ignore(recover(error)) : Effect.void
+    const expired = (error: McpError.SessionExpired) =>
+      enabled ? Effect.ignore(recover(error)) : Effect.void
 
     const changes = ref.changes.pipe(
-      Stream.map((state) => state.session.info),
+      Stream.map((state) =>
+        state.session.info
+      ),
       Stream.changesWith((a, b) => a.generation === b.generation)
     )
 
@@ -327,17 +336,4 @@ const toolName = (request: Request): string | undefined => {
   if (request.method !== "tools/call" || typeof request.params !== "object" || request.params === null) return undefined
   const name: unknown = "name" in request.params ? request.params.name : undefined
   return typeof name === "string" ? name : undefined
-}
-
-const replayRequest = (
-  request: Request,
-  tool: (name: string) => McpSchema.Tool | undefined
-): Recovery.ReplayRequest => {
-  const name = toolName(request)
-  return {
-    method: request.method,
-    params: request.params,
-    toolName: name,
-    tool: name === undefined ? undefined : tool(name)
-  }
 }
