@@ -160,17 +160,17 @@ export const make = (
     const readAnswerStream = (
       target: Transport.Target,
       ctx: Transport.Context,
-      events: Stream.Stream<Sse.SseMessage, McpError.McpError>,
+      events: Sse.Events<McpError.McpError>,
       entry: Pending,
       resumption: Resumption
     ): Effect.Effect<StreamEnd, McpError.McpError> =>
-      events.pipe(
-        Stream.catchTag("TransportError", () => Stream.empty),
-        Stream.runForEachWhile((event) =>
-          track(resumption, event)
-            ? Effect.map(handleData(target, ctx, event.data, true), () => !entry.done)
-            : Effect.succeed(true)
-        ),
+      events.runForEachWhile((event) =>
+        track(resumption, event)
+          ? Effect.map(handleData(target, ctx, event.data, true), () => !entry.done)
+          : Effect.succeed(true)
+      ).pipe(
+        // A broken connection ends the stream (it may be resumed); only the body's reads fail so.
+        Effect.catchTag("TransportError", () => Effect.void),
         Effect.map((): StreamEnd => entry.done ? "response" : "ended")
       )
 
@@ -260,7 +260,7 @@ export const make = (
       ctx: Transport.Context,
       resumption: Resumption,
       schedule: Schedules.Stepper
-    ): Effect.Effect<Stream.Stream<Sse.SseMessage, McpError.McpError>, McpError.McpError> =>
+    ): Effect.Effect<Sse.Events<McpError.McpError>, McpError.McpError> =>
       Effect.gen(function*() {
         let lastError: McpError.McpError | undefined = undefined
         while (true) {
@@ -546,18 +546,17 @@ export const make = (
           } else {
             schedule.reset()
             const read = yield* Effect.either(
-              opened.right.events.pipe(
-                Stream.runForEach((event) =>
-                  track(resumption, event)
-                    ? handleData(target, ctx, event.data, false).pipe(
-                      Effect.catchAll((error) =>
-                        Effect.logWarning("ignored a malformed message on the GET stream").pipe(
-                          Effect.annotateLogs({ error: error.message })
-                        )
+              opened.right.events.runForEachWhile((event) =>
+                track(resumption, event)
+                  ? handleData(target, ctx, event.data, false).pipe(
+                    Effect.catchAll((error) =>
+                      Effect.logWarning("ignored a malformed message on the GET stream").pipe(
+                        Effect.annotateLogs({ error: error.message })
                       )
-                    )
-                    : Effect.void
-                )
+                    ),
+                    Effect.as(true)
+                  )
+                  : Effect.succeed(true)
               )
             )
             if (read._tag === "Left") {

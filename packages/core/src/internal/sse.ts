@@ -9,8 +9,10 @@
  *
  * @internal
  */
+import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 
 /** @internal */
@@ -163,3 +165,56 @@ export const decode =
         })
       )
     })
+
+/**
+ * The SSE messages of one response body. Read with `runForEachWhile`: one
+ * pull loop over the bytes that decodes, parses and hands each message on,
+ * instead of a pipeline of Stream stages (each a channel, per chunk and per
+ * message) — the hot path of every request answered with SSE.
+ *
+ * @internal
+ */
+export interface Events<E> {
+  /** Calls `f` on each message until it returns false or the body ends; then the body is released. */
+  readonly runForEachWhile: <E2, R>(
+    f: (message: SseMessage) => Effect.Effect<boolean, E2, R>
+  ) => Effect.Effect<void, E | E2, R>
+}
+
+/**
+ * The messages of a byte stream: the same as {@link decode} (`onError` maps a
+ * size violation, an incomplete event at the end is dropped), with failures
+ * of the byte stream mapped by `onStreamError`.
+ *
+ * @internal
+ */
+export const events = <E, E1, E2>(
+  bytes: Stream.Stream<Uint8Array, E>,
+  maxEventSize: number,
+  onStreamError: (error: E) => E1,
+  onError: (description: string) => E2
+): Events<E1 | E2> => ({
+  runForEachWhile: <E3, R>(f: (message: SseMessage) => Effect.Effect<boolean, E3, R>) =>
+    Effect.scoped(Effect.flatMap(Channel.toPull(Stream.toChannel(bytes)), (pull) => {
+      const parser = makeParser(maxEventSize)
+      const decoder = new TextDecoder()
+      const pending: Array<SseMessage> = []
+      let index = 0
+      const more = (go: boolean): Effect.Effect<void, E1 | E2 | E3, R> => go ? next : Effect.void
+      const fed = (chunk: Either.Either<Chunk.Chunk<Uint8Array>, unknown>): Effect.Effect<void, E1 | E2 | E3, R> => {
+        if (Either.isLeft(chunk)) return Effect.void // the body ended
+        for (const part of chunk.right) {
+          const error = parser.feed(decoder.decode(part, { stream: true }), pending)
+          if (error !== undefined) return Effect.fail(onError(error))
+        }
+        return next
+      }
+      const next: Effect.Effect<void, E1 | E2 | E3, R> = Effect.suspend(() => {
+        if (index < pending.length) return Effect.flatMap(f(pending[index++]), more)
+        pending.length = 0
+        index = 0
+        return Effect.flatMap(Effect.mapError(pull, onStreamError), fed)
+      })
+      return next
+    }))
+})

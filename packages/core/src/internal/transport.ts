@@ -13,7 +13,9 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import * as JsonRpc from "../JsonRpc.js"
 import * as McpError from "../McpError.js"
@@ -53,14 +55,14 @@ export type Answer =
   }
   | {
     readonly _tag: "Sse"
-    readonly events: Stream.Stream<Sse.SseMessage, McpError.McpError>
+    readonly events: Sse.Events<McpError.McpError>
     readonly headers: Readonly<Record<string, string>>
   }
 
 /** @internal */
 export type GetAnswer =
   | { readonly _tag: "NoStream"; readonly status: number }
-  | { readonly _tag: "Sse"; readonly events: Stream.Stream<Sse.SseMessage, McpError.McpError> }
+  | { readonly _tag: "Sse"; readonly events: Sse.Events<McpError.McpError> }
 
 const ACCEPT_POST = "application/json, text/event-stream"
 
@@ -148,7 +150,7 @@ export const make = (config: Config): Transport => {
 
   /** Discards a body we have no use for (a 202, a 405) so the connection is released. */
   const drain = (response: HttpClientResponse.HttpClientResponse) =>
-    response.stream.pipe(Stream.runDrain, Effect.timeout("5 seconds"), Effect.ignore)
+    readBytes(response, () => true).pipe(Effect.timeout("5 seconds"), Effect.ignore)
 
   const failStatus = (ctx: Context, target: Target, response: HttpClientResponse.HttpClientResponse) => {
     const status = response.status
@@ -191,26 +193,21 @@ export const make = (config: Config): Transport => {
   }
 
   const sseEvents = (ctx: Context, target: Target, response: HttpClientResponse.HttpClientResponse) =>
-    response.stream.pipe(
-      Stream.mapError(transportError(ctx, target, "response")),
-      Sse.decode(config.maxMessageSize, (description) => protocolError(ctx, target, "MessageTooLarge", description))
+    Sse.events(
+      response.stream,
+      config.maxMessageSize,
+      transportError(ctx, target, "response"),
+      (description) => protocolError(ctx, target, "MessageTooLarge", description)
     )
 
   /** Reads a JSON body with a size bound and parses it as JSON-RPC. */
   const jsonBody = (ctx: Context, target: Target, response: HttpClientResponse.HttpClientResponse) => {
-    let text = ""
     let tooLarge = false
-    return response.stream.pipe(
-      Stream.mapError(transportError(ctx, target, "response")),
-      Stream.decodeText(),
-      Stream.runForEachWhile((chunk) =>
-        Effect.sync(() => {
-          text += chunk
-          tooLarge = text.length > config.maxMessageSize
-          return !tooLarge
-        })
-      ),
-      Effect.flatMap(() => {
+    return readText(response, transportError(ctx, target, "response"), (text) => {
+      tooLarge = text.length > config.maxMessageSize
+      return !tooLarge
+    }).pipe(
+      Effect.flatMap((text) => {
         if (tooLarge) {
           return Effect.fail(
             protocolError(ctx, target, "MessageTooLarge", `the JSON body exceeded ${config.maxMessageSize} characters`)
@@ -290,6 +287,41 @@ export const make = (config: Config): Transport => {
 
   return { post, get, del }
 }
+
+/**
+ * Reads a response body in one pull loop, handing each chunk to `more` until
+ * it returns false or the body ends; then the body is released. Cheaper than
+ * running a Stream (a channel per stage, a sink) for the one-shot bodies of
+ * every request.
+ */
+const readBytes = (
+  response: HttpClientResponse.HttpClientResponse,
+  more: (bytes: Uint8Array) => boolean
+): Effect.Effect<void, HttpClientError.ResponseError> =>
+  Effect.scoped(Effect.flatMap(Channel.toPull(Stream.toChannel(response.stream)), (pull) => {
+    const loop: Effect.Effect<void, HttpClientError.ResponseError> = Effect.flatMap(pull, (chunk) => {
+      if (Either.isLeft(chunk)) return Effect.void
+      for (const bytes of chunk.right) {
+        if (!more(bytes)) return Effect.void
+      }
+      return loop
+    })
+    return loop
+  }))
+
+/** Reads a body as text (UTF-8, like `Stream.decodeText`) while `more(textSoFar)` says so. */
+const readText = <E>(
+  response: HttpClientResponse.HttpClientResponse,
+  onError: (error: HttpClientError.ResponseError) => E,
+  more: (text: string) => boolean
+): Effect.Effect<string, E> =>
+  Effect.suspend(() => {
+    const decoder = new TextDecoder()
+    let text = ""
+    return readBytes(response, (bytes) => more(text += decoder.decode(bytes, { stream: true }))).pipe(
+      Effect.mapBoth({ onFailure: onError, onSuccess: () => text })
+    )
+  })
 
 /** The session id as the spec allows it: visible ASCII only (0x21–0x7E). @internal */
 export const isValidSessionId = (id: string): boolean => /^[\x21-\x7E]+$/.test(id)
