@@ -185,8 +185,7 @@ export const make = (
       if (parsed._tag === "Left") {
         return Effect.fail(protocolError(ctx, target, "MalformedJson", parsed.left))
       }
-      const messages = Array.isArray(parsed.right) ? parsed.right : [parsed.right]
-      return Effect.forEach(messages, (message) =>
+      const one = (message: JsonRpc.JsonRpcMessage) =>
         Effect.flatMap(dispatch(target, message), (known) =>
           known || !strict
             ? Effect.void
@@ -197,7 +196,9 @@ export const make = (
                 "ResponseIdMismatch",
                 `a response with id ${String(message.id)} answers no request`
               )
-            )), { discard: true })
+            ))
+      // One message per event is the rule (batches are a 2025-03-26 relic): no forEach for it.
+      return isBatch(parsed.right) ? Effect.forEach(parsed.right, one, { discard: true }) : one(parsed.right)
     }
 
     /** Waits for the response of `ctx.requestId`, resuming its SSE stream with GET + Last-Event-ID when it breaks. */
@@ -916,6 +917,10 @@ const withProgressToken = (params: JsonRpc.Params | undefined, token: McpSchema.
 }
 
 const isArray = (u: unknown): u is ReadonlyArray<unknown> => Array.isArray(u)
+
+const isBatch = (
+  u: JsonRpc.JsonRpcMessage | ReadonlyArray<JsonRpc.JsonRpcMessage>
+): u is ReadonlyArray<JsonRpc.JsonRpcMessage> => Array.isArray(u)
 
 const headersOf = (
   headers: McpClient.Options["headers"]
