@@ -701,6 +701,15 @@ export const make = (
             yield* Effect.sleep(Duration.millis(deadline - now))
           }
         })
+        if (userProgress === undefined && !Duration.equals(idle, maximum)) {
+          // Nothing restarts the idle timer here, so the earlier of the two timers alone decides:
+          // one timeout (a race of two fibers) instead of two nested ones on every plain request.
+          // A tie keeps the nesting below, whose winner depends on the clock, as it always did.
+          const [reason, duration] = Duration.lessThan(idle, maximum)
+            ? ["idle", idle] as const
+            : ["maximum", maximum] as const
+          return Effect.timeoutFail(call, { duration, onTimeout: () => timeoutError(reason, duration) })
+        }
         const bounded = userProgress === undefined
           ? Effect.timeoutFail(call, { duration: idle, onTimeout: () => timeoutError("idle", idle) })
           : Effect.raceFirst(call, watchdog)
