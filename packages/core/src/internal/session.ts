@@ -272,12 +272,22 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
               resendOrLose(request, expired)
             ))
         )
+        // The retry machinery (a schedule driver, per call) is built only once a re-send is due:
+        // it is handed the first attempt's Resend as its first failure, so the schedule sees the
+        // very sequence it always saw.
         return once.pipe(
-          Effect.retry({
-            schedule,
-            while: (error) =>
-              error instanceof Resend
-          }),
+          Effect.catchIf(
+            (error): error is Resend =>
+              error instanceof Resend,
+            (first) => {
+              let replayed = false
+              return Effect.suspend(() => {
+                if (replayed) return once
+                replayed = true
+                return Effect.fail(first)
+              }).pipe(Effect.retry({ schedule, while: (error) => error instanceof Resend }))
+            }
+          ),
           Effect.catchIf(
             (error): error is Resend => error instanceof Resend,
             ({ expired }) => Effect.fail(recoveryFailed(request, expired, attempts, expired))
