@@ -133,7 +133,13 @@ export const make = (
         ),
         Effect.ensuring(Effect.sync(() => serverRequests.delete(message.id))),
         Effect.forkIn(clientScope),
-        Effect.tap((fiber) => Effect.sync(() => serverRequests.set(message.id, fiber))),
+        // Kept for the server's `notifications/cancelled`; a handler that already finished
+        // (its `ensuring` ran first) is not added back, or the map would keep it forever.
+        Effect.tap((fiber) =>
+          Effect.sync(() => {
+            if (fiber.unsafePoll() === null) serverRequests.set(message.id, fiber)
+          })
+        ),
         Effect.asVoid
       )
 
