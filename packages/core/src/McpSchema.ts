@@ -11,6 +11,7 @@
  */
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { RequestId } from "./McpError.js"
 
@@ -1688,6 +1689,45 @@ export type ServerNotification =
   }
 
 const decodeProgress = Schema.decodeUnknownEither(ProgressNotificationParams)
+
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key)
+
+/**
+ * `decodeProgress` for what servers send with every progress event — a plain object holding only
+ * `progressToken`, `progress` and maybe `total` / `message`, all of the right type — without the
+ * schema interpreter (a call can bring thousands of these). Anything else (`_meta`, another field,
+ * a wrong type, a missing field) is `undefined` here and goes through the schema. The result is the
+ * schema's own: a new object, its fields in the schema's order.
+ */
+const decodeProgressFast = (params: unknown): ProgressNotificationParams | undefined => {
+  if (!Predicate.isRecord(params)) return undefined
+  const proto: unknown = Object.getPrototypeOf(params)
+  if (proto !== Object.prototype && proto !== null) return undefined
+  if (!hasOwn(params, "progressToken") || !hasOwn(params, "progress")) return undefined
+  const progressToken = params.progressToken
+  const progress = params.progress
+  if ((typeof progressToken !== "string" && typeof progressToken !== "number") || typeof progress !== "number") {
+    return undefined
+  }
+  const decoded: { progressToken: ProgressToken; progress: number; total?: number; message?: string } = {
+    progressToken,
+    progress
+  }
+  let fields = 2
+  if (hasOwn(params, "total")) {
+    const total = params.total
+    if (typeof total !== "number") return undefined
+    decoded.total = total
+    fields++
+  }
+  if (hasOwn(params, "message")) {
+    const message = params.message
+    if (typeof message !== "string") return undefined
+    decoded.message = message
+    fields++
+  }
+  return Object.keys(params).length === fields ? decoded : undefined
+}
 const decodeLoggingMessage = Schema.decodeUnknownEither(LoggingMessageNotificationParams)
 const decodeResourceUpdated = Schema.decodeUnknownEither(ResourceUpdatedNotificationParams)
 const decodeCancelled = Schema.decodeUnknownEither(CancelledNotificationParams)
@@ -1714,6 +1754,8 @@ const other = (method: string, params: unknown, error?: ParseResult.ParseError):
 export const decodeServerNotification = (method: string, params: unknown): ServerNotification => {
   switch (method) {
     case "notifications/progress": {
+      const fast = decodeProgressFast(params)
+      if (fast !== undefined) return { _tag: "Progress", method, params: fast }
       const r = decodeProgress(params)
       return Either.isRight(r) ? { _tag: "Progress", method, params: r.right } : other(method, params, r.left)
     }
