@@ -116,7 +116,10 @@ export const make = (
           break
         }
       }
-      return PubSub.publish(notifications, notification)
+      // The PubSub is unbounded, so an offer is refused only after shutdown — where `publish`
+      // interrupts, as this does. Offering right away spares running an Effect per notification
+      // (thousands per call when a tool reports progress).
+      return notifications.unsafeOffer(notification) ? Effect.void : Effect.interrupt
     }
 
     const answerServerRequest = (target: Transport.Target, message: JsonRpc.JsonRpcRequest): Effect.Effect<void> =>
