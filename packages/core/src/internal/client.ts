@@ -155,7 +155,7 @@ export const make = (
         return Effect.as(Deferred.succeed(entry.deferred, message), true)
       }
       if (JsonRpc.isRequest(message)) return Effect.as(answerServerRequest(target, message), true)
-      return Effect.as(handleNotification(message), true)
+      return mapNow(handleNotification(message), () => true)
     }
 
     // ---------------------------------------------------------------------
@@ -175,7 +175,7 @@ export const make = (
     ): Effect.Effect<StreamEnd, McpError.McpError> =>
       events.runForEachWhile((event) =>
         track(resumption, event)
-          ? Effect.map(handleData(target, ctx, event.data, true), () => !entry.done)
+          ? mapNow(handleData(target, ctx, event.data, true), () => !entry.done)
           : Effect.succeed(true)
       ).pipe(
         // A broken connection ends the stream (it may be resumed); only the body's reads fail so.
@@ -195,7 +195,7 @@ export const make = (
         return Effect.fail(protocolError(ctx, target, "MalformedJson", parsed.left))
       }
       const one = (message: JsonRpc.JsonRpcMessage) =>
-        Effect.flatMap(dispatch(target, message), (known) =>
+        flatMapNow(dispatch(target, message), (known) =>
           known || !strict
             ? Effect.void
             : Effect.fail(
@@ -939,6 +939,22 @@ const isArray = (u: unknown): u is ReadonlyArray<unknown> => Array.isArray(u)
 const isBatch = (
   u: JsonRpc.JsonRpcMessage | ReadonlyArray<JsonRpc.JsonRpcMessage>
 ): u is ReadonlyArray<JsonRpc.JsonRpcMessage> => Array.isArray(u)
+
+// The per-message path of SSE streams: for a progress notification every step (decode, handler,
+// offer) is already done when its Effect is built — `Effect.void` / `Effect.succeed` are Exits.
+// These combine such finished steps at once instead of building and running more Effects, and
+// fall back to map / flatMap for anything else. Only for Effects built right before they run (the
+// stream loop runs them at once), since `f` is called now rather than when the result would run.
+const isDone = <A, E, R>(self: Effect.Effect<A, E, R>): self is Exit.Success<A, E> =>
+  Exit.isExit(self) && Exit.isSuccess(self)
+
+const mapNow = <A, E, R, B>(self: Effect.Effect<A, E, R>, f: (a: A) => B): Effect.Effect<B, E, R> =>
+  isDone(self) ? Exit.succeed(f(self.value)) : Effect.map(self, f)
+
+const flatMapNow = <A, E, R, B, E2, R2>(
+  self: Effect.Effect<A, E, R>,
+  f: (a: A) => Effect.Effect<B, E2, R2>
+): Effect.Effect<B, E | E2, R | R2> => isDone(self) ? f(self.value) : Effect.flatMap(self, f)
 
 const headersOf = (
   headers: McpClient.Options["headers"]

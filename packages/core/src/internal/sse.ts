@@ -13,6 +13,7 @@ import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 
 /** @internal */
@@ -210,7 +211,12 @@ export const events = <E, E1, E2>(
         return next
       }
       const next: Effect.Effect<void, E1 | E2 | E3, R> = Effect.suspend(() => {
-        if (index < pending.length) return Effect.flatMap(f(pending[index++]), more)
+        while (index < pending.length) {
+          const handled = f(pending[index++])
+          // Already finished (an Exit): nothing to run, go on with the next message at once.
+          if (!Exit.isExit(handled) || !Exit.isSuccess(handled)) return Effect.flatMap(handled, more)
+          if (handled.value === false) return Effect.void
+        }
         pending.length = 0
         index = 0
         return Effect.flatMap(Effect.mapError(pull, onStreamError), fed)
