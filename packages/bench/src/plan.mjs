@@ -1,38 +1,40 @@
 // What runs: the units (one scenario against one kind of server, each in a fresh client process
 // per client and repeat) for the full run and for --smoke, and the figures read from their results.
 
+// Warm-ups are long on purpose: V8 keeps optimizing the Effect-based client for ~3,000 calls
+// (about 3 s here), and compiler threads count in the process' CPU time.
 export const fullUnits = [
   {
     id: "throughput-sse",
     scenario: "throughput",
     server: "sse",
-    params: { warmupMs: 1_000, seqMs: 3_000, concMs: 3_000, inflight: 32 }
+    params: { warmupMs: 4_000, seqMs: 3_000, concMs: 3_000, inflight: 32 }
   },
   {
     id: "throughput-json",
     scenario: "throughput",
     server: "json",
-    params: { warmupMs: 1_000, seqMs: 3_000, concMs: 3_000, inflight: 32 }
+    params: { warmupMs: 4_000, seqMs: 3_000, concMs: 3_000, inflight: 32 }
   },
   {
     id: "events-sse",
     scenario: "events",
     server: "sse",
-    params: { count: 10_000, warmupCount: 1_000, warmupCalls: 2, inner: 3 }
+    params: { count: 10_000, warmupCount: 2_000, warmupCalls: 5, inner: 3 }
   },
   {
     id: "events-prerendered",
     scenario: "events",
     server: "prerendered",
     serverOptions: { count: 10_000 },
-    params: { count: 10_000, warmupCount: 10_000, warmupCalls: 3, inner: 5 }
+    params: { count: 10_000, warmupCount: 10_000, warmupCalls: 10, inner: 5 }
   },
   { id: "heap", scenario: "heap", server: "sse", nodeArgs: ["--expose-gc"], params: { base: 10, sessions: 200 } },
   {
     id: "recovery",
     scenario: "recovery",
     server: "sse",
-    params: { warmupCalls: 200, plainCalls: 50, recoveries: 10, concurrent: [1, 32, 1000] }
+    params: { warmupCalls: 3_000, plainCalls: 200, recoveries: 10, concurrent: [1, 32, 1000] }
   },
   // Cold start: one process per repeat, timed by the parent from spawn to exit, against a warm server.
   { id: "cold", scenario: "cold", server: "sse", minRepeats: 5 }

@@ -86,7 +86,9 @@ export async function startServer(kind, options = {}) {
  */
 export function runWorker(task, { servers, nodeArgs = [], timeoutMs }) {
   return new Promise((resolve, reject) => {
-    const [file, args] = pinned(pinning.client, [...nodeArgs, WORKER])
+    // --no-warnings: the v1 SDK client adds an abort listener per request to one AbortSignal and
+    // Node warns (MaxListenersExceededWarning) on every request past 1,500 — noise, not a failure.
+    const [file, args] = pinned(pinning.client, ["--no-warnings", ...nodeArgs, WORKER])
     const started = process.hrtime.bigint()
     const child = spawn(file, args, {
       stdio: ["ignore", "inherit", "inherit", "ipc"],

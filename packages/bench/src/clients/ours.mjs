@@ -14,7 +14,11 @@ export const label = "@mcp-effect/node"
 /** It recovers expired sessions by itself: no wrapper. */
 export const recoversItself = true
 
-/** Many clients in one process (the heap figure) share one undici Agent, as the SDK clients share fetch's. */
+/**
+ * Many clients in one process (the heap figure) share one undici Agent, as the SDK clients share
+ * fetch's, and each is made with `McpClient.make` in a scope of its own — the constructor for
+ * "a client per session". (A `Layer` per client would add Effect's layer bookkeeping, ~20 KB.)
+ */
 let sharedHttp
 const sharedHttpContext = async () => {
   if (sharedHttp === undefined) {
@@ -26,12 +30,15 @@ const sharedHttpContext = async () => {
 
 export async function connect(url, options = {}) {
   const clientOptions = { url, getStream: options.getStream ?? true }
-  const layer = options.shared === true
-    ? McpClient.layer(clientOptions).pipe(Layer.provide(Layer.succeedContext(await sharedHttpContext())))
-    : NodeMcpClient.layer(clientOptions)
   const scope = Effect.runSync(Scope.make())
-  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
-  const client = Context.get(context, McpClient.McpClient)
+  const client = options.shared === true
+    ? await Effect.runPromise(
+      McpClient.make(clientOptions).pipe(Effect.provide(await sharedHttpContext()), Scope.extend(scope))
+    )
+    : Context.get(
+      await Effect.runPromise(Layer.buildWithScope(NodeMcpClient.layer(clientOptions), scope)),
+      McpClient.McpClient
+    )
   return {
     call: (name, args, onProgress) =>
       Effect.runPromise(client.callTool(name, args, onProgress === undefined ? undefined : { onProgress })),
