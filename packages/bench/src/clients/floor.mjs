@@ -75,6 +75,7 @@ export async function connect(url, options = {}) {
   let sessionId
   let protocolVersion
   let getBody
+  let getOpened = Promise.resolve()
 
   const headers = () => {
     const h = { "content-type": "application/json", accept: ACCEPT }
@@ -157,7 +158,8 @@ export async function connect(url, options = {}) {
     sessionId = responseHeaders["mcp-session-id"]
     protocolVersion = answer.protocolVersion
     await notify("notifications/initialized")
-    if (getStream) await openGet()
+    // In the background, like the other clients: calls never wait for the GET stream.
+    if (getStream) getOpened = openGet().catch(() => {})
   }
 
   await handshake()
@@ -165,6 +167,7 @@ export async function connect(url, options = {}) {
   return {
     call: async (name, args, onProgress) => (await rpc("tools/call", { name, arguments: args }, onProgress)).answer,
     close: async () => {
+      await getOpened
       getBody?.destroy()
       if (sessionId === undefined) return
       const response = await dispatcher.request({ origin, path, method: "DELETE", headers: headers() })
