@@ -272,26 +272,13 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
               resendOrLose(request, expired)
             ))
         )
-        // The retry machinery (a schedule driver, per call) is built only once a re-send is due:
-        // it is handed the first attempt's Resend as its first failure, so the schedule sees the
-        // very sequence it always saw.
+        // The retry machinery (a schedule driver) is built only once a re-send is due, and is handed
+        // that first Resend as its first failure: the schedule sees the sequence a plain retry would.
         return once.pipe(
-          Effect.catchIf(
-            (error): error is Resend =>
-              error instanceof Resend,
-            (first) => {
-              let replayed = false
-              return Effect.suspend(() => {
-                if (replayed) return once
-                replayed = true
-                return Effect.fail(first)
-              }).pipe(Effect.retry({ schedule, while: (error) => error instanceof Resend }))
-            }
-          ),
-          Effect.catchIf(
-            (error): error is Resend => error instanceof Resend,
-            ({ expired }) => Effect.fail(recoveryFailed(request, expired, attempts, expired))
-          )
+          Effect.catchIf(isResend, (first) =>
+            failingOnceWith(first, once).pipe(Effect.retry({ schedule, while: isResend }))),
+          Effect.catchIf(isResend, ({ expired }) =>
+            Effect.fail(recoveryFailed(request, expired, attempts, expired)))
         )
       })
     }
@@ -301,10 +288,13 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
       request: Request,
       expired: McpError.SessionExpired
     ): Effect.Effect<never, McpError.RequestLost | Resend> => {
-      if (!expired.accepted) return Effect.fail(new Resend({ expired }))
+      if (!expired.accepted) {
+        return Effect.fail(new Resend({ expired }))
+      }
       const name = toolName(request)
       // The tool's annotations are the default policy's input: learn them on the new session if need be.
-      const tool = name === undefined ? Effect.succeed(undefined) : Effect.flatMap(current, (s) => deps.tool(name, s))
+      const tool = name === undefined ? Effect.succeed(undefined) : Effect.flatMap(current, (s) =>
+        deps.tool(name, s))
       return Effect.flatMap(tool, (tool): Effect.Effect<never, McpError.RequestLost | Resend> =>
         replay({ method: request.method, params: request.params, toolName: name, tool })
           ? Effect.fail(new Resend({ expired }))
@@ -325,13 +315,27 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
       Stream.map((state) =>
         state.session.info
       ),
-      Stream.changesWith((a, b) => a.generation === b.generation)
+      Stream.changesWith((a, b) =>
+        a.generation === b.generation
+      )
     )
 
     const latest = Effect.map(SubscriptionRef.get(ref), (state) => state.session)
 
     return { current, latest, changes, run, expired }
   })
+
+const isResend = (error: unknown): error is Resend => error instanceof Resend
+
+/** Fails with `first` the first time it runs, then runs `effect`. */
+const failingOnceWith = <A, E>(first: E, effect: Effect.Effect<A, E>): Effect.Effect<A, E> => {
+  let failed = false
+  return Effect.suspend(() => {
+    if (failed) return effect
+    failed = true
+    return Effect.fail(first)
+  })
+}
 
 const recoveryFailed = (request: Request, expired: McpError.SessionExpired, attempts: number, cause: unknown) =>
   new McpError.RecoveryFailed({
