@@ -41,6 +41,12 @@ export interface SseParser {
   readonly feed: (text: string, out: Array<SseMessage>) => string | undefined
 }
 
+// Finds the next CR or LF from `lastIndex` on: `test` on a global regex searches natively and
+// builds no match array. On 10,000 events it took a third less time than a charCodeAt loop
+// (`indexOf` did not help: once optimized by TurboFan it got slower than the loop). `feed` is
+// synchronous, so parsers can share the regex and its `lastIndex`.
+const lineEnd = /[\r\n]/g
+
 /** @internal */
 export const makeParser = (maxEventSize: number): SseParser => {
   let buffer = ""
@@ -111,13 +117,9 @@ export const makeParser = (maxEventSize: number): SseParser => {
     }
     const n = input.length
     while (i < n) {
-      let end = i
-      let c = 0
-      while (end < n) {
-        c = input.charCodeAt(end)
-        if (c === 10 || c === 13) break
-        end++
-      }
+      lineEnd.lastIndex = i
+      const end = lineEnd.test(input) ? lineEnd.lastIndex - 1 : n
+      const c = end === n ? 0 : input.charCodeAt(end)
       if (end === n) {
         if (n - i > maxEventSize) return `an SSE line exceeded the maximum size of ${maxEventSize} characters`
         buffer = input.slice(i)
