@@ -24,8 +24,11 @@ export async function withRecovery(client, url, options) {
         try {
           return await connection.call(name, args, onProgress)
         } catch (error) {
-          if (attempt >= 3 || !client.isSessionGone(error)) throw error
-          await renew(connection)
+          // A call still in flight on a connection that has been replaced fails when the old one
+          // is closed ("Connection closed"): its session was gone anyway, so it goes again too.
+          const replaced = connection !== current
+          if (attempt >= 3 || !(replaced || client.isSessionGone(error))) throw error
+          if (!replaced) await renew(connection)
         }
       }
     },
