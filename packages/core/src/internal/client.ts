@@ -385,16 +385,7 @@ export const make = (
           Effect.flatMap((response) =>
             JsonRpc.isSuccess(response)
               ? Effect.succeed(response.result)
-              : Effect.fail(
-                new McpError.JsonRpcError({
-                  method: request.method,
-                  requestId: id,
-                  ...(target.sessionId === undefined ? {} : { sessionId: target.sessionId }),
-                  code: response.error.code,
-                  description: response.error.message,
-                  ...(response.error.data === undefined ? {} : { data: response.error.data })
-                })
-              )
+              : Effect.fail(jsonRpcError(ctx, target, response.error))
           ),
           // Interrupting a request (a timeout, the caller giving up) tells the server;
           // `initialize` is never cancelled (the spec forbids it).
@@ -444,15 +435,7 @@ export const make = (
           Effect.ensuring(Effect.sync(() => pending.delete(id)))
         )
         if (!JsonRpc.isSuccess(response)) {
-          return yield* Effect.fail(
-            new McpError.JsonRpcError({
-              method: "initialize",
-              requestId: id,
-              code: response.error.code,
-              description: response.error.message,
-              ...(response.error.data === undefined ? {} : { data: response.error.data })
-            })
-          )
+          return yield* Effect.fail(jsonRpcError(ctx, noSession, response.error))
         }
         const result = yield* decodeResult(McpSchema.InitializeResult, ctx, noSession, response.result)
         if (!McpSchema.isSupportedProtocolVersion(result.protocolVersion)) {
@@ -908,6 +891,17 @@ const remember = (seen: Set<string>, id: string) => {
   }
   seen.add(id)
 }
+
+/** The server's JSON-RPC error object, as the error of the request it answered. */
+const jsonRpcError = (ctx: Transport.Context, target: Transport.Target, error: JsonRpc.JsonRpcErrorObject) =>
+  new McpError.JsonRpcError({
+    method: ctx.method,
+    ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+    ...(target.sessionId === undefined ? {} : { sessionId: target.sessionId }),
+    code: error.code,
+    description: error.message,
+    ...(error.data === undefined ? {} : { data: error.data })
+  })
 
 const protocolError = (
   ctx: Transport.Context,
