@@ -23,7 +23,7 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -37,6 +37,7 @@ import type * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
 import type * as JsonRpc from "./JsonRpc.js"
 import type * as McpError from "./McpError.js"
+import * as McpHttp from "./McpHttp.js"
 import type * as McpSchema from "./McpSchema.js"
 import type * as Recovery from "./Recovery.js"
 import type * as Session from "./Session.js"
@@ -236,9 +237,25 @@ export class McpClient extends Context.Tag("@mcp-effect/core/McpClient")<McpClie
  * @since 0.1.0
  * @category constructors
  */
-export const make: (
+export const make = (
   options: Options
-) => Effect.Effect<Service, McpError.McpError, HttpClient.HttpClient | Scope.Scope> = internal.make
+): Effect.Effect<Service, McpError.McpError, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.flatMap(
+    HttpClient.HttpClient,
+    (client) => Effect.provideService(internal.make(options), McpHttp.McpHttp, McpHttp.fromHttpClient(client))
+  )
+
+/**
+ * Like {@link make}, on an `McpHttp` instead of an `HttpClient`: how a
+ * platform package runs the client on an HTTP of its own (`NodeMcpClient`
+ * on undici).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWith: (
+  options: Options
+) => Effect.Effect<Service, McpError.McpError, McpHttp.McpHttp | Scope.Scope> = internal.make
 
 /**
  * @since 0.1.0
@@ -246,6 +263,15 @@ export const make: (
  */
 export const layer = (options: Options): Layer.Layer<McpClient, McpError.McpError, HttpClient.HttpClient> =>
   Layer.scoped(McpClient, make(options))
+
+/**
+ * Like {@link layer}, on an `McpHttp` instead of an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWith = (options: Options): Layer.Layer<McpClient, McpError.McpError, McpHttp.McpHttp> =>
+  Layer.scoped(McpClient, makeWith(options))
 
 /**
  * The options read from `Config`. Keys (under an optional prefix, see
@@ -293,12 +319,23 @@ export const layerConfig = (
   configs: Config.Config<Options> = config,
   options?: Omit<Options, "url">
 ): Layer.Layer<McpClient, McpError.McpError | ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(
-    McpClient,
-    Effect.flatMap(configs, (fromConfig) =>
-      make({
-        ...options,
-        ...fromConfig,
-        recovery: { ...options?.recovery, ...fromConfig.recovery }
-      }))
-  )
+  Layer.scoped(McpClient, Effect.flatMap(configs, (fromConfig) => make(withConfig(fromConfig, options))))
+
+/**
+ * Like {@link layerConfig}, on an `McpHttp` instead of an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfigWith = (
+  configs: Config.Config<Options> = config,
+  options?: Omit<Options, "url">
+): Layer.Layer<McpClient, McpError.McpError | ConfigError.ConfigError, McpHttp.McpHttp> =>
+  Layer.scoped(McpClient, Effect.flatMap(configs, (fromConfig) => makeWith(withConfig(fromConfig, options))))
+
+/** What `Config` says, over the defaults `options` give. */
+const withConfig = (fromConfig: Options, options: Omit<Options, "url"> | undefined): Options => ({
+  ...options,
+  ...fromConfig,
+  recovery: { ...options?.recovery, ...fromConfig.recovery }
+})

@@ -16,6 +16,11 @@ export * as McpError from "./McpError.js"
 /**
  * @since 0.1.0
  */
+export * as McpHttp from "./McpHttp.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as McpSchema from "./McpSchema.js"
 
 /**

@@ -7,7 +7,6 @@
  *
  * @internal
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -26,6 +25,7 @@ import * as Stream from "effect/Stream"
 import * as JsonRpc from "../JsonRpc.js"
 import type * as McpClient from "../McpClient.js"
 import * as McpError from "../McpError.js"
+import * as McpHttp from "../McpHttp.js"
 import * as McpSchema from "../McpSchema.js"
 import * as Session from "../Session.js"
 import * as Schedules from "./schedule.js"
@@ -56,14 +56,14 @@ type StreamEnd = "response" | "ended"
 /** @internal */
 export const make = (
   options: McpClient.Options
-): Effect.Effect<McpClient.Service, McpError.McpError, HttpClient.HttpClient | Scope.Scope> =>
+): Effect.Effect<McpClient.Service, McpError.McpError, McpHttp.McpHttp | Scope.Scope> =>
   Effect.gen(function*() {
     const clientScope = yield* Effect.scope
-    const httpClient = Transport.tracerPropagation(options.tracerPropagation ?? true)(yield* HttpClient.HttpClient)
     const maxMessageSize = options.maxMessageSize ?? defaults.maxMessageSize
     const transport = Transport.make({
       url: typeof options.url === "string" ? options.url : options.url.toString(),
-      client: httpClient,
+      http: yield* McpHttp.McpHttp,
+      tracerPropagation: options.tracerPropagation ?? true,
       headers: headersOf(options.headers),
       maxMessageSize,
       maxBodyExcerpt: options.maxBodyExcerpt ?? defaults.maxBodyExcerpt,

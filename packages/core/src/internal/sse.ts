@@ -9,10 +9,8 @@
  *
  * @internal
  */
-import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 
@@ -185,33 +183,38 @@ export interface Events<E> {
 }
 
 /**
- * The messages of a byte stream: the same as {@link decode} (`onError` maps a
- * size violation, an incomplete event at the end is dropped), with failures
- * of the byte stream mapped by `onStreamError`.
+ * The messages of a response body: `onError` maps a size violation, an
+ * incomplete event at the end is dropped (as in {@link decode}), failures of
+ * the body are mapped by `onBodyError`. The body is released (`discard`)
+ * whenever reading stops before its end.
  *
  * @internal
  */
 export const events = <E, E1, E2>(
-  bytes: Stream.Stream<Uint8Array, E>,
+  body: {
+    readonly read: Effect.Effect<string | undefined, E>
+    readonly discard: Effect.Effect<void>
+  },
   maxEventSize: number,
-  onStreamError: (error: E) => E1,
+  onBodyError: (error: E) => E1,
   onError: (description: string) => E2
 ): Events<E1 | E2> => ({
   runForEachWhile: <E3, R>(f: (message: SseMessage) => Effect.Effect<boolean, E3, R>) =>
-    Effect.scoped(Effect.flatMap(Channel.toPull(Stream.toChannel(bytes)), (pull) => {
+    Effect.suspend(() => {
       const parser = makeParser(maxEventSize)
-      const decoder = new TextDecoder()
       const pending: Array<SseMessage> = []
       let index = 0
+      let ended = false
       const more = (go: boolean): Effect.Effect<void, E1 | E2 | E3, R> => go ? next : Effect.void
-      const fed = (chunk: Either.Either<Chunk.Chunk<Uint8Array>, unknown>): Effect.Effect<void, E1 | E2 | E3, R> => {
-        if (Either.isLeft(chunk)) return Effect.void // the body ended
-        for (const part of chunk.right) {
-          const error = parser.feed(decoder.decode(part, { stream: true }), pending)
-          if (error !== undefined) return Effect.fail(onError(error))
+      const fed = (text: string | undefined): Effect.Effect<void, E1 | E2 | E3, R> => {
+        if (text === undefined) {
+          ended = true
+          return Effect.void
         }
-        return next
+        const error = parser.feed(text, pending)
+        return error === undefined ? next : Effect.fail(onError(error))
       }
+      const read = Effect.mapError(body.read, onBodyError)
       const next: Effect.Effect<void, E1 | E2 | E3, R> = Effect.suspend(() => {
         while (index < pending.length) {
           const handled = f(pending[index++])
@@ -221,8 +224,8 @@ export const events = <E, E1, E2>(
         }
         pending.length = 0
         index = 0
-        return Effect.flatMap(Effect.mapError(pull, onStreamError), fed)
+        return Effect.flatMap(read, fed)
       })
-      return next
-    }))
+      return Effect.ensuring(next, Effect.suspend(() => ended ? Effect.void : body.discard))
+    })
 })

@@ -9,22 +9,18 @@
  *
  * @internal
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Stream from "effect/Stream"
 import * as JsonRpc from "../JsonRpc.js"
 import * as McpError from "../McpError.js"
+import type * as McpHttp from "../McpHttp.js"
 import * as Sse from "./sse.js"
 
 /** @internal */
 export interface Config {
   readonly url: string
-  readonly client: HttpClient.HttpClient
+  readonly http: McpHttp.Service
+  /** Send the current span as trace headers. */
+  readonly tracerPropagation: boolean
   /** Extra headers, computed per request (e.g. a bearer token that rotates). */
   readonly headers: Effect.Effect<Readonly<Record<string, string>>>
   readonly maxMessageSize: number
@@ -91,7 +87,7 @@ export interface Transport {
 
 /** @internal */
 export const make = (config: Config): Transport => {
-  const client = config.client
+  const http = config.http
 
   const errorContext = (ctx: Context, target: Target) => ({
     method: ctx.method,
@@ -101,13 +97,13 @@ export const make = (config: Config): Transport => {
 
   const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
   (
-    error: HttpClientError.HttpClientError
+    failure: McpHttp.HttpFailure
   ) =>
     new McpError.TransportError({
       ...errorContext(ctx, target),
       phase,
-      description: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
-      cause: error
+      description: failure.description,
+      ...(failure.cause === undefined ? {} : { cause: failure.cause })
     })
 
   const protocolError = (
@@ -124,39 +120,42 @@ export const make = (config: Config): Transport => {
       ...(cause === undefined ? {} : { cause })
     })
 
-  const withHeaders = (request: HttpClientRequest.HttpClientRequest, target: Target, accept: string) =>
-    Effect.map(config.headers, (extra) => {
+  const execute = (
+    ctx: Context,
+    target: Target,
+    method: McpHttp.Request["method"],
+    accept: string,
+    body: string | undefined,
+    lastEventId?: string
+  ) =>
+    Effect.flatMap(config.headers, (extra) => {
       const headers: Record<string, string> = { ...extra, accept }
       if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
       if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
-      return HttpClientRequest.setHeaders(request, headers)
+      if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
+      return Effect.mapError(
+        http.execute({ method, url: config.url, headers, body, tracerPropagation: config.tracerPropagation }),
+        transportError(ctx, target, "request")
+      )
     })
 
-  const execute = (ctx: Context, target: Target, request: HttpClientRequest.HttpClientRequest) =>
-    Effect.mapError(client.execute(request), transportError(ctx, target, "request"))
-
   /** Reads at most `max` characters of the body, for error messages. Never fails. */
-  const excerpt = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<string> => {
-    let text = ""
-    return response.stream.pipe(
-      Stream.decodeText(),
-      Stream.takeUntil((chunk) => (text += chunk).length >= config.maxBodyExcerpt),
-      Stream.runDrain,
+  const excerpt = (response: McpHttp.Response): Effect.Effect<string> => {
+    // What arrived before a failure or the time limit is still worth showing.
+    let seen = ""
+    return readText(response, (text) => (seen = text).length < config.maxBodyExcerpt).pipe(
       Effect.timeout("5 seconds"),
+      Effect.ensuring(response.discard),
       Effect.ignore,
-      Effect.map(() => text.slice(0, config.maxBodyExcerpt))
+      Effect.map(() => seen.slice(0, config.maxBodyExcerpt))
     )
   }
 
-  /** Discards a body we have no use for (a 202, a 405) so the connection is released. */
-  const drain = (response: HttpClientResponse.HttpClientResponse) =>
-    readBytes(response, () => true).pipe(Effect.timeout("5 seconds"), Effect.ignore)
-
-  const failStatus = (ctx: Context, target: Target, response: HttpClientResponse.HttpClientResponse) => {
+  const failStatus = (ctx: Context, target: Target, response: McpHttp.Response) => {
     const status = response.status
     if (target.sessionId !== undefined && (status === 404 || config.expiredStatuses.has(status))) {
       return Effect.zipRight(
-        drain(response),
+        response.discard,
         Effect.fail(
           new McpError.SessionExpired({
             method: ctx.method,
@@ -174,7 +173,7 @@ export const make = (config: Config): Transport => {
     )
   }
 
-  const contentType = (response: HttpClientResponse.HttpClientResponse): string => {
+  const contentType = (response: McpHttp.Response): string => {
     const value = response.headers["content-type"]
     return value === undefined ? "" : value.toLowerCase()
   }
@@ -182,31 +181,32 @@ export const make = (config: Config): Transport => {
   const wrongContentType = (
     ctx: Context,
     target: Target,
-    response: HttpClientResponse.HttpClientResponse,
+    response: McpHttp.Response,
     expected: string
   ) => {
     const type = contentType(response)
     return Effect.zipRight(
-      drain(response),
+      response.discard,
       Effect.fail(protocolError(ctx, target, "ContentType", `expected ${expected}, got ${type || "no content type"}`))
     )
   }
 
-  const sseEvents = (ctx: Context, target: Target, response: HttpClientResponse.HttpClientResponse) =>
+  const sseEvents = (ctx: Context, target: Target, response: McpHttp.Response) =>
     Sse.events(
-      response.stream,
+      response,
       config.maxMessageSize,
       transportError(ctx, target, "response"),
       (description) => protocolError(ctx, target, "MessageTooLarge", description)
     )
 
   /** Reads a JSON body with a size bound and parses it as JSON-RPC. */
-  const jsonBody = (ctx: Context, target: Target, response: HttpClientResponse.HttpClientResponse) => {
+  const jsonBody = (ctx: Context, target: Target, response: McpHttp.Response) => {
     let tooLarge = false
-    return readText(response, transportError(ctx, target, "response"), (text) => {
+    return readText(response, (text) => {
       tooLarge = text.length > config.maxMessageSize
       return !tooLarge
     }).pipe(
+      Effect.mapError(transportError(ctx, target, "response")),
       Effect.flatMap((text) => {
         if (tooLarge) {
           return Effect.fail(
@@ -223,109 +223,71 @@ export const make = (config: Config): Transport => {
 
   const post: Transport["post"] = (ctx, body, target, expectAnswer) =>
     Effect.flatMap(
-      withHeaders(
-        HttpClientRequest.bodyText(HttpClientRequest.post(config.url), body, "application/json"),
-        target,
-        ACCEPT_POST
-      ),
-      (request) =>
-        Effect.flatMap(execute(ctx, target, request), (response): Effect.Effect<Answer, McpError.McpError> => {
-          const status = response.status
-          if (status < 200 || status >= 300) return failStatus(ctx, target, response)
-          const headers = response.headers
-          if (!expectAnswer || status === 202) {
-            return Effect.as(drain(response), { _tag: "Accepted", headers } as const)
-          }
-          const type = contentType(response)
-          if (type.startsWith("text/event-stream")) {
-            return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
-          }
-          if (type.startsWith("application/json")) {
-            return Effect.map(
-              jsonBody(ctx, target, response),
-              (message) => ({ _tag: "Json", message, headers } as const)
-            )
-          }
-          return wrongContentType(ctx, target, response, "application/json or text/event-stream")
-        })
+      execute(ctx, target, "POST", ACCEPT_POST, body),
+      (response): Effect.Effect<Answer, McpError.McpError> => {
+        const status = response.status
+        if (status < 200 || status >= 300) return failStatus(ctx, target, response)
+        const headers = response.headers
+        if (!expectAnswer || status === 202) {
+          return Effect.as(response.discard, { _tag: "Accepted", headers } as const)
+        }
+        const type = contentType(response)
+        if (type.startsWith("text/event-stream")) {
+          return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
+        }
+        if (type.startsWith("application/json")) {
+          return Effect.map(
+            jsonBody(ctx, target, response),
+            (message) => ({ _tag: "Json", message, headers } as const)
+          )
+        }
+        return wrongContentType(ctx, target, response, "application/json or text/event-stream")
+      }
     )
 
   const get: Transport["get"] = (ctx, target, lastEventId) =>
     Effect.flatMap(
-      withHeaders(HttpClientRequest.get(config.url), target, "text/event-stream"),
-      (request) =>
-        Effect.flatMap(
-          execute(
-            ctx,
-            target,
-            lastEventId === undefined ? request : HttpClientRequest.setHeader(request, "last-event-id", lastEventId)
-          ),
-          (response): Effect.Effect<GetAnswer, McpError.McpError> => {
-            const status = response.status
-            if (status === 405) return Effect.as(drain(response), { _tag: "NoStream", status } as const)
-            if (status < 200 || status >= 300) return failStatus(ctx, target, response)
-            const type = contentType(response)
-            if (!type.startsWith("text/event-stream")) {
-              return wrongContentType(ctx, target, response, "text/event-stream")
-            }
-            return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
-          }
-        )
+      execute(ctx, target, "GET", "text/event-stream", undefined, lastEventId),
+      (response): Effect.Effect<GetAnswer, McpError.McpError> => {
+        const status = response.status
+        if (status === 405) return Effect.as(response.discard, { _tag: "NoStream", status } as const)
+        if (status < 200 || status >= 300) return failStatus(ctx, target, response)
+        const type = contentType(response)
+        if (!type.startsWith("text/event-stream")) {
+          return wrongContentType(ctx, target, response, "text/event-stream")
+        }
+        return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
+      }
     )
 
   const del: Transport["del"] = (target) =>
-    Effect.flatMap(
-      withHeaders(HttpClientRequest.del(config.url), target, ACCEPT_POST),
-      (request) =>
-        client.execute(request).pipe(
-          Effect.tap(drain),
-          Effect.map((response) => response.status),
-          Effect.timeout("10 seconds"),
-          Effect.orElseSucceed(() => undefined)
-        )
+    execute({ method: "DELETE" }, target, "DELETE", ACCEPT_POST, undefined).pipe(
+      Effect.tap((response) => response.discard),
+      Effect.map((response) => response.status),
+      Effect.timeout("10 seconds"),
+      Effect.orElseSucceed(() => undefined)
     )
 
   return { post, get, del }
 }
 
 /**
- * Reads a response body in one pull loop, handing each chunk to `more` until
- * it returns false or the body ends; then the body is released. Cheaper than
- * running a Stream (a channel per stage, a sink) for the one-shot bodies of
- * every request.
+ * Reads a body as text while `more(textSoFar)` says so, then releases the
+ * rest. One pull loop, no Stream stages: the one-shot bodies of every request.
  */
-const readBytes = (
-  response: HttpClientResponse.HttpClientResponse,
-  more: (bytes: Uint8Array) => boolean
-): Effect.Effect<void, HttpClientError.ResponseError> =>
-  Effect.scoped(Effect.flatMap(Channel.toPull(Stream.toChannel(response.stream)), (pull) => {
-    const loop: Effect.Effect<void, HttpClientError.ResponseError> = Effect.flatMap(pull, (chunk) => {
-      if (Either.isLeft(chunk)) return Effect.void
-      for (const bytes of chunk.right) {
-        if (!more(bytes)) return Effect.void
-      }
-      return loop
+const readText = (
+  response: McpHttp.Response,
+  more: (text: string) => boolean
+): Effect.Effect<string, McpHttp.HttpFailure> =>
+  Effect.suspend(() => {
+    let text = ""
+    const loop: Effect.Effect<string, McpHttp.HttpFailure> = Effect.flatMap(response.read, (piece) => {
+      if (piece === undefined) return Effect.succeed(text)
+      text += piece
+      return more(text) ? loop : Effect.as(response.discard, text)
     })
     return loop
-  }))
-
-/** Reads a body as text (UTF-8, like `Stream.decodeText`) while `more(textSoFar)` says so. */
-const readText = <E>(
-  response: HttpClientResponse.HttpClientResponse,
-  onError: (error: HttpClientError.ResponseError) => E,
-  more: (text: string) => boolean
-): Effect.Effect<string, E> =>
-  Effect.suspend(() => {
-    const decoder = new TextDecoder()
-    let text = ""
-    return readBytes(response, (bytes) => more(text += decoder.decode(bytes, { stream: true }))).pipe(
-      Effect.mapBoth({ onFailure: onError, onSuccess: () => text })
-    )
   })
 
 /** The session id as the spec allows it: visible ASCII only (0x21–0x7E). @internal */
 export const isValidSessionId = (id: string): boolean => /^[\x21-\x7E]+$/.test(id)
-
-/** @internal */
-export const tracerPropagation = (enabled: boolean) => (client: HttpClient.HttpClient): HttpClient.HttpClient =>
-  enabled ? client : HttpClient.withTracerPropagation(client, false)
