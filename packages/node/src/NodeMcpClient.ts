@@ -1,18 +1,19 @@
 /**
- * The MCP client on Node.js, over undici.
+ * The MCP client on Node.js, over undici (`NodeMcpHttp`: undici's dispatcher
+ * directly, with an Agent of the layer's own and no body timeout, so idle SSE
+ * streams live).
  *
- * Why undici and not Node's global `fetch`: `fetch` kills a response body that
- * stays silent for 300 s, and an idle SSE stream is silent for hours by design.
- * `NodeHttpClient.layerUndici` brings its own undici Agent without that timeout.
+ * To run it on an `HttpClient` of your own instead (middleware, a mock), use
+ * `McpClient.layer` and provide the `HttpClient`.
  *
  * @since 0.1.0
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { McpClient } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Layer from "effect/Layer"
+import * as NodeMcpHttp from "./NodeMcpHttp.js"
 
 /**
  * The client, connected to `options.url`, over undici.
@@ -33,7 +34,7 @@ import * as Layer from "effect/Layer"
  * @category layers
  */
 export const layer = (options: McpClient.Options): Layer.Layer<McpClient.McpClient, McpError.McpError> =>
-  McpClient.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  McpClient.layerWith(options).pipe(Layer.provide(NodeMcpHttp.layer))
 
 /**
  * The client configured from `Config` (see `McpClient.config` for the keys).
@@ -45,4 +46,4 @@ export const layerConfig = (
   config?: Config.Config<McpClient.Options>,
   options?: Omit<McpClient.Options, "url">
 ): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> =>
-  McpClient.layerConfig(config, options).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  McpClient.layerConfigWith(config, options).pipe(Layer.provide(NodeMcpHttp.layer))

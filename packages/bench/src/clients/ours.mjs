@@ -1,13 +1,13 @@
 // @mcp-effect/node: NodeMcpClient.layer (undici), driven from Promise land the way a mixed
 // application would: one scope per client, one `Effect.runPromise` per call.
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { McpClient } from "@mcp-effect/core"
-import { NodeMcpClient } from "@mcp-effect/node"
+import { McpClient, McpHttp } from "@mcp-effect/core"
+import { NodeMcpClient, NodeMcpHttp } from "@mcp-effect/node"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
+import { Agent } from "undici"
 
 export const label = "@mcp-effect/node"
 
@@ -16,24 +16,21 @@ export const recoversItself = true
 
 /**
  * Many clients in one process (the heap figure) share one undici Agent, as the SDK clients share
- * fetch's, and each is made with `McpClient.make` in a scope of its own — the constructor for
+ * fetch's, and each is made with `McpClient.makeWith` in a scope of its own — the constructor for
  * "a client per session". (A `Layer` per client would add Effect's layer bookkeeping, ~20 KB.)
  */
 let sharedHttp
-const sharedHttpContext = async () => {
-  if (sharedHttp === undefined) {
-    const scope = Effect.runSync(Scope.make())
-    sharedHttp = await Effect.runPromise(Layer.buildWithScope(NodeHttpClient.layerUndici, scope))
-  }
-  return sharedHttp
-}
+const sharedHttpService = () => (sharedHttp ??= NodeMcpHttp.make(new Agent()))
 
 export async function connect(url, options = {}) {
   const clientOptions = { url, getStream: options.getStream ?? true }
   const scope = Effect.runSync(Scope.make())
   const client = options.shared === true
     ? await Effect.runPromise(
-      McpClient.make(clientOptions).pipe(Effect.provide(await sharedHttpContext()), Scope.extend(scope))
+      McpClient.makeWith(clientOptions).pipe(
+        Effect.provideService(McpHttp.McpHttp, sharedHttpService()),
+        Scope.extend(scope)
+      )
     )
     : Context.get(
       await Effect.runPromise(Layer.buildWithScope(NodeMcpClient.layer(clientOptions), scope)),

@@ -6,7 +6,6 @@
  *
  * @internal
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import { McpClient, McpSchema } from "@mcp-effect/core"
 import type { McpError, Session } from "@mcp-effect/core"
@@ -16,6 +15,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as NodeMcpHttp from "../NodeMcpHttp.js"
 import * as NodeMcpTestServer from "../testing/NodeMcpTestServer.js"
 import type * as Display from "./display.js"
 
@@ -119,8 +119,8 @@ export const run = (
 
     // --- the client -------------------------------------------------------------------------
     // Built in this scope: the undici Agent must live as long as the client, not just its construction.
-    const http = yield* Layer.build(NodeHttpClient.layerUndici)
-    const client = yield* McpClient.make({
+    const http = yield* Layer.build(NodeMcpHttp.layer)
+    const client = yield* McpClient.makeWith({
       url,
       clientInfo: { name: "mcp-effect-demo", version: "0.1.0" },
       requestTimeout: Duration.seconds(10)

@@ -7,13 +7,13 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { McpClient } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import * as NodeMcpHttp from "../../NodeMcpHttp.js"
 import * as Errors from "./errors.js"
 import * as Style from "./style.js"
 
@@ -152,8 +152,8 @@ export const connect = (
     }
     const timeout = Duration.millis(Math.round(options.timeout * 1000))
     // In this scope, so the undici Agent lives as long as the client (not just its construction).
-    const http = yield* Layer.build(NodeHttpClient.layerUndici)
-    return yield* McpClient.make({
+    const http = yield* Layer.build(NodeMcpHttp.layer)
+    return yield* McpClient.makeWith({
       clientInfo: { name: "mcp-effect-cli", version },
       ...extra,
       url,
