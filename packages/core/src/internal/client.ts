@@ -15,7 +15,6 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as PubSub from "effect/PubSub"
@@ -31,6 +30,7 @@ import * as Session from "../Session.js"
 import * as Schedules from "./schedule.js"
 import * as Sessions from "./session.js"
 import type * as Sse from "./sse.js"
+import * as Timers from "./timers.js"
 import * as Transport from "./transport.js"
 
 /** Defaults of every option, in one place (the docs' configuration reference mirrors this). @internal */
@@ -44,14 +44,10 @@ export const defaults = {
   reconnect: Schedules.defaultReconnect
 } as const
 
-/** The waiting side of a request: completed by whichever stream carries its response. */
+/** The waiting side of a request: filled in by whichever stream carries its response. */
 interface Pending {
-  readonly deferred: Deferred.Deferred<JsonRpc.JsonRpcResponse>
-  done: boolean
+  response: JsonRpc.JsonRpcResponse | undefined
 }
-
-/** Why an answer stream stopped being read. */
-type StreamEnd = "response" | "ended"
 
 /** @internal */
 export const make = (
@@ -70,7 +66,9 @@ export const make = (
       expiredStatuses: new Set(options.recovery?.expiredStatuses ?? [])
     })
     const requestTimeout = Duration.decode(options.requestTimeout ?? defaults.requestTimeout)
-    const maxRequestTimeout = Duration.decode(options.maxRequestTimeout ?? defaults.maxRequestTimeout)
+    const requestTimeoutMillis = Duration.toMillis(requestTimeout)
+    const maxRequestTimeoutMillis = millisOf(options.maxRequestTimeout ?? defaults.maxRequestTimeout)
+    const timers = Timers.make(yield* Effect.clock, clientScope)
     const reconnect = options.reconnect ?? defaults.reconnect
     const requestedVersion = options.protocolVersion ?? McpSchema.LATEST_PROTOCOL_VERSION
     const handlers = options.handlers ?? {}
@@ -150,9 +148,9 @@ export const make = (
     const dispatch = (target: Transport.Target, message: JsonRpc.JsonRpcMessage): Effect.Effect<boolean> => {
       if (JsonRpc.isResponse(message)) {
         const entry = message.id === null ? undefined : pending.get(message.id)
-        if (entry === undefined || entry.done) return Effect.succeed(false)
-        entry.done = true
-        return Effect.as(Deferred.succeed(entry.deferred, message), true)
+        if (entry === undefined || entry.response !== undefined) return known(false)
+        entry.response = message
+        return known(true)
       }
       if (JsonRpc.isRequest(message)) return Effect.as(answerServerRequest(target, message), true)
       return mapNow(handleNotification(message), () => true)
@@ -163,8 +161,9 @@ export const make = (
     // ---------------------------------------------------------------------
 
     /**
-     * Reads an answer stream until the awaited response arrives or the stream
-     * ends. A broken connection is an end, not an error: it may be resumed.
+     * Reads an answer stream until the awaited response arrives (its result)
+     * or the stream ends (undefined). A broken connection is an end, not an
+     * error: it may be resumed.
      */
     const readAnswerStream = (
       target: Transport.Target,
@@ -172,15 +171,18 @@ export const make = (
       events: Sse.Events<McpError.McpError>,
       entry: Pending,
       resumption: Resumption
-    ): Effect.Effect<StreamEnd, McpError.McpError> =>
-      events.runForEachWhile((event) =>
-        track(resumption, event)
-          ? mapNow(handleData(target, ctx, event.data, true), () => !entry.done)
-          : Effect.succeed(true)
-      ).pipe(
-        // A broken connection ends the stream (it may be resumed); only the body's reads fail so.
-        Effect.catchTag("TransportError", () => Effect.void),
-        Effect.map((): StreamEnd => entry.done ? "response" : "ended")
+    ): Effect.Effect<JsonRpc.JsonRpcResponse | undefined, McpError.McpError> =>
+      Effect.matchEffect(
+        events.runForEachWhile((event) =>
+          track(resumption, event)
+            ? mapNow(handleData(target, ctx, event.data, true), () => entry.response === undefined)
+            : known(true)
+        ),
+        {
+          // A broken connection ends the stream (it may be resumed); only the body's reads fail so.
+          onFailure: (error) => error._tag === "TransportError" ? Effect.succeed(entry.response) : Effect.fail(error),
+          onSuccess: () => Effect.succeed(entry.response)
+        }
       )
 
     /** Parses one JSON-RPC payload; on an answer stream, a response nobody waits for is a violation. */
@@ -216,47 +218,54 @@ export const make = (
       ctx: Transport.Context,
       answer: Transport.Answer,
       entry: Pending
-    ): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> =>
-      Effect.gen(function*() {
-        switch (answer._tag) {
-          case "Accepted":
-            return yield* Effect.fail(
-              protocolError(ctx, target, "MalformedJson", "the server answered a request with an empty body")
-            )
-          case "Json": {
-            const messages = Array.isArray(answer.message) ? answer.message : [answer.message]
-            for (const message of messages) {
-              const known = yield* dispatch(target, message)
-              if (!known) {
-                return yield* Effect.fail(
+    ): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> => {
+      switch (answer._tag) {
+        case "Accepted":
+          return Effect.fail(
+            protocolError(ctx, target, "MalformedJson", "the server answered a request with an empty body")
+          )
+        case "Json": {
+          const messages = isBatch(answer.message) ? answer.message : [answer.message]
+          const step = (i: number): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> => {
+            if (i === messages.length) {
+              return entry.response !== undefined
+                ? Effect.succeed(entry.response)
+                : Effect.fail(
+                  protocolError(ctx, target, "MalformedJson", "the JSON body carried no response to the request")
+                )
+            }
+            const message = messages[i]
+            return flatMapNow(dispatch(target, message), (known) =>
+              known
+                ? step(i + 1)
+                : Effect.fail(
                   protocolError(
                     ctx,
                     target,
                     "ResponseIdMismatch",
                     `expected the response to request ${String(ctx.requestId)}, got id ${String(message.id)}`
                   )
-                )
-              }
-            }
-            if (!entry.done) {
-              return yield* Effect.fail(
-                protocolError(ctx, target, "MalformedJson", "the JSON body carried no response to the request")
-              )
-            }
-            return yield* Deferred.await(entry.deferred)
+                ))
           }
-          case "Sse": {
-            const resumption: Resumption = { lastEventId: undefined, retryMillis: undefined, seen: new Set() }
-            const schedule = Schedules.stepper(reconnect)
-            let events = answer.events
-            while ((yield* readAnswerStream(target, ctx, events, entry, resumption)) === "ended") {
-              if (resumption.lastEventId === undefined) return yield* streamLost(target, ctx)
-              events = yield* resumeAnswer(target, ctx, resumption, schedule)
-            }
-            return yield* Deferred.await(entry.deferred)
-          }
+          return step(0)
         }
-      })
+        case "Sse": {
+          const resumption: Resumption = { lastEventId: undefined, retryMillis: undefined, seen: undefined }
+          // Built when a stream breaks: most answers never need one.
+          let schedule: Schedules.Stepper | undefined = undefined
+          const read = (
+            events: Sse.Events<McpError.McpError>
+          ): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> =>
+            Effect.flatMap(readAnswerStream(target, ctx, events, entry, resumption), (response) => {
+              if (response !== undefined) return Effect.succeed(response)
+              if (resumption.lastEventId === undefined) return streamLost(target, ctx)
+              schedule ??= Schedules.stepper(reconnect)
+              return Effect.flatMap(resumeAnswer(target, ctx, resumption, schedule), read)
+            })
+          return read(answer.events)
+        }
+      }
+    }
 
     /**
      * Re-opens a broken answer stream with GET + Last-Event-ID. A failed GET
@@ -373,7 +382,7 @@ export const make = (
         request.lastId = id
         const ctx: Transport.Context = { method: request.method, requestId: id }
         const params = request.onProgress === undefined ? request.params : withProgressToken(request.params, id)
-        const entry: Pending = { deferred: Deferred.unsafeMake(FiberId.none), done: false }
+        const entry: Pending = { response: undefined }
         pending.set(id, entry)
         if (request.onProgress !== undefined) progressHandlers.set(id, request.onProgress)
         let sent = false
@@ -381,23 +390,22 @@ export const make = (
           sent = true
           return transport.post(ctx, JsonRpc.encode(JsonRpc.request(id, request.method, params)), target, true)
         }).pipe(
-          Effect.flatMap((answer) => awaitAnswer(target, ctx, answer, entry)),
-          Effect.flatMap((response) =>
-            JsonRpc.isSuccess(response)
-              ? Effect.succeed(response.result)
-              : Effect.fail(jsonRpcError(ctx, target, response.error))
+          Effect.flatMap((answer) =>
+            Effect.flatMap(awaitAnswer(target, ctx, answer, entry), (response) =>
+              JsonRpc.isSuccess(response)
+                ? Effect.succeed(response.result)
+                : Effect.fail(jsonRpcError(ctx, target, response.error)))
           ),
-          // Interrupting a request (a timeout, the caller giving up) tells the server;
-          // `initialize` is never cancelled (the spec forbids it).
-          Effect.onInterrupt(() =>
-            sent && request.method !== "initialize"
-              ? cancel(target, id, "request cancelled by the client")
-              : Effect.void
-          ),
-          Effect.ensuring(Effect.sync(() => {
+          Effect.onExit((exit) => {
             pending.delete(id)
             progressHandlers.delete(id)
-          }))
+            // Interrupting a request (a timeout, the caller giving up) tells the server;
+            // `initialize` is never cancelled (the spec forbids it).
+            return sent && request.method !== "initialize" && Exit.isFailure(exit) &&
+                Cause.isInterruptedOnly(exit.cause)
+              ? cancel(target, id, "request cancelled by the client")
+              : Effect.void
+          })
         )
       })
 
@@ -416,7 +424,7 @@ export const make = (
           capabilities,
           clientInfo: options.clientInfo ?? defaults.clientInfo
         }
-        const entry: Pending = { deferred: Deferred.unsafeMake(FiberId.none), done: false }
+        const entry: Pending = { response: undefined }
         pending.set(id, entry)
         const answer = yield* transport.post(
           ctx,
@@ -520,7 +528,7 @@ export const make = (
         const target = session.target
         const ctx: Transport.Context = { method: "GET" }
         const schedule = Schedules.stepper(reconnect)
-        const resumption: Resumption = { lastEventId: undefined, retryMillis: undefined, seen: new Set() }
+        const resumption: Resumption = { lastEventId: undefined, retryMillis: undefined, seen: undefined }
         while (true) {
           const opened = yield* Effect.either(transport.get(ctx, target, resumption.lastEventId))
           if (opened._tag === "Left") {
@@ -653,15 +661,20 @@ export const make = (
       requestOptions?: McpClient.RequestOptions
     ): Effect.Effect<{ readonly result: unknown; readonly target: Transport.Target }, McpError.McpError> =>
       Effect.suspend(() => {
-        const idle = Duration.decode(requestOptions?.timeout ?? requestTimeout)
-        const maximum = Duration.decode(requestOptions?.maxTimeout ?? maxRequestTimeout)
+        const idle = requestOptions?.timeout === undefined ? requestTimeoutMillis : millisOf(requestOptions.timeout)
+        const maximum = requestOptions?.maxTimeout === undefined
+          ? maxRequestTimeoutMillis
+          : millisOf(requestOptions.maxTimeout)
         const userProgress = requestOptions?.onProgress
-        let progressed = false
+        const startedAt = timers.now()
+        // The idle timer restarts whenever progress arrives (only requests with a
+        // progress handler ask the server for progress).
+        let activeAt = startedAt
         const state: Attempt = {
           method,
           params,
           onProgress: userProgress === undefined ? undefined : (p) => {
-            progressed = true
+            activeAt = timers.now()
             userProgress(p)
           },
           lastId: undefined,
@@ -671,41 +684,62 @@ export const make = (
           state.lastSessionId = session.info.sessionId
           return Effect.map(attempt(session.target, state), (result) => ({ result, target: session.target }))
         })
-        const timeoutError = (reason: "idle" | "maximum", duration: Duration.Duration) =>
+        const timeoutError = (reason: "idle" | "maximum", timeoutMillis: number) =>
           new McpError.RequestTimeout({
             method,
             ...(state.lastId === undefined ? {} : { requestId: state.lastId }),
             ...(state.lastSessionId === undefined ? {} : { sessionId: state.lastSessionId }),
             reason,
-            timeoutMillis: Duration.toMillis(duration)
+            timeoutMillis
           })
-        // The idle timer restarts whenever progress arrives (only requests with a
-        // progress handler ask the server for progress).
-        const watchdog: Effect.Effect<never, McpError.McpError> = Effect.gen(function*() {
-          let deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(idle)
-          while (true) {
-            const now = yield* Clock.currentTimeMillis
-            if (progressed) {
-              progressed = false
-              deadline = now + Duration.toMillis(idle)
-            }
-            if (now >= deadline) return yield* Effect.fail(timeoutError("idle", idle))
-            yield* Effect.sleep(Duration.millis(deadline - now))
-          }
+        const maximumAt = startedAt + maximum
+        return withDeadline(call, Math.min(startedAt + idle, maximumAt), (now) => {
+          const idleAt = activeAt + idle
+          if (now >= idleAt && idleAt <= maximumAt) return timeoutError("idle", idle)
+          if (now >= maximumAt) return timeoutError("maximum", maximum)
+          return Math.min(idleAt, maximumAt)
         })
-        if (userProgress === undefined && !Duration.equals(idle, maximum)) {
-          // Nothing restarts the idle timer here, so the earlier of the two timers alone decides:
-          // one timeout (a race of two fibers) instead of two nested ones on every plain request.
-          // A tie keeps the nesting below, whose winner depends on the clock, as it always did.
-          const [reason, duration] = Duration.lessThan(idle, maximum)
-            ? ["idle", idle] as const
-            : ["maximum", maximum] as const
-          return Effect.timeoutFail(call, { duration, onTimeout: () => timeoutError(reason, duration) })
+      })
+
+    /**
+     * Runs `call` in a fiber of its own under a deadline kept by `timers`:
+     * when `onDue` gives an error instead of a later time, the call is
+     * interrupted (which tells the server) and fails with that error.
+     * Interrupting the caller interrupts the call.
+     */
+    const withDeadline = <A>(
+      call: Effect.Effect<A, McpError.McpError>,
+      at: number,
+      onDue: (now: number) => number | McpError.RequestTimeout
+    ): Effect.Effect<A, McpError.McpError> =>
+      Effect.flatMap(Effect.fork(call), (child) => {
+        let outcome: Effect.Effect<A, McpError.McpError> | undefined = undefined
+        let waiter: ((effect: Effect.Effect<A, McpError.McpError>) => void) | undefined = undefined
+        const finish = (effect: Effect.Effect<A, McpError.McpError>) => {
+          if (outcome !== undefined) return
+          outcome = effect
+          waiter?.(effect)
         }
-        const bounded = userProgress === undefined
-          ? Effect.timeoutFail(call, { duration: idle, onTimeout: () => timeoutError("idle", idle) })
-          : Effect.raceFirst(call, watchdog)
-        return Effect.timeoutFail(bounded, { duration: maximum, onTimeout: () => timeoutError("maximum", maximum) })
+        const due = timers.schedule(at, (now) => {
+          if (outcome !== undefined) return undefined
+          const next = onDue(now)
+          if (typeof next === "number") return next
+          finish(Effect.zipRight(Fiber.interrupt(child), Effect.fail(next)))
+          return undefined
+        })
+        return Effect.flatMap(due, (deadline) =>
+          Effect.async<A, McpError.McpError>((resume) => {
+            child.addObserver((exit) => {
+              deadline.cancel()
+              finish(exit)
+            })
+            if (outcome !== undefined) return resume(outcome)
+            waiter = resume
+            return Effect.suspend(() => {
+              deadline.cancel()
+              return Fiber.interrupt(child)
+            })
+          }))
       })
 
     const request = (
@@ -858,7 +892,8 @@ const decodeResult = <A, I>(
 interface Resumption {
   lastEventId: string | undefined
   retryMillis: number | undefined
-  readonly seen: Set<string>
+  /** Created with the first event id: most answers carry none. */
+  seen: Set<string> | undefined
 }
 
 /**
@@ -876,8 +911,8 @@ const track = (resumption: Resumption, event: Sse.SseMessage): event is Sse.SseE
     // An empty `id:` resets the last event id (SSE): nothing to resume from.
     resumption.lastEventId = undefined
   } else if (event.id !== undefined) {
-    if (resumption.seen.has(event.id)) return false
-    remember(resumption.seen, event.id)
+    if (resumption.seen?.has(event.id) === true) return false
+    remember(resumption.seen ??= new Set(), event.id)
     resumption.lastEventId = event.id
   }
   return event.data !== ""
@@ -928,7 +963,14 @@ const withProgressToken = (params: JsonRpc.Params | undefined, token: McpSchema.
   }
 }
 
+const millisOf = (duration: Duration.DurationInput): number => Duration.toMillis(Duration.decode(duration))
+
 const isArray = (u: unknown): u is ReadonlyArray<unknown> => Array.isArray(u)
+
+const knownTrue = Exit.succeed(true)
+const knownFalse = Exit.succeed(false)
+/** Whether a message was expected, as an Effect that is already done. */
+const known = (value: boolean): Effect.Effect<boolean> => value ? knownTrue : knownFalse
 
 const isBatch = (
   u: JsonRpc.JsonRpcMessage | ReadonlyArray<JsonRpc.JsonRpcMessage>
