@@ -13,23 +13,19 @@
  *   connect, send or receive them is an {@link HttpFailure}.
  * - Every `Response` is finished exactly once by the client: its body read to
  *   the end (`read` answered `undefined`) or released with `discard`.
- * - Interrupting `execute` or a `read` aborts the request.
+ * - Interrupting `execute` or a `read` aborts the request, and so does the
+ *   request's `signal`: the client gives up on a request whose deadline
+ *   passed without interrupting the fiber that runs it (which is the
+ *   caller's), so `execute` or the pending `read` must then fail.
  *
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Channel from "effect/Channel"
-import type * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import * as internal from "./internal/httpClient.js"
 
 /**
  * @since 0.1.0
@@ -47,6 +43,22 @@ export interface Request {
    * client's `tracerPropagation` option.
    */
   readonly tracerPropagation: boolean
+  /** Aborts the request from outside the fiber running it (its deadline passed). */
+  readonly signal?: Signal | undefined
+}
+
+/**
+ * How the client gives up on a request from outside the fiber running it.
+ * Once aborted, `execute` and any `read` of the request fail with an
+ * {@link HttpFailure} (at once, or as soon as the abort arrives).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Signal {
+  readonly aborted: boolean
+  /** `f` runs once when the request is aborted (at once if it already is); the result unregisters it. */
+  readonly onAbort: (f: () => void) => () => void
 }
 
 /**
@@ -106,31 +118,13 @@ export class McpHttp extends Context.Tag("@mcp-effect/core/McpHttp")<McpHttp, Se
 /**
  * `McpHttp` on an `@effect/platform` `HttpClient`: any platform, and any
  * middleware the `HttpClient` carries. Each request is traced by the
- * `HttpClient` (an `http.client <METHOD>` span).
+ * `HttpClient` (an `http.client <METHOD>` span) and runs in a fiber of its
+ * own, so that its `signal` can abort it.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromHttpClient = (client: HttpClient.HttpClient): Service => {
-  const untraced = HttpClient.withTracerPropagation(client, false)
-  return {
-    execute: (request) => {
-      const base = request.method === "POST"
-        ? HttpClientRequest.post(request.url)
-        : request.method === "GET"
-        ? HttpClientRequest.get(request.url)
-        : HttpClientRequest.del(request.url)
-      const withHeaders = HttpClientRequest.setHeaders(base, request.headers)
-      const httpRequest = request.body === undefined
-        ? withHeaders
-        : HttpClientRequest.bodyText(withHeaders, request.body, "application/json")
-      return (request.tracerPropagation ? client : untraced).execute(httpRequest).pipe(
-        Effect.mapError(httpFailure),
-        Effect.flatMap(fromResponse)
-      )
-    }
-  }
-}
+export const fromHttpClient: (client: HttpClient.HttpClient) => Service = internal.fromHttpClient
 
 /**
  * `McpHttp` on the `HttpClient` of the context.
@@ -142,50 +136,3 @@ export const layerHttpClient: Layer.Layer<McpHttp, never, HttpClient.HttpClient>
   McpHttp,
   Effect.map(HttpClient.HttpClient, fromHttpClient)
 )
-
-const httpFailure = (error: { readonly message: string; readonly cause?: unknown }): HttpFailure =>
-  new HttpFailure({
-    description: error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message,
-    cause: error
-  })
-
-/**
- * The body of an `HttpClientResponse` as one pull loop over its stream, in a
- * scope of its own: closed at the end of the body, after `discard` (which
- * drains what is left for up to 5 seconds, keeping the connection), or when a
- * read fails or is interrupted (which aborts the request).
- */
-const fromResponse = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<Response> =>
-  Effect.map(Scope.make(), (scope) => {
-    const decoder = new TextDecoder()
-    let pull: Effect.Effect<Either.Either<Chunk.Chunk<Uint8Array>, unknown>, HttpFailure> | undefined = undefined
-    let ended = false
-    const close = Effect.suspend(() => {
-      ended = true
-      return Scope.close(scope, Exit.void)
-    })
-    const next: Effect.Effect<string | undefined, HttpFailure> = Effect.suspend(() => {
-      if (ended) return Effect.succeed(undefined)
-      const pulling = pull ?? Effect.flatMap(
-        Scope.extend(Channel.toPull(Stream.toChannel(response.stream)), scope),
-        (p) => (pull = Effect.mapError(p, httpFailure))
-      )
-      return Effect.flatMap(pulling, (chunk): Effect.Effect<string | undefined, HttpFailure> => {
-        if (Either.isLeft(chunk)) return Effect.as(close, undefined)
-        let text = ""
-        for (const bytes of chunk.right) text += decoder.decode(bytes, { stream: true })
-        // An empty chunk is not the end: read on.
-        return text === "" ? next : Effect.succeed(text)
-      })
-    })
-    const read = next.pipe(
-      Effect.tapErrorCause(() => close),
-      Effect.onInterrupt(() => close)
-    )
-    const drain: Effect.Effect<void, HttpFailure> = Effect.flatMap(
-      next,
-      (text) => text === undefined ? Effect.void : drain
-    )
-    const discard = drain.pipe(Effect.timeout("5 seconds"), Effect.ignore, Effect.ensuring(close))
-    return { status: response.status, headers: response.headers, read, discard }
-  })

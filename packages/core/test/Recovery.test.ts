@@ -345,6 +345,11 @@ describe("session recovery", () => {
                   (i) => Option.match(i, { onNone: () => 0, onSome: (s) => s.inflight.length })
                 )
             })
+            // both answer streams are open (the in-memory server writes a stream only while it is read)
+            yield* Effect.iterate(0, {
+              while: (n) => n < 2,
+              body: () => Effect.map(server.openStreams, (streams) => streams.length)
+            })
             yield* server.expire()
             // the dead session's answer streams are gone before the handlers could finish
             yield* Effect.iterate(1, {

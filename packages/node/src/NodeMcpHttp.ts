@@ -66,7 +66,8 @@ export const make = (dispatcher: Dispatcher): McpHttp.Service => {
 
   const send = (request: McpHttp.Request, target: Target, headers: Record<string, string>) =>
     Effect.async<McpHttp.Response, McpHttp.HttpFailure>((resume) => {
-      const exchange = new Exchange(resume)
+      if (request.signal?.aborted === true) return resume(Exit.fail(abortedFailure()))
+      const exchange = new Exchange(resume, request.signal)
       try {
         dispatcher.dispatch({
           origin: target.origin,
@@ -196,9 +197,12 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
   private discarding = false
   private discardedBytes = 0
   private discardTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  private readonly offAbort: (() => void) | undefined
 
-  constructor(started: Resume<McpHttp.Response>) {
+  constructor(started: Resume<McpHttp.Response>, signal: McpHttp.Signal | undefined) {
     this.started = started
+    // The client gave up on the request (its deadline passed): fail whoever waits, and abort.
+    this.offAbort = signal?.onAbort(() => this.giveUp(abortedFailure()))
   }
 
   // --- undici's side --------------------------------------------------------
@@ -244,6 +248,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
 
   onResponseEnd(): void {
     this.ended = true
+    this.offAbort?.()
     this.clearDiscardTimer()
     if (this.discarding) return
     const rest = this.decoder.end()
@@ -257,6 +262,9 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     this.clearDiscardTimer()
+    // After our own abort: whoever waited has been answered already.
+    if (this.failure !== undefined) return
+    this.offAbort?.()
     const failure = new McpHttp.HttpFailure({ description: describe(error), cause: error })
     this.failure = failure
     const started = this.started
@@ -290,6 +298,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
   readonly discard: Effect.Effect<void> = Effect.sync(() => {
     if (this.ended || this.failure !== undefined || this.discarding) return
     this.discarding = true
+    this.offAbort?.()
     this.held = []
     this.heldChars = 0
     if (this.controller?.paused === true) this.controller.resume()
@@ -298,12 +307,25 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
     this.discardTimer.unref()
   })
 
+  /** The fiber waiting on this request was interrupted: abort, nobody to answer. */
   abort(): void {
+    this.giveUp(undefined)
+  }
+
+  private giveUp(failure: McpHttp.HttpFailure | undefined): void {
     this.clearDiscardTimer()
     if (this.ended || this.failure !== undefined) return
+    this.offAbort?.()
     this.abandoned = true
+    this.failure = failure ?? abortedFailure()
+    const started = this.started
+    const reader = this.reader
     this.started = undefined
     this.reader = undefined
+    if (failure !== undefined) {
+      started?.(Exit.fail(failure))
+      reader?.(Exit.fail(failure))
+    }
     this.controller?.abort(aborted)
   }
 
@@ -314,6 +336,9 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
     }
   }
 }
+
+const abortedFailure = (): McpHttp.HttpFailure =>
+  new McpHttp.HttpFailure({ description: "the request was aborted by the client", cause: aborted })
 
 const describe = (error: Error): string => {
   const code = "code" in error && typeof error.code === "string" ? ` (${error.code})` : ""

@@ -27,6 +27,7 @@ import * as McpError from "../McpError.js"
 import * as McpHttp from "../McpHttp.js"
 import * as McpSchema from "../McpSchema.js"
 import * as Session from "../Session.js"
+import * as Deadline from "./deadline.js"
 import * as Schedules from "./schedule.js"
 import * as Sessions from "./session.js"
 import type * as Sse from "./sse.js"
@@ -295,7 +296,7 @@ export const make = (
               )
             )
           }
-          yield* Effect.sleep(Duration.millis(resumption.retryMillis ?? delay.value))
+          yield* Deadline.guard(ctx.deadline, Effect.sleep(Duration.millis(resumption.retryMillis ?? delay.value)))
           const resumed = yield* Effect.either(transport.get(ctx, target, resumption.lastEventId))
           if (resumed._tag === "Right") {
             if (resumed.right._tag === "NoStream") return yield* streamLost(target, ctx)
@@ -326,7 +327,7 @@ export const make = (
       if (target.sessionId === undefined || ctx.method === "ping") return Effect.fail(ended)
       const id = nextId++
       return transport.post(
-        { method: "ping", requestId: id },
+        { method: "ping", requestId: id, deadline: ctx.deadline },
         JsonRpc.encode(JsonRpc.request(id, "ping")),
         target,
         false
@@ -373,6 +374,7 @@ export const make = (
       /** The id and session of the latest attempt, for timeout errors. */
       lastId: JsonRpc.RequestId | undefined
       lastSessionId: string | undefined
+      readonly deadline: Deadline.Deadline | undefined
     }
 
     /** Sends `request` once on `target` and waits for its response (no recovery here). */
@@ -380,7 +382,7 @@ export const make = (
       Effect.suspend(() => {
         const id = nextId++
         request.lastId = id
-        const ctx: Transport.Context = { method: request.method, requestId: id }
+        const ctx: Transport.Context = { method: request.method, requestId: id, deadline: request.deadline }
         const params = request.onProgress === undefined ? request.params : withProgressToken(request.params, id)
         const entry: Pending = { response: undefined }
         pending.set(id, entry)
@@ -399,10 +401,10 @@ export const make = (
           Effect.onExit((exit) => {
             pending.delete(id)
             progressHandlers.delete(id)
-            // Interrupting a request (a timeout, the caller giving up) tells the server;
-            // `initialize` is never cancelled (the spec forbids it).
+            // Giving up on a request (the caller interrupted it, its deadline passed) tells the
+            // server; `initialize` is never cancelled (the spec forbids it).
             return sent && request.method !== "initialize" && Exit.isFailure(exit) &&
-                Cause.isInterruptedOnly(exit.cause)
+                (Cause.isInterruptedOnly(exit.cause) || request.deadline?.aborted === true)
               ? cancel(target, id, "request cancelled by the client")
               : Effect.void
           })
@@ -576,7 +578,14 @@ export const make = (
 
     /** Sends a request on exactly this session, for rebuilding it (never waits on a recovery). */
     const restore = (session: Sessions.Live, method: string, params: JsonRpc.Params) =>
-      attempt(session.target, { method, params, onProgress: undefined, lastId: undefined, lastSessionId: undefined })
+      attempt(session.target, {
+        method,
+        params,
+        onProgress: undefined,
+        lastId: undefined,
+        lastSessionId: undefined,
+        deadline: undefined
+      })
         .pipe(
           Effect.timeout(requestTimeout),
           Effect.catchAll((error) =>
@@ -598,7 +607,8 @@ export const make = (
             params: cursor === undefined ? undefined : { cursor },
             onProgress: undefined,
             lastId: undefined,
-            lastSessionId: undefined
+            lastSessionId: undefined,
+            deadline: undefined
           }).pipe(
             Effect.flatMap((result) =>
               decodeResult(McpSchema.ListToolsResult, { method: "tools/list" }, session.target, result)
@@ -670,6 +680,7 @@ export const make = (
         // The idle timer restarts whenever progress arrives (only requests with a
         // progress handler ask the server for progress).
         let activeAt = startedAt
+        const deadline = new Deadline.Deadline()
         const state: Attempt = {
           method,
           params,
@@ -678,9 +689,10 @@ export const make = (
             userProgress(p)
           },
           lastId: undefined,
-          lastSessionId: undefined
+          lastSessionId: undefined,
+          deadline
         }
-        const call = sessions.run({ method, params }, (session) => {
+        const call = sessions.run({ method, params, deadline }, (session) => {
           state.lastSessionId = session.info.sessionId
           return Effect.map(attempt(session.target, state), (result) => ({ result, target: session.target }))
         })
@@ -693,53 +705,23 @@ export const make = (
             timeoutMillis
           })
         const maximumAt = startedAt + maximum
-        return withDeadline(call, Math.min(startedAt + idle, maximumAt), (now) => {
+        // The request runs in the caller's fiber; its deadline is kept by the client's timers (see
+        // deadline.ts for how a passed deadline stops it without interrupting the caller).
+        const due = timers.schedule(Math.min(startedAt + idle, maximumAt), (now) => {
           const idleAt = activeAt + idle
-          if (now >= idleAt && idleAt <= maximumAt) return timeoutError("idle", idle)
-          if (now >= maximumAt) return timeoutError("maximum", maximum)
-          return Math.min(idleAt, maximumAt)
-        })
-      })
-
-    /**
-     * Runs `call` in a fiber of its own under a deadline kept by `timers`:
-     * when `onDue` gives an error instead of a later time, the call is
-     * interrupted (which tells the server) and fails with that error.
-     * Interrupting the caller interrupts the call.
-     */
-    const withDeadline = <A>(
-      call: Effect.Effect<A, McpError.McpError>,
-      at: number,
-      onDue: (now: number) => number | McpError.RequestTimeout
-    ): Effect.Effect<A, McpError.McpError> =>
-      Effect.flatMap(Effect.fork(call), (child) => {
-        let outcome: Effect.Effect<A, McpError.McpError> | undefined = undefined
-        let waiter: ((effect: Effect.Effect<A, McpError.McpError>) => void) | undefined = undefined
-        const finish = (effect: Effect.Effect<A, McpError.McpError>) => {
-          if (outcome !== undefined) return
-          outcome = effect
-          waiter?.(effect)
-        }
-        const due = timers.schedule(at, (now) => {
-          if (outcome !== undefined) return undefined
-          const next = onDue(now)
-          if (typeof next === "number") return next
-          finish(Effect.zipRight(Fiber.interrupt(child), Effect.fail(next)))
+          if (now >= idleAt && idleAt <= maximumAt) deadline.expire(timeoutError("idle", idle))
+          else if (now >= maximumAt) deadline.expire(timeoutError("maximum", maximum))
+          else return Math.min(idleAt, maximumAt)
           return undefined
         })
-        return Effect.flatMap(due, (deadline) =>
-          Effect.async<A, McpError.McpError>((resume) => {
-            child.addObserver((exit) => {
-              deadline.cancel()
-              finish(exit)
-            })
-            if (outcome !== undefined) return resume(outcome)
-            waiter = resume
-            return Effect.suspend(() => {
-              deadline.cancel()
-              return Fiber.interrupt(child)
-            })
-          }))
+        return Effect.flatMap(due, (timer) =>
+          Effect.onExit(call, () => {
+            timer.cancel()
+            return Effect.void
+          }).pipe(
+            // Whatever the request failed with on its way out, it failed because it ran out of time.
+            Effect.catchAll((error) => Effect.fail(deadline.expired ?? error))
+          ))
       })
 
     const request = (

@@ -44,6 +44,7 @@ import * as McpError from "../McpError.js"
 import type * as McpSchema from "../McpSchema.js"
 import * as Recovery from "../Recovery.js"
 import * as Session from "../Session.js"
+import * as Deadline from "./deadline.js"
 import type * as Transport from "./transport.js"
 
 /** A live session: what it negotiated, its headers, and the scope of its fibers. @internal */
@@ -69,6 +70,8 @@ interface State {
 export interface Request {
   readonly method: string
   readonly params: unknown
+  /** The request's deadline: every wait of the recovery path gives up when it passes. */
+  readonly deadline?: Deadline.Deadline | undefined
 }
 
 /** @internal */
@@ -175,6 +178,12 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
             Effect.map(SubscriptionRef.get(ref), (s) => s.session)
           )
     )
+    /** `current`, waiting for a recovery in flight only until `deadline`. */
+    const currentWithin = (deadline: Deadline.Deadline | undefined): Effect.Effect<Live, McpError.RequestTimeout> =>
+      Effect.flatMap(
+        SubscriptionRef.get(ref),
+        (state) => state.recovering === undefined ? Effect.succeed(state.session) : Deadline.guard(deadline, current)
+      )
 
     // 4. The re-initialize: runs in the client's scope, completes `done` whatever happens.
     const reinitialize = (dead: Live, expired: McpError.SessionExpired, done: Recovering["done"]) =>
@@ -258,27 +267,36 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
       request: Request,
       attempt: (session: Live) => Effect.Effect<A, McpError.McpError>
     ): Effect.Effect<A, McpError.McpError> => {
-      if (!enabled) return Effect.flatMap(current, attempt)
+      const deadline = request.deadline
+      if (!enabled) return Effect.flatMap(currentWithin(deadline), attempt)
       return Effect.suspend(() => {
         let attempts = 0
-        const once = Effect.flatMap(current, (session) => {
+        const once = Effect.flatMap(currentWithin(deadline), (session) => {
           attempts++
           return attempt(session)
         }).pipe(
           Effect.catchTag("SessionExpired", (expired) =>
-            Effect.zipRight(
-              Effect.catchAll(recover(expired), (cause) =>
-                Effect.fail(recoveryFailed(request, expired, attempts, cause))),
-              resendOrLose(request, expired)
+            // Waiting for the new session is a wait like any other: the request's deadline bounds it.
+            Deadline.guard(
+              deadline,
+              Effect.zipRight(
+                Effect.catchAll(
+                  recover(expired),
+                  (cause) => Effect.fail(recoveryFailed(request, expired, attempts, cause))
+                ),
+                resendOrLose(request, expired)
+              )
             ))
         )
         // The retry machinery (a schedule driver) is built only once a re-send is due, and is handed
         // that first Resend as its first failure: the schedule sees the sequence a plain retry would.
         return once.pipe(
-          Effect.catchIf(isResend, (first) =>
-            failingOnceWith(first, once).pipe(Effect.retry({ schedule, while: isResend }))),
-          Effect.catchIf(isResend, ({ expired }) =>
-            Effect.fail(recoveryFailed(request, expired, attempts, expired)))
+          Effect.catchIf(
+            isResend,
+            (first) =>
+              Deadline.guard(deadline, failingOnceWith(first, once).pipe(Effect.retry({ schedule, while: isResend })))
+          ),
+          Effect.catchIf(isResend, ({ expired }) => Effect.fail(recoveryFailed(request, expired, attempts, expired)))
         )
       })
     }
@@ -293,8 +311,7 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
       }
       const name = toolName(request)
       // The tool's annotations are the default policy's input: learn them on the new session if need be.
-      const tool = name === undefined ? Effect.succeed(undefined) : Effect.flatMap(current, (s) =>
-        deps.tool(name, s))
+      const tool = name === undefined ? Effect.succeed(undefined) : Effect.flatMap(current, (s) => deps.tool(name, s))
       return Effect.flatMap(tool, (tool): Effect.Effect<never, McpError.RequestLost | Resend> =>
         replay({ method: request.method, params: request.params, toolName: name, tool })
           ? Effect.fail(new Resend({ expired }))
@@ -315,9 +332,7 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
       Stream.map((state) =>
         state.session.info
       ),
-      Stream.changesWith((a, b) =>
-        a.generation === b.generation
-      )
+      Stream.changesWith((a, b) => a.generation === b.generation)
     )
 
     const latest = Effect.map(SubscriptionRef.get(ref), (state) => state.session)

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as JsonRpc from "../JsonRpc.js"
 import * as McpError from "../McpError.js"
 import type * as McpHttp from "../McpHttp.js"
+import * as Deadline from "./deadline.js"
 import * as Sse from "./sse.js"
 
 /** @internal */
@@ -39,6 +40,8 @@ export interface Target {
 export interface Context {
   readonly method: string
   readonly requestId?: JsonRpc.RequestId | undefined
+  /** The deadline of the request this HTTP request serves, if it has one. */
+  readonly deadline?: Deadline.Deadline | undefined
 }
 
 /** @internal */
@@ -128,13 +131,20 @@ export const make = (config: Config): Transport => {
     body: string | undefined,
     lastEventId?: string
   ) =>
-    Effect.flatMap(config.headers, (extra) => {
+    Effect.flatMap(Deadline.guard(ctx.deadline, config.headers), (extra) => {
       const headers: Record<string, string> = { ...extra, accept }
       if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
       if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
       if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
       return Effect.mapError(
-        http.execute({ method, url: config.url, headers, body, tracerPropagation: config.tracerPropagation }),
+        http.execute({
+          method,
+          url: config.url,
+          headers,
+          body,
+          tracerPropagation: config.tracerPropagation,
+          signal: ctx.deadline
+        }),
         transportError(ctx, target, "request")
       )
     })

@@ -1,0 +1,78 @@
+/**
+ * The deadline of one request, as the code that waits for it sees it.
+ *
+ * A request runs in its caller's fiber; when its deadline passes (the
+ * client's `timers` call `expire`), it is not interrupted — that would end
+ * the caller — but every wait of the request gives up:
+ *
+ * - HTTP waits through the `McpHttp` signal (this object): the backend fails
+ *   `execute` or the pending `read`, and every later one at once;
+ * - the other waits (a recovery in flight, a backoff, a header Effect of the
+ *   user's) through `guard`, a race, on paths a plain request never takes.
+ *
+ * The request then fails with the `RequestTimeout` (see `answered` in
+ * `client.ts`), and, as it was sent, the server is told.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as McpError from "../McpError.js"
+import type * as McpHttp from "../McpHttp.js"
+
+/** @internal */
+export class Deadline implements McpHttp.Signal {
+  /** The error the request ends with, once its deadline passed. */
+  expired: McpError.RequestTimeout | undefined = undefined
+  private listeners: Array<() => void> | undefined = undefined
+
+  get aborted(): boolean {
+    return this.expired !== undefined
+  }
+
+  onAbort(f: () => void): () => void {
+    if (this.expired !== undefined) {
+      f()
+      return noop
+    }
+    const listeners = (this.listeners ??= [])
+    listeners.push(f)
+    return () => {
+      const i = listeners.indexOf(f)
+      if (i !== -1) listeners.splice(i, 1)
+    }
+  }
+
+  expire(error: McpError.RequestTimeout): void {
+    if (this.expired !== undefined) return
+    this.expired = error
+    const listeners = this.listeners
+    this.listeners = undefined
+    if (listeners !== undefined) { for (const f of listeners) f() }
+  }
+
+  /** `effect`, giving up with the `RequestTimeout` once the deadline passes. */
+  guard<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | McpError.RequestTimeout, R> {
+    return Effect.suspend(() => {
+      if (this.expired !== undefined) return Effect.fail(this.expired)
+      // Already done: nothing to wait for.
+      if (Exit.isExit(effect)) return effect
+      return Effect.raceFirst(effect, this.passed)
+    })
+  }
+
+  private readonly passed: Effect.Effect<never, McpError.RequestTimeout> = Effect.async((resume) => {
+    const off = this.onAbort(() => {
+      if (this.expired !== undefined) resume(Effect.fail(this.expired))
+    })
+    return Effect.sync(off)
+  })
+}
+
+const noop = () => {}
+
+/** `effect` under `deadline`'s guard when there is one. @internal */
+export const guard = <A, E, R>(
+  deadline: Deadline | undefined,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | McpError.RequestTimeout, R> => deadline === undefined ? effect : deadline.guard(effect)
