@@ -28,6 +28,7 @@ import * as McpHttp from "../McpHttp.js"
 import * as McpSchema from "../McpSchema.js"
 import * as Session from "../Session.js"
 import * as Deadline from "./deadline.js"
+import { flatMapNow, mapNow } from "./now.js"
 import * as Schedules from "./schedule.js"
 import * as Sessions from "./session.js"
 import type * as Sse from "./sse.js"
@@ -162,17 +163,18 @@ export const make = (
     // ---------------------------------------------------------------------
 
     /**
-     * Reads an answer stream until the awaited response arrives (its result)
-     * or the stream ends (undefined). A broken connection is an end, not an
-     * error: it may be resumed.
+     * Reads an answer stream until the awaited response arrives or the stream
+     * ends, then goes on with `then` (the response, or undefined at the end). A
+     * broken connection is an end, not an error: it may be resumed.
      */
-    const readAnswerStream = (
+    const readAnswerStream = <A>(
       target: Transport.Target,
       ctx: Transport.Context,
       events: Sse.Events<McpError.McpError>,
       entry: Pending,
-      resumption: Resumption
-    ): Effect.Effect<JsonRpc.JsonRpcResponse | undefined, McpError.McpError> =>
+      resumption: Resumption,
+      then: (response: JsonRpc.JsonRpcResponse | undefined) => Effect.Effect<A, McpError.McpError>
+    ): Effect.Effect<A, McpError.McpError> =>
       Effect.matchEffect(
         events.runForEachWhile((event) =>
           track(resumption, event)
@@ -181,8 +183,8 @@ export const make = (
         ),
         {
           // A broken connection ends the stream (it may be resumed); only the body's reads fail so.
-          onFailure: (error) => error._tag === "TransportError" ? Effect.succeed(entry.response) : Effect.fail(error),
-          onSuccess: () => Effect.succeed(entry.response)
+          onFailure: (error) => error._tag === "TransportError" ? then(entry.response) : Effect.fail(error),
+          onSuccess: () => then(entry.response)
         }
       )
 
@@ -257,7 +259,7 @@ export const make = (
           const read = (
             events: Sse.Events<McpError.McpError>
           ): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> =>
-            Effect.flatMap(readAnswerStream(target, ctx, events, entry, resumption), (response) => {
+            readAnswerStream(target, ctx, events, entry, resumption, (response) => {
               if (response !== undefined) return Effect.succeed(response)
               if (resumption.lastEventId === undefined) return streamLost(target, ctx)
               schedule ??= Schedules.stepper(reconnect)
@@ -387,11 +389,7 @@ export const make = (
         const entry: Pending = { response: undefined }
         pending.set(id, entry)
         if (request.onProgress !== undefined) progressHandlers.set(id, request.onProgress)
-        let sent = false
-        return Effect.suspend(() => {
-          sent = true
-          return transport.post(ctx, JsonRpc.encode(JsonRpc.request(id, request.method, params)), target, true)
-        }).pipe(
+        return transport.post(ctx, JsonRpc.encode(JsonRpc.request(id, request.method, params)), target, true).pipe(
           Effect.flatMap((answer) =>
             Effect.flatMap(awaitAnswer(target, ctx, answer, entry), (response) =>
               JsonRpc.isSuccess(response)
@@ -403,7 +401,7 @@ export const make = (
             progressHandlers.delete(id)
             // Giving up on a request (the caller interrupted it, its deadline passed) tells the
             // server; `initialize` is never cancelled (the spec forbids it).
-            return sent && request.method !== "initialize" && Exit.isFailure(exit) &&
+            return request.method !== "initialize" && Exit.isFailure(exit) &&
                 (Cause.isInterruptedOnly(exit.cause) || request.deadline?.aborted === true)
               ? cancel(target, id, "request cancelled by the client")
               : Effect.void
@@ -707,21 +705,27 @@ export const make = (
         const maximumAt = startedAt + maximum
         // The request runs in the caller's fiber; its deadline is kept by the client's timers (see
         // deadline.ts for how a passed deadline stops it without interrupting the caller).
-        const due = timers.schedule(Math.min(startedAt + idle, maximumAt), (now) => {
+        const timer = timers.add(Math.min(startedAt + idle, maximumAt), (now) => {
           const idleAt = activeAt + idle
           if (now >= idleAt && idleAt <= maximumAt) deadline.expire(timeoutError("idle", idle))
           else if (now >= maximumAt) deadline.expire(timeoutError("maximum", maximum))
           else return Math.min(idleAt, maximumAt)
           return undefined
         })
-        return Effect.flatMap(due, (timer) =>
-          Effect.onExit(call, () => {
-            timer.cancel()
-            return Effect.void
-          }).pipe(
-            // Whatever the request failed with on its way out, it failed because it ran out of time.
-            Effect.catchAll((error) => Effect.fail(deadline.expired ?? error))
-          ))
+        // (An interrupted request leaves its deadline in the list until it is due: harmless, and
+        // cheaper than an uninterruptible region around every request.)
+        const bounded = Effect.matchEffect(call, {
+          // Whatever the request failed with on its way out, it failed because it ran out of time.
+          onFailure: (error) => {
+            timer.deadline.cancel()
+            return Effect.fail(deadline.expired ?? error)
+          },
+          onSuccess: (answer) => {
+            timer.deadline.cancel()
+            return Effect.succeed(answer)
+          }
+        })
+        return flatMapNow(timer.start, () => bounded)
       })
 
     const request = (
@@ -745,10 +749,12 @@ export const make = (
       )
 
     const notify = (method: string, params?: JsonRpc.Params): Effect.Effect<void, McpError.McpError> =>
-      sessions.run(
-        { method, params },
-        (session) =>
-          transport.post({ method }, JsonRpc.encode(JsonRpc.notification(method, params)), session.target, false)
+      Effect.suspend(() =>
+        sessions.run(
+          { method, params },
+          (session) =>
+            transport.post({ method }, JsonRpc.encode(JsonRpc.notification(method, params)), session.target, false)
+        )
       ).pipe(Effect.asVoid)
 
     const listTools = (cursor?: string, requestOptions?: McpClient.RequestOptions) =>
@@ -957,22 +963,6 @@ const known = (value: boolean): Effect.Effect<boolean> => value ? knownTrue : kn
 const isBatch = (
   u: JsonRpc.JsonRpcMessage | ReadonlyArray<JsonRpc.JsonRpcMessage>
 ): u is ReadonlyArray<JsonRpc.JsonRpcMessage> => Array.isArray(u)
-
-// The per-message path of SSE streams: for a progress notification every step (decode, handler,
-// offer) is already done when its Effect is built — `Effect.void` / `Effect.succeed` are Exits.
-// These combine such finished steps at once instead of building and running more Effects, and
-// fall back to map / flatMap for anything else. Only for Effects built right before they run (the
-// stream loop runs them at once), since `f` is called now rather than when the result would run.
-const isDone = <A, E, R>(self: Effect.Effect<A, E, R>): self is Exit.Success<A, E> =>
-  Exit.isExit(self) && Exit.isSuccess(self)
-
-const mapNow = <A, E, R, B>(self: Effect.Effect<A, E, R>, f: (a: A) => B): Effect.Effect<B, E, R> =>
-  isDone(self) ? Exit.succeed(f(self.value)) : Effect.map(self, f)
-
-const flatMapNow = <A, E, R, B, E2, R2>(
-  self: Effect.Effect<A, E, R>,
-  f: (a: A) => Effect.Effect<B, E2, R2>
-): Effect.Effect<B, E | E2, R | R2> => isDone(self) ? f(self.value) : Effect.flatMap(self, f)
 
 const headersOf = (
   headers: McpClient.Options["headers"]

@@ -75,4 +75,6 @@ const noop = () => {}
 export const guard = <A, E, R>(
   deadline: Deadline | undefined,
   effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | McpError.RequestTimeout, R> => deadline === undefined ? effect : deadline.guard(effect)
+): Effect.Effect<A, E | McpError.RequestTimeout, R> =>
+  // Already done (static headers, say): nothing to wait for.
+  deadline === undefined || Exit.isExit(effect) ? effect : deadline.guard(effect)

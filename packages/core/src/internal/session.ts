@@ -94,7 +94,11 @@ export interface Sessions {
   /** The session in the Ref now, without waiting (it may be dead and being replaced). */
   readonly latest: Effect.Effect<Live>
   readonly changes: Stream.Stream<Session.SessionInfo>
-  /** Runs `attempt` on the current session, recovering and re-sending on `SessionExpired`. */
+  /**
+   * Runs `attempt` on the current session, recovering and re-sending on
+   * `SessionExpired`. Call it when the request runs (inside `Effect.suspend`):
+   * the Effect it returns counts the attempts of one run.
+   */
   readonly run: <A>(
     request: Request,
     attempt: (session: Live) => Effect.Effect<A, McpError.McpError>
@@ -269,36 +273,34 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
     ): Effect.Effect<A, McpError.McpError> => {
       const deadline = request.deadline
       if (!enabled) return Effect.flatMap(currentWithin(deadline), attempt)
-      return Effect.suspend(() => {
-        let attempts = 0
-        const once = Effect.flatMap(currentWithin(deadline), (session) => {
-          attempts++
-          return attempt(session)
-        }).pipe(
-          Effect.catchTag("SessionExpired", (expired) =>
-            // Waiting for the new session is a wait like any other: the request's deadline bounds it.
-            Deadline.guard(
-              deadline,
-              Effect.zipRight(
-                Effect.catchAll(
-                  recover(expired),
-                  (cause) => Effect.fail(recoveryFailed(request, expired, attempts, cause))
-                ),
-                resendOrLose(request, expired)
-              )
-            ))
-        )
-        // The retry machinery (a schedule driver) is built only once a re-send is due, and is handed
-        // that first Resend as its first failure: the schedule sees the sequence a plain retry would.
-        return once.pipe(
-          Effect.catchIf(
-            isResend,
-            (first) =>
-              Deadline.guard(deadline, failingOnceWith(first, once).pipe(Effect.retry({ schedule, while: isResend })))
-          ),
-          Effect.catchIf(isResend, ({ expired }) => Effect.fail(recoveryFailed(request, expired, attempts, expired)))
-        )
-      })
+      // Built per run (the caller builds a fresh `run` for every request), so `attempts` is this request's.
+      let attempts = 0
+      const once = Effect.flatMap(currentWithin(deadline), (session) => {
+        attempts++
+        return attempt(session)
+      }).pipe(
+        Effect.catchTag("SessionExpired", (expired) =>
+          // Waiting for the new session is a wait like any other: the request's deadline bounds it.
+          Deadline.guard(
+            deadline,
+            Effect.zipRight(
+              Effect.catchAll(recover(expired), (cause) =>
+                Effect.fail(recoveryFailed(request, expired, attempts, cause))),
+              resendOrLose(request, expired)
+            )
+          ))
+      )
+      // The retry machinery (a schedule driver) is built only once a re-send is due, and is handed
+      // that first Resend as its first failure: the schedule sees the sequence a plain retry would.
+      return Effect.catchIf(once, isResend, (first) =>
+        Deadline.guard(
+          deadline,
+          failingOnceWith(first, once).pipe(
+            Effect.retry({ schedule, while: isResend }),
+            Effect.catchIf(isResend, ({ expired }) =>
+              Effect.fail(recoveryFailed(request, expired, attempts, expired)))
+          )
+        ))
     }
 
     /** After the recovery: re-send, unless the dead session had accepted it and the policy forbids a replay. */

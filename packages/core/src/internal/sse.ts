@@ -205,27 +205,31 @@ export const events = <E, E1, E2>(
       const pending: Array<SseMessage> = []
       let index = 0
       let ended = false
-      const more = (go: boolean): Effect.Effect<void, E1 | E2 | E3, R> => go ? next : Effect.void
+      // Reading stopped before the end of the body (the awaited message came, or a failure): release
+      // it. An interrupted read needs nothing: the backend aborts the request itself.
+      const release = Effect.suspend(() => ended ? Effect.void : body.discard)
+      const more = (go: boolean): Effect.Effect<void, E1 | E2 | E3, R> => go ? next() : release
       const fed = (text: string | undefined): Effect.Effect<void, E1 | E2 | E3, R> => {
         if (text === undefined) {
           ended = true
           return Effect.void
         }
         const error = parser.feed(text, pending)
-        return error === undefined ? next : Effect.fail(onError(error))
+        return error === undefined ? next() : Effect.fail(onError(error))
       }
       const read = Effect.mapError(body.read, onBodyError)
-      const next: Effect.Effect<void, E1 | E2 | E3, R> = Effect.suspend(() => {
+      // Called when the previous step is done (at run time), so it builds the next step directly.
+      const next = (): Effect.Effect<void, E1 | E2 | E3, R> => {
         while (index < pending.length) {
           const handled = f(pending[index++])
           // Already finished (an Exit): nothing to run, go on with the next message at once.
           if (!Exit.isExit(handled) || !Exit.isSuccess(handled)) return Effect.flatMap(handled, more)
-          if (handled.value === false) return Effect.void
+          if (handled.value === false) return release
         }
         pending.length = 0
         index = 0
         return Effect.flatMap(read, fed)
-      })
-      return Effect.ensuring(next, Effect.suspend(() => ended ? Effect.void : body.discard))
+      }
+      return Effect.catchAllCause(next(), (cause) => Effect.zipRight(release, Effect.failCause(cause)))
     })
 })

@@ -39,6 +39,12 @@ export interface Timers {
   readonly now: () => number
   /** Calls `onDue` once the clock reaches `at`, unless the deadline is cancelled first. */
   readonly schedule: (at: number, onDue: OnDue) => Effect.Effect<Deadline>
+  /**
+   * `schedule`, split for the hot path: the deadline is added now; `start` is
+   * what must run for it to fire (`Effect.void`, already done, when the timer's
+   * fiber is there for it). Only call it where an Effect is being run.
+   */
+  readonly add: (at: number, onDue: OnDue) => { readonly deadline: Deadline; readonly start: Effect.Effect<void> }
 }
 
 class Entry implements Deadline {
@@ -127,19 +133,25 @@ export const make = (clock: Clock.Clock, scope: Scope.Scope): Timers => {
     })
   })
 
+  const add = (at: number, onDue: OnDue) => {
+    const entry = new Entry(at, onDue, list)
+    list.insert(entry)
+    if (!running) return { deadline: entry, start }
+    if (sleepingUntil !== undefined && at < sleepingUntil && fiber !== undefined) {
+      // Due before the time the fiber sleeps for: replace the sleeper.
+      const sleeper = fiber
+      fiber = undefined
+      running = false
+      return { deadline: entry, start: Effect.zipRight(Fiber.interruptFork(sleeper), start) }
+    }
+    return { deadline: entry, start: Effect.void }
+  }
+
   const schedule = (at: number, onDue: OnDue): Effect.Effect<Deadline> =>
     Effect.suspend(() => {
-      const entry = new Entry(at, onDue, list)
-      list.insert(entry)
-      if (!running) return Effect.as(start, entry)
-      if (sleepingUntil !== undefined && at < sleepingUntil && fiber !== undefined) {
-        // Due before the time the fiber sleeps for: replace the sleeper.
-        const sleeper = fiber
-        fiber = undefined
-        return Effect.as(Effect.zipRight(Fiber.interruptFork(sleeper), start), entry)
-      }
-      return Effect.succeed(entry)
+      const added = add(at, onDue)
+      return Effect.as(added.start, added.deadline)
     })
 
-  return { now: () => clock.unsafeCurrentTimeMillis(), schedule }
+  return { now: () => clock.unsafeCurrentTimeMillis(), schedule, add }
 }

@@ -14,6 +14,7 @@ import * as JsonRpc from "../JsonRpc.js"
 import * as McpError from "../McpError.js"
 import type * as McpHttp from "../McpHttp.js"
 import * as Deadline from "./deadline.js"
+import { flatMapNow } from "./now.js"
 import * as Sse from "./sse.js"
 
 /** @internal */
@@ -131,7 +132,7 @@ export const make = (config: Config): Transport => {
     body: string | undefined,
     lastEventId?: string
   ) =>
-    Effect.flatMap(Deadline.guard(ctx.deadline, config.headers), (extra) => {
+    flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
       const headers: Record<string, string> = { ...extra, accept }
       if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
       if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
