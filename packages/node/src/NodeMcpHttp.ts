@@ -47,7 +47,7 @@ const HIGH_WATER = 256 * 1024
  */
 export const make = (dispatcher: Dispatcher): McpHttp.Service => {
   let lastUrl = ""
-  let lastTarget: Target = { origin: "", path: "", host: "", port: "", scheme: "" }
+  let lastTarget: Target = { origin: "", path: "", pathname: "", query: "", host: "", port: "", scheme: "" }
   const targetOf = (url: string): Target => {
     // The client sends every request to its one endpoint: parse the URL once.
     if (url !== lastUrl) {
@@ -55,6 +55,8 @@ export const make = (dispatcher: Dispatcher): McpHttp.Service => {
       lastTarget = {
         origin: parsed.origin,
         path: `${parsed.pathname}${parsed.search}`,
+        pathname: parsed.pathname,
+        query: parsed.search.slice(1),
         host: parsed.hostname,
         port: parsed.port,
         scheme: parsed.protocol.slice(0, -1)
@@ -111,7 +113,8 @@ export const make = (dispatcher: Dispatcher): McpHttp.Service => {
         span.attribute("server.address", target.host)
         if (target.port !== "") span.attribute("server.port", Number(target.port))
         span.attribute("url.full", request.url)
-        span.attribute("url.path", target.path)
+        span.attribute("url.path", target.pathname)
+        if (target.query !== "") span.attribute("url.query", target.query)
         span.attribute("url.scheme", target.scheme)
         if (request.tracerPropagation) Object.assign(headers, traceHeaders(span))
         return Effect.tap(
@@ -166,7 +169,10 @@ const traceHeaders = (span: Tracer.AnySpan): Record<string, string> => {
 
 interface Target {
   readonly origin: string
+  /** The request target: path and query. */
   readonly path: string
+  readonly pathname: string
+  readonly query: string
   readonly host: string
   readonly port: string
   readonly scheme: string
@@ -217,6 +223,8 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
     statusCode: number,
     headers: Record<string, string | Array<string> | undefined>
   ): void {
+    // undici reports 1xx informational answers (103 Early Hints) here too: wait for the final one.
+    if (statusCode < 200) return
     this.status = statusCode
     for (const name in headers) {
       const value = headers[name]
@@ -252,12 +260,11 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
     this.clearDiscardTimer()
     if (this.discarding) return
     const rest = this.decoder.end()
-    if (rest !== "") this.held.push(rest)
     const reader = this.reader
-    if (reader !== undefined) {
-      this.reader = undefined
-      reader(Exit.succeed(this.held.length > 0 ? this.held.shift() : undefined))
-    }
+    this.reader = undefined
+    // A reader waits only when nothing is held: it gets the decoder's rest, or the end.
+    if (reader !== undefined) reader(Exit.succeed(rest === "" ? undefined : rest))
+    else if (rest !== "") this.held.push(rest)
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {

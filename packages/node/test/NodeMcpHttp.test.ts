@@ -712,6 +712,129 @@ describe("NodeMcpHttp over real HTTP", () => {
       }).pipe(Effect.scoped, bounded("interrupt read")))
   })
 
+  describe("the request's signal (the client gave up: its deadline passed)", () => {
+    /** A signal the test aborts, like the client's per-request deadline. */
+    const abortSignal = () => {
+      let aborted = false
+      const listeners: Array<() => void> = []
+      const signal: McpHttp.Signal = {
+        get aborted() {
+          return aborted
+        },
+        onAbort: (f) => {
+          if (aborted) {
+            f()
+            return () => {}
+          }
+          listeners.push(f)
+          return () => {
+            const i = listeners.indexOf(f)
+            if (i !== -1) listeners.splice(i, 1)
+          }
+        }
+      }
+      return {
+        signal,
+        abort: () => {
+          aborted = true
+          for (const f of listeners.splice(0)) f()
+        },
+        listening: () => listeners.length
+      }
+    }
+
+    it.live("an abort before the headers fails execute with HttpFailure and closes the request", () =>
+      Effect.gen(function*() {
+        const arrived = signal()
+        const closed = signal<"finished" | "aborted">()
+        const server = yield* serve((_, response) => {
+          void whenClosed(response).then(closed.resolve)
+          arrived.resolve()
+          // Never answers.
+        })
+        const client = NodeMcpHttp.make(yield* agent())
+        const abort = abortSignal()
+        const executing = yield* Effect.fork(
+          failureOf(client.execute(request(server.url, { method: "POST", body: "{}", signal: abort.signal })))
+        )
+        yield* arrived.await
+        abort.abort()
+        const failure = yield* Fiber.join(executing)
+        expect(failure.description).toBe("the request was aborted by the client")
+        expect(yield* closed.await).toBe("aborted")
+      }).pipe(Effect.scoped, bounded("abort before headers")))
+
+    it.live("an abort while a read waits fails that read and every later one", () =>
+      Effect.gen(function*() {
+        const closed = signal<"finished" | "aborted">()
+        const server = yield* serve((_, response) => {
+          void whenClosed(response).then(closed.resolve)
+          response.writeHead(200, { "content-type": "text/event-stream" })
+          response.write("start")
+          // Then stalls.
+        })
+        const client = NodeMcpHttp.make(yield* agent())
+        const abort = abortSignal()
+        const response = yield* client.execute(request(server.url, { signal: abort.signal }))
+        expect(yield* response.read).toBe("start")
+        const reading = yield* Deferred.make<void>()
+        const reader = yield* Effect.fork(
+          Effect.zipRight(Deferred.succeed(reading, undefined), failureOf(response.read))
+        )
+        yield* Deferred.await(reading)
+        abort.abort()
+        expect((yield* Fiber.join(reader)).description).toBe("the request was aborted by the client")
+        expect(yield* closed.await).toBe("aborted")
+        yield* failureOf(response.read)
+      }).pipe(Effect.scoped, bounded("abort while reading")))
+
+    it.live("a signal aborted already: execute fails at once and nothing is sent", () =>
+      Effect.gen(function*() {
+        let requests = 0
+        const server = yield* serve((_, response) => {
+          requests += 1
+          response.end("answered")
+        })
+        const client = NodeMcpHttp.make(yield* agent())
+        const abort = abortSignal()
+        abort.abort()
+        yield* failureOf(client.execute(request(server.url, { signal: abort.signal })))
+        // The same client answers a request without a signal: the server saw only that one.
+        expect(yield* Effect.flatMap(client.execute(request(server.url)), readAll)).toBe("answered")
+        expect(requests).toBe(1)
+      }).pipe(Effect.scoped, bounded("aborted already")))
+
+    it.live("a request that ended lets go of its signal; a later abort changes nothing", () =>
+      Effect.gen(function*() {
+        const server = yield* serve((_, response) => response.end("whole"))
+        const client = NodeMcpHttp.make(yield* agent())
+        const abort = abortSignal()
+        const response = yield* client.execute(request(server.url, { signal: abort.signal }))
+        expect(yield* readAll(response)).toBe("whole")
+        expect(abort.listening()).toBe(0)
+        abort.abort()
+        expect(yield* response.read).toBeUndefined()
+      }).pipe(Effect.scoped, bounded("ended, then aborted")))
+  })
+
+  describe("informational answers", () => {
+    it.live("a 103 Early Hints before the answer: execute resolves with the final status and headers", () =>
+      Effect.gen(function*() {
+        const server = yield* serve((_, response) => {
+          response.writeEarlyHints({ link: "</style.css>; rel=preload" }, () => {
+            response.writeHead(200, { "x-final": "yes", "content-type": "text/plain" })
+            response.end("final")
+          })
+        })
+        const client = NodeMcpHttp.make(yield* agent())
+        const response = yield* client.execute(request(server.url))
+        expect(response.status).toBe(200)
+        expect(response.headers["x-final"]).toBe("yes")
+        expect(response.headers["link"]).toBeUndefined()
+        expect(yield* readAll(response)).toBe("final")
+      }).pipe(Effect.scoped, bounded("103 then 200")))
+  })
+
   describe("failures are HttpFailure", () => {
     it.live("connection refused", () =>
       Effect.gen(function*() {
@@ -833,12 +956,12 @@ describe("NodeMcpHttp over real HTTP", () => {
         expect(seen[3]).toEqual({ traceparent: undefined, b3: undefined })
       }).pipe(Effect.scoped, bounded("default tracer")))
 
-    it.live("with a tracer installed: an http.client span with its attributes, and its id in traceparent", () =>
+    it.live("with a tracer installed: an http.client span with its attributes (path and query apart), and its id in traceparent", () =>
       Effect.gen(function*() {
         const { seen, server } = yield* traceServer
         const client = NodeMcpHttp.make(yield* agent())
         const { spans, tracer } = yield* recordingTracer
-        const url = `${server.url}/mcp`
+        const url = `${server.url}/mcp?tenant=a`
         const outer = yield* Effect.withSpan(
           Effect.zipLeft(Effect.orDie(Effect.currentSpan), post(client, url, true)),
           "outer"
@@ -854,6 +977,7 @@ describe("NodeMcpHttp over real HTTP", () => {
           "server.port": server.port,
           "url.full": url,
           "url.path": "/mcp",
+          "url.query": "tenant=a",
           "url.scheme": "http",
           "http.response.status_code": 200
         })
