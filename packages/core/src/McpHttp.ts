@@ -16,7 +16,10 @@
  * - Interrupting `execute` or a `read` aborts the request, and so does the
  *   request's `signal`: the client gives up on a request whose deadline
  *   passed without interrupting the fiber that runs it (which is the
- *   caller's), so `execute` or the pending `read` must then fail.
+ *   caller's), so `execute` or the pending `read` must then fail. A request
+ *   with a signal is aborted through it also when the client interrupts it:
+ *   a backend may rely on the signal alone for such requests (NodeMcpHttp
+ *   does, sparing every wait an interruption handler).
  *
  * @since 0.1.0
  */
@@ -43,7 +46,10 @@ export interface Request {
    * client's `tracerPropagation` option.
    */
   readonly tracerPropagation: boolean
-  /** Aborts the request from outside the fiber running it (its deadline passed). */
+  /**
+   * Aborts the request from outside the fiber running it (its deadline
+   * passed), and when the client interrupts it.
+   */
   readonly signal?: Signal | undefined
 }
 

@@ -84,7 +84,9 @@ export const make = (dispatcher: Dispatcher): McpHttp.Service => {
         // A dispatcher that is closed or destroyed throws instead of calling back.
         exchange.onResponseError(undefined, error instanceof Error ? error : new Error(String(error)))
       }
-      return Effect.sync(() => exchange.abort())
+      // With a signal, the client aborts through it when it gives up, also when it interrupts the
+      // request: no interruption handler here (one costs ~9 us per wait).
+      return request.signal === undefined ? Effect.sync(() => exchange.abort()) : undefined
     })
 
   const execute = (request: McpHttp.Request): Effect.Effect<McpHttp.Response, McpHttp.HttpFailure> =>
@@ -204,9 +206,12 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
   private discardedBytes = 0
   private discardTimer: ReturnType<typeof setTimeout> | undefined = undefined
   private readonly offAbort: (() => void) | undefined
+  /** Aborted through a signal (see `send`), not by interruption. */
+  private readonly signalled: boolean
 
   constructor(started: Resume<McpHttp.Response>, signal: McpHttp.Signal | undefined) {
     this.started = started
+    this.signalled = signal !== undefined
     // The client gave up on the request (its deadline passed): fail whoever waits, and abort.
     this.offAbort = signal?.onAbort(() => this.giveUp(abortedFailure()))
   }
@@ -295,7 +300,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
     if (this.ended || this.discarding) return Exit.succeed(undefined)
     return Effect.async<string | undefined, McpHttp.HttpFailure>((resume) => {
       this.reader = resume
-      return Effect.sync(() => {
+      return this.signalled ? undefined : Effect.sync(() => {
         this.reader = undefined
         this.abort()
       })

@@ -4,7 +4,7 @@
 // watch both sides: what the client reads and what the server sees (connections, closes, bytes).
 // Server and client meet on promises resolved by server events, never on sleeps.
 import { describe, expect, it } from "@effect/vitest"
-import { McpHttp } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import { NodeMcpHttp } from "@mcp-effect/node"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -815,6 +815,65 @@ describe("NodeMcpHttp over real HTTP", () => {
         abort.abort()
         expect(yield* response.read).toBeUndefined()
       }).pipe(Effect.scoped, bounded("ended, then aborted")))
+  })
+
+  describe("through the client", () => {
+    /** A minimal MCP server: initialize, 202 for notifications, 405 for GET; tools/call never answers. */
+    const hangingServer = Effect.gen(function*() {
+      const callArrived = signal()
+      const callClosed = signal<"finished" | "aborted">()
+      const cancelled = signal<string>()
+      const server = yield* serve((incoming, response) => {
+        if (incoming.method !== "POST") {
+          response.writeHead(405).end()
+          return
+        }
+        void bodyOf(incoming).then((body) => {
+          const message = JSON.parse(body)
+          if (message.method === "initialize") {
+            response.writeHead(200, { "content-type": "application/json", "mcp-session-id": "s-1" })
+            response.end(JSON.stringify({
+              jsonrpc: "2.0",
+              id: message.id,
+              result: { protocolVersion: "2025-11-25", capabilities: {}, serverInfo: { name: "hang", version: "1" } }
+            }))
+          } else if (message.method === "tools/call") {
+            void whenClosed(response).then(callClosed.resolve)
+            callArrived.resolve()
+          } else {
+            if (message.method === "notifications/cancelled") cancelled.resolve(body)
+            response.writeHead(202).end()
+          }
+        })
+      })
+      return { server, callArrived, callClosed, cancelled }
+    })
+
+    it.live("a call its caller interrupts: its HTTP request is aborted and the server told", () =>
+      Effect.gen(function*() {
+        const { callArrived, callClosed, cancelled, server } = yield* hangingServer
+        const client = yield* McpClient.makeWith({ url: `${server.url}/mcp` }).pipe(
+          Effect.provideService(McpHttp.McpHttp, NodeMcpHttp.make(yield* agent()))
+        )
+        const call = yield* Effect.fork(client.callTool("echo", { text: "x" }))
+        yield* callArrived.await
+        yield* Fiber.interrupt(call)
+        expect(yield* callClosed.await).toBe("aborted")
+        expect(JSON.parse(yield* cancelled.await).params.reason).toBe("request cancelled by the client")
+      }).pipe(Effect.scoped, bounded("client interrupt")))
+
+    it.live("a call whose deadline passes: RequestTimeout, its HTTP request aborted, the server told", () =>
+      Effect.gen(function*() {
+        const { callArrived, callClosed, cancelled, server } = yield* hangingServer
+        const client = yield* McpClient.makeWith({ url: `${server.url}/mcp`, requestTimeout: "200 millis" }).pipe(
+          Effect.provideService(McpHttp.McpHttp, NodeMcpHttp.make(yield* agent()))
+        )
+        const error = yield* Effect.flip(client.callTool("echo", { text: "x" }))
+        expect(error).toMatchObject({ _tag: "RequestTimeout", reason: "idle", timeoutMillis: 200 })
+        expect(callArrived.done()).toBe(true)
+        expect(yield* callClosed.await).toBe("aborted")
+        expect(JSON.parse(yield* cancelled.await).params.requestId).toBe(1)
+      }).pipe(Effect.scoped, bounded("client deadline")))
   })
 
   describe("informational answers", () => {

@@ -399,6 +399,8 @@ export const make = (
           Effect.onExit((exit) => {
             pending.delete(id)
             progressHandlers.delete(id)
+            // An interrupted request aborts its HTTP exchange through the signal (see McpHttp.Request).
+            if (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) request.deadline?.abort()
             // Giving up on a request (the caller interrupted it, its deadline passed) tells the
             // server; `initialize` is never cancelled (the spec forbids it).
             return request.method !== "initialize" && Exit.isFailure(exit) &&

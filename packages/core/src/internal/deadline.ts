@@ -1,5 +1,6 @@
 /**
- * The deadline of one request, as the code that waits for it sees it.
+ * The deadline of one request, as the code that waits for it sees it; also
+ * how the request's HTTP exchanges learn that it was given up.
  *
  * A request runs in its caller's fiber; when its deadline passes (the
  * client's `timers` call `expire`), it is not interrupted — that would end
@@ -24,14 +25,15 @@ import type * as McpHttp from "../McpHttp.js"
 export class Deadline implements McpHttp.Signal {
   /** The error the request ends with, once its deadline passed. */
   expired: McpError.RequestTimeout | undefined = undefined
+  private abandoned = false
   private listeners: Array<() => void> | undefined = undefined
 
   get aborted(): boolean {
-    return this.expired !== undefined
+    return this.abandoned
   }
 
   onAbort(f: () => void): () => void {
-    if (this.expired !== undefined) {
+    if (this.abandoned) {
       f()
       return noop
     }
@@ -44,8 +46,19 @@ export class Deadline implements McpHttp.Signal {
   }
 
   expire(error: McpError.RequestTimeout): void {
-    if (this.expired !== undefined) return
+    if (this.abandoned) return
     this.expired = error
+    this.abort()
+  }
+
+  /**
+   * The request was given up (its deadline passed, or its fiber was
+   * interrupted): its HTTP exchanges are aborted through this signal, which
+   * spares the backend an interruption handler on every wait.
+   */
+  abort(): void {
+    if (this.abandoned) return
+    this.abandoned = true
     const listeners = this.listeners
     this.listeners = undefined
     if (listeners !== undefined) { for (const f of listeners) f() }
