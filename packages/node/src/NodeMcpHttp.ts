@@ -196,7 +196,9 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
   private controller: Dispatcher.DispatchController | undefined = undefined
   private started: Resume<McpHttp.Response> | undefined
   private reader: Resume<string | undefined> | undefined = undefined
-  private readonly decoder = new StringDecoder("utf8")
+  // Made only for a body whose pieces split a character (most never do): a StringDecoder allocates
+  // a Buffer of its own.
+  private decoder: StringDecoder | undefined = undefined
   private held: Array<string> = []
   private heldChars = 0
   private ended = false
@@ -246,7 +248,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
       if (this.discardedBytes > DISCARD_BYTES) this.abort()
       return
     }
-    const text = this.decoder.write(chunk)
+    const text = this.text(chunk)
     if (text === "") return
     const reader = this.reader
     if (reader !== undefined) {
@@ -264,7 +266,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
     this.offAbort?.()
     this.clearDiscardTimer()
     if (this.discarding) return
-    const rest = this.decoder.end()
+    const rest = this.decoder === undefined ? "" : this.decoder.end()
     const reader = this.reader
     this.reader = undefined
     // A reader waits only when nothing is held: it gets the decoder's rest, or the end.
@@ -339,6 +341,19 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
       reader?.(Exit.fail(failure))
     }
     this.controller?.abort(aborted)
+  }
+
+  /**
+   * A body piece as text. A piece that ends on a character boundary (its last
+   * byte is ASCII, like the "\n" that ends every SSE event) is converted as it
+   * is; else, and from then on, a StringDecoder carries the bytes of a split
+   * character over to the next piece.
+   */
+  private text(chunk: Buffer): string {
+    if (this.decoder === undefined && chunk.length > 0 && chunk[chunk.length - 1] < 0x80) {
+      return chunk.toString("utf8")
+    }
+    return (this.decoder ??= new StringDecoder("utf8")).write(chunk)
   }
 
   private clearDiscardTimer(): void {
