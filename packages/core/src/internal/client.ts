@@ -17,7 +17,6 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
-import * as PubSub from "effect/PubSub"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -28,6 +27,7 @@ import * as McpHttp from "../McpHttp.js"
 import * as McpSchema from "../McpSchema.js"
 import * as Session from "../Session.js"
 import * as Deadline from "./deadline.js"
+import * as LazyPubSub from "./lazyPubSub.js"
 import { flatMapNow, mapNow } from "./now.js"
 import * as Schedules from "./schedule.js"
 import * as Sessions from "./session.js"
@@ -80,16 +80,20 @@ export const make = (
       ...(handlers.elicitation === undefined ? {} : { elicitation: {} })
     }
 
-    const events = yield* PubSub.unbounded<Session.SessionEvent>()
-    const notifications = yield* PubSub.unbounded<McpSchema.ServerNotification>()
+    const events = new LazyPubSub.LazyPubSub<Session.SessionEvent>()
+    const notifications = new LazyPubSub.LazyPubSub<McpSchema.ServerNotification>()
     const pending = new Map<JsonRpc.RequestId, Pending>()
-    const progressHandlers = new Map<McpSchema.ProgressToken, (params: McpSchema.ProgressNotificationParams) => void>()
-    const serverRequests = new Map<JsonRpc.RequestId, Fiber.RuntimeFiber<void>>()
+    // The collections below are made when first needed: most clients never need some of them, and
+    // an application may hold a client per user.
+    let progressHandlers:
+      | Map<McpSchema.ProgressToken, (params: McpSchema.ProgressNotificationParams) => void>
+      | undefined = undefined
+    let serverRequests: Map<JsonRpc.RequestId, Fiber.RuntimeFiber<void>> | undefined = undefined
     // Per-session state that must be restored on a new session.
-    const subscriptions = new Set<string>()
+    let subscriptions: Set<string> | undefined = undefined
     let loggingLevel: McpSchema.LoggingLevel | undefined = undefined
     // Tool annotations, for the replay policy.
-    const tools = new Map<string, McpSchema.Tool>()
+    let tools: Map<string, McpSchema.Tool> | undefined = undefined
     let nextId = 0
     const sessionsReady = yield* Deferred.make<Sessions.Sessions>()
     const onExpired = (error: McpError.SessionExpired) =>
@@ -103,15 +107,15 @@ export const make = (
       const notification = McpSchema.decodeServerNotification(message.method, message.params)
       switch (notification._tag) {
         case "Progress": {
-          const handler = progressHandlers.get(notification.params.progressToken)
+          const handler = progressHandlers?.get(notification.params.progressToken)
           if (handler !== undefined) handler(notification.params)
           break
         }
         case "Cancelled": {
           // The server gave up on a request it sent us: stop answering it.
-          const fiber = serverRequests.get(notification.params.requestId ?? "")
+          const fiber = serverRequests?.get(notification.params.requestId ?? "")
           if (fiber !== undefined) {
-            return Effect.zipRight(Fiber.interruptFork(fiber), PubSub.publish(notifications, notification))
+            return Effect.zipRight(Fiber.interruptFork(fiber), notifications.publish(notification))
           }
           break
         }
@@ -119,7 +123,7 @@ export const make = (
       // The PubSub is unbounded, so an offer is refused only after shutdown — where `publish`
       // interrupts, as this does. Offering right away spares running an Effect per notification
       // (thousands per call when a tool reports progress).
-      return notifications.unsafeOffer(notification) ? Effect.void : Effect.interrupt
+      return notifications.offer(notification) ? Effect.void : Effect.interrupt
     }
 
     const answerServerRequest = (target: Transport.Target, message: JsonRpc.JsonRpcRequest): Effect.Effect<void> =>
@@ -134,13 +138,13 @@ export const make = (
             Effect.annotateLogs({ method: message.method, error: error.message })
           )
         ),
-        Effect.ensuring(Effect.sync(() => serverRequests.delete(message.id))),
+        Effect.ensuring(Effect.sync(() => serverRequests?.delete(message.id))),
         Effect.forkIn(clientScope),
         // Kept for the server's `notifications/cancelled`; a handler that already finished
         // (its `ensuring` ran first) is not added back, or the map would keep it forever.
         Effect.tap((fiber) =>
           Effect.sync(() => {
-            if (fiber.unsafePoll() === null) serverRequests.set(message.id, fiber)
+            if (fiber.unsafePoll() === null) (serverRequests ??= new Map()).set(message.id, fiber)
           })
         ),
         Effect.asVoid
@@ -388,7 +392,7 @@ export const make = (
         const params = request.onProgress === undefined ? request.params : withProgressToken(request.params, id)
         const entry: Pending = { response: undefined }
         pending.set(id, entry)
-        if (request.onProgress !== undefined) progressHandlers.set(id, request.onProgress)
+        if (request.onProgress !== undefined) (progressHandlers ??= new Map()).set(id, request.onProgress)
         return transport.post(ctx, JsonRpc.encode(JsonRpc.request(id, request.method, params)), target, true).pipe(
           Effect.flatMap((answer) =>
             Effect.flatMap(awaitAnswer(target, ctx, answer, entry), (response) =>
@@ -398,7 +402,7 @@ export const make = (
           ),
           Effect.onExit((exit) => {
             pending.delete(id)
-            progressHandlers.delete(id)
+            progressHandlers?.delete(id)
             // An interrupted request aborts its HTTP exchange through the signal (see McpHttp.Request).
             if (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)) request.deadline?.abort()
             // Giving up on a request (the caller interrupted it, its deadline passed) tells the
@@ -618,7 +622,7 @@ export const make = (
       ).pipe(
         Effect.tap((list) =>
           Effect.sync(() => {
-            for (const tool of list) tools.set(tool.name, tool)
+            for (const tool of list) (tools ??= new Map()).set(tool.name, tool)
           })
         ),
         Effect.timeout(requestTimeout),
@@ -631,7 +635,7 @@ export const make = (
           yield* Effect.forkIn(getStream(session), session.scope)
         }
         if (!recovered) return
-        for (const uri of subscriptions) yield* restore(session, "resources/subscribe", { uri })
+        for (const uri of subscriptions ?? []) yield* restore(session, "resources/subscribe", { uri })
         if (loggingLevel !== undefined) yield* restore(session, "logging/setLevel", { level: loggingLevel })
       })
 
@@ -642,8 +646,8 @@ export const make = (
       start,
       events,
       tool: (name, session) => {
-        const known = tools.get(name)
-        return known !== undefined ? Effect.succeed(known) : Effect.map(learnTools(session), () => tools.get(name))
+        const known = tools?.get(name)
+        return known !== undefined ? Effect.succeed(known) : Effect.map(learnTools(session), () => tools?.get(name))
       }
     })
     yield* Deferred.succeed(sessionsReady, sessions)
@@ -654,9 +658,9 @@ export const make = (
         const session = yield* sessions.current
         yield* Scope.close(session.scope, Exit.void)
         if (session.info.sessionId !== undefined) yield* transport.del(session.target)
-        yield* PubSub.publish(events, Session.SessionEvent.Closed({ sessionId: session.info.sessionId }))
-        yield* PubSub.shutdown(events)
-        yield* PubSub.shutdown(notifications)
+        yield* events.publish(Session.SessionEvent.Closed({ sessionId: session.info.sessionId }))
+        yield* events.shutdown
+        yield* notifications.shutdown
       })
     )
 
@@ -764,7 +768,7 @@ export const make = (
         .pipe(
           Effect.tap((result) =>
             Effect.sync(() => {
-              for (const tool of result.tools) tools.set(tool.name, tool)
+              for (const tool of result.tools) (tools ??= new Map()).set(tool.name, tool)
             })
           )
         )
@@ -803,12 +807,12 @@ export const make = (
         typed("resources/read", McpSchema.ReadResourceResult)({ uri }, requestOptions),
       subscribeResource: (uri, requestOptions) =>
         typed("resources/subscribe", McpSchema.EmptyResult)({ uri }, requestOptions).pipe(
-          Effect.tap(() => Effect.sync(() => subscriptions.add(uri))),
+          Effect.tap(() => Effect.sync(() => (subscriptions ??= new Set()).add(uri))),
           Effect.asVoid
         ),
       unsubscribeResource: (uri, requestOptions) =>
         typed("resources/unsubscribe", McpSchema.EmptyResult)({ uri }, requestOptions).pipe(
-          Effect.ensuring(Effect.sync(() => subscriptions.delete(uri))),
+          Effect.ensuring(Effect.sync(() => subscriptions?.delete(uri))),
           Effect.asVoid
         ),
       listPrompts,
@@ -829,12 +833,12 @@ export const make = (
           ),
           Effect.asVoid
         ),
-      notifications: Stream.fromPubSub(notifications),
+      notifications: Stream.unwrapScoped(Effect.map(notifications.subscribe, Stream.fromQueue)),
       // A subscriber first learns the session there is (as `Started`), then every change: the first
       // session starts while the client is being built, before anyone could subscribe.
       sessionEvents: Stream.unwrapScoped(
         Effect.map(
-          Effect.zip(PubSub.subscribe(events), sessions.latest),
+          Effect.zip(events.subscribe, sessions.latest),
           ([subscription, session]) =>
             Stream.concat(
               Stream.succeed(Session.SessionEvent.Started({ session: session.info })),

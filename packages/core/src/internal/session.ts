@@ -35,7 +35,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
-import * as PubSub from "effect/PubSub"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -45,6 +44,7 @@ import type * as McpSchema from "../McpSchema.js"
 import * as Recovery from "../Recovery.js"
 import * as Session from "../Session.js"
 import * as Deadline from "./deadline.js"
+import type * as LazyPubSub from "./lazyPubSub.js"
 import type * as Transport from "./transport.js"
 
 /** A live session: what it negotiated, its headers, and the scope of its fibers. @internal */
@@ -82,7 +82,7 @@ export interface Deps {
   readonly handshake: (generation: number) => Effect.Effect<Live, McpError.McpError>
   /** Starts what a session needs (GET stream) and, after a recovery, restores subscriptions and log level. */
   readonly start: (session: Live, recovered: boolean) => Effect.Effect<void>
-  readonly events: PubSub.PubSub<Session.SessionEvent>
+  readonly events: LazyPubSub.LazyPubSub<Session.SessionEvent>
   /** The tool as the server lists it, asked on `session` if the client has not seen it yet. */
   readonly tool: (name: string, session: Live) => Effect.Effect<McpSchema.Tool | undefined>
 }
@@ -194,8 +194,7 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
       Effect.gen(function*() {
         const startedAt = yield* Clock.currentTimeMillis
         yield* Metric.increment(metrics.expirations)
-        yield* PubSub.publish(
-          deps.events,
+        yield* deps.events.publish(
           Session.SessionEvent.Expired({ sessionId: expired.sessionId, status: expired.status, method: expired.method })
         )
         yield* Effect.logDebug("session expired; re-initializing").pipe(
@@ -208,7 +207,7 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
             Effect.all([
               SubscriptionRef.update(ref, (s) => ({ ...s, recovering: undefined })),
               Metric.increment(metrics.recoveryFailures),
-              PubSub.publish(deps.events, Session.SessionEvent.RecoveryFailed({ sessionId: expired.sessionId, error })),
+              deps.events.publish(Session.SessionEvent.RecoveryFailed({ sessionId: expired.sessionId, error })),
               Effect.logWarning("session recovery failed").pipe(
                 Effect.annotateLogs({ sessionId: expired.sessionId, error: error.message })
               )
@@ -222,8 +221,7 @@ export const make = (deps: Deps): Effect.Effect<Sessions, McpError.McpError> =>
         const durationMillis = (yield* Clock.currentTimeMillis) - startedAt
         yield* Metric.increment(metrics.recoveries)
         yield* Metric.update(metrics.recoveryDuration, Duration.millis(durationMillis))
-        yield* PubSub.publish(
-          deps.events,
+        yield* deps.events.publish(
           Session.SessionEvent.Recovered({
             previousSessionId: expired.sessionId,
             session: next.info,
