@@ -2,10 +2,12 @@
  * Configuring the client (docs/configuration.md).
  */
 import { McpClient, Recovery } from "@mcp-effect/core"
-import { NodeMcpClient } from "@mcp-effect/node"
+import { NodeMcpClient, NodeMcpHttp } from "@mcp-effect/node"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
+import type { Dispatcher } from "undici"
 
 // #region layer-config
 // From the environment: MCP_URL (required), MCP_REQUEST_TIMEOUT="30 seconds",
@@ -42,4 +44,11 @@ export const everyOption = (url: string, token: Effect.Effect<string>): McpClien
   maxBodyExcerpt: 1024,
   tracerPropagation: true
 })
+// #endregion
+
+// #region shared-agent
+// Many clients (a client per user, say) on one undici Agent that you own: closing a client's
+// scope ends its session; the Agent stays open for the others until you close it.
+export const clientOn = (agent: Dispatcher, url: string) =>
+  McpClient.layerWith({ url }).pipe(Layer.provide(NodeMcpHttp.layerDispatcher(agent)))
 // #endregion

@@ -11,7 +11,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
-import { ClientFromEnv, everyOption } from "../src/configuration.js"
+import { Agent } from "undici"
+import { ClientFromEnv, clientOn, everyOption } from "../src/configuration.js"
 import { callTool } from "../src/errors.js"
 import { ClientLive, handlers } from "../src/handlers.js"
 import { options as recoveryOptions, recovery } from "../src/recovery.js"
@@ -182,6 +183,27 @@ describe("configuration", () => {
       expect(yield* timeoutWith([])).toBe(30_000)
       expect(yield* timeoutWith([["MCP_REQUEST_TIMEOUT", "5 seconds"]])).toBe(5_000)
     }))
+
+  it.live("clientOn: two clients on one undici Agent, each with its session; the Agent outlives them", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { server, url } = yield* NodeMcpTestServer.make({ getStream: false })
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(() => new Agent()),
+        (a) => Effect.promise(() => a.close())
+      )
+      const sessionOf = Effect.gen(function*() {
+        const client = yield* McpClient.McpClient
+        yield* client.ping()
+        return (yield* client.session).sessionId
+      })
+      const first = yield* Effect.provide(sessionOf, clientOn(agent, url))
+      const second = yield* Effect.provide(sessionOf, clientOn(agent, url))
+      expect(first).not.toBe(second)
+      expect(yield* server.initializeCount).toBe(2)
+      // Both clients' scopes are closed (their sessions deleted); the Agent still serves a third.
+      expect(agent.closed).toBe(false)
+      expect(yield* Effect.provide(sessionOf, clientOn(agent, url))).toBeDefined()
+    })))
 
   it.scoped("everyOption: defaults, and a header read for every request", () =>
     Effect.gen(function*() {

@@ -77,8 +77,12 @@ export const make = (dispatcher: Dispatcher): McpHttp.Service => {
           method: request.method,
           headers,
           body: request.body ?? null,
-          // An SSE stream is silent for as long as the server has nothing to say.
-          bodyTimeout: 0
+          // An SSE stream is silent for as long as the server has nothing to say; the time a request
+          // may take is the client's to bound (requestTimeout, maxRequestTimeout). The hour on the
+          // headers only bounds what has no deadline (the GET stream's open, notifications), as
+          // @effect/platform-node's undici client does.
+          bodyTimeout: 0,
+          headersTimeout: 60 * 60 * 1000
         }, exchange)
       } catch (error) {
         // A dispatcher that is closed or destroyed throws instead of calling back.
