@@ -153,6 +153,37 @@ describe("McpClient", () => {
       }))
   })
 
+  describe("the GET stream goes first", () => {
+    // Servers deliver what they send the client (elicitations, resumed answers) on the GET stream
+    // they have: the first request of a session must not reach the server before its GET.
+    const getBefore = (
+      log: ReadonlyArray<McpTestServer.LogEntry>,
+      sessionId: string | undefined,
+      rpcMethod: string
+    ) => {
+      const ofSession = log.filter((e) => e.sessionId === sessionId)
+      const get = ofSession.findIndex((e) => e.httpMethod === "GET")
+      expect(get).toBeGreaterThanOrEqual(0)
+      expect(get).toBeLessThan(ofSession.findIndex((e) => e.rpcMethod === rpcMethod))
+    }
+
+    it.scoped("on connect: a call made at once reaches the server after the GET", () =>
+      Effect.gen(function*() {
+        const { client, server } = yield* setup({ answers: "sse" })
+        yield* client.callTool("echo", { text: "x" })
+        getBefore(yield* server.log, (yield* client.session).sessionId, "tools/call")
+      }))
+
+    it.scoped("after a recovery: the re-sent request reaches the new session after its GET", () =>
+      Effect.gen(function*() {
+        const { client, server } = yield* setup({ answers: "sse" })
+        yield* server.awaitGetStream()
+        yield* server.expire()
+        yield* client.ping()
+        getBefore(yield* server.log, (yield* client.session).sessionId, "ping")
+      }))
+  })
+
   describe("server messages", () => {
     it.scoped("publishes notifications from the GET stream", () =>
       Effect.gen(function*() {

@@ -633,6 +633,10 @@ export const make = (
       Effect.gen(function*() {
         if (options.getStream ?? defaults.getStream) {
           yield* Effect.forkIn(getStream(session), session.scope)
+          // Let the GET stream's fiber send its GET before this fiber sends anything more on the
+          // session: servers deliver what they send a client (elicitations, a resumed answer) on
+          // the GET stream they have, and the client's next request must not overtake it.
+          yield* Effect.yieldNow()
         }
         if (!recovered) return
         for (const uri of subscriptions ?? []) yield* restore(session, "resources/subscribe", { uri })
