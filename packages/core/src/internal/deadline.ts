@@ -63,31 +63,32 @@ export class Deadline implements McpHttp.Signal {
     this.listeners = undefined
     if (listeners !== undefined) { for (const f of listeners) f() }
   }
-
-  /** `effect`, giving up with the `RequestTimeout` once the deadline passes. */
-  guard<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | McpError.RequestTimeout, R> {
-    return Effect.suspend(() => {
-      if (this.expired !== undefined) return Effect.fail(this.expired)
-      // Already done: nothing to wait for.
-      if (Exit.isExit(effect)) return effect
-      return Effect.raceFirst(effect, this.passed)
-    })
-  }
-
-  private readonly passed: Effect.Effect<never, McpError.RequestTimeout> = Effect.async((resume) => {
-    const off = this.onAbort(() => {
-      if (this.expired !== undefined) resume(Effect.fail(this.expired))
-    })
-    return Effect.sync(off)
-  })
 }
 
 const noop = () => {}
 
-/** `effect` under `deadline`'s guard when there is one. @internal */
+/**
+ * `effect`, giving up with the `RequestTimeout` once `deadline` passes: a race
+ * (two fibers), for the waits a plain request never reaches. Without a
+ * deadline, or for an Effect already done (static headers), `effect` itself.
+ *
+ * @internal
+ */
 export const guard = <A, E, R>(
   deadline: Deadline | undefined,
   effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | McpError.RequestTimeout, R> =>
-  // Already done (static headers, say): nothing to wait for.
-  deadline === undefined || Exit.isExit(effect) ? effect : deadline.guard(effect)
+): Effect.Effect<A, E | McpError.RequestTimeout, R> => {
+  if (deadline === undefined || Exit.isExit(effect)) return effect
+  return Effect.suspend(() =>
+    deadline.expired !== undefined ? Effect.fail(deadline.expired) : Effect.raceFirst(effect, passed(deadline))
+  )
+}
+
+/** Fails with the deadline's `RequestTimeout` once it passes (built only when a guard races it). */
+const passed = (deadline: Deadline): Effect.Effect<never, McpError.RequestTimeout> =>
+  Effect.async((resume) => {
+    const off = deadline.onAbort(() => {
+      if (deadline.expired !== undefined) resume(Effect.fail(deadline.expired))
+    })
+    return Effect.sync(off)
+  })
