@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
-import * as internal from "./internal/session.js"
+import * as internal from "./internal/metrics.js"
 import type * as McpSchema from "./McpSchema.js"
 
 /**

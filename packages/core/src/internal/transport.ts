@@ -1,304 +1,121 @@
 /**
- * The Streamable HTTP transport: POST / GET / DELETE against the one MCP
- * endpoint, the session headers, and the reading of answers (JSON or SSE).
+ * The transport seam: the one interface between the client and a wire.
  *
- * Everything the network can do wrong becomes an `McpError` here, on the
- * request it concerns. The one status with a meaning of its own is 404 to a
- * request that carried a session id: it becomes `SessionExpired` for *that*
- * id; what to do about it is decided in `session.ts`.
+ * The client above it (request bookkeeping, dispatch, the handshake, the
+ * recovery) knows nothing of HTTP, SSE or child processes; a transport below
+ * it knows nothing of sessions being replaced. A transport sends what it is
+ * given on the session it is given, hands every message the server sends to
+ * the client's {@link Inbox}, and reports what went wrong in its own terms, as
+ * one of these failures (all `McpError`s):
+ *
+ * | what the transport saw | it fails with | what the client does |
+ * | --- | --- | --- |
+ * | the session is gone: HTTP 404 to a request that carried its id (or a status the user named); later, a server process that exited | `SessionExpired` for the id the request carried; `accepted` says whether the server had taken the request | `recovery.ts` replaces the session; the request is re-sent, or lost per the replay policy |
+ * | the connection failed, or broke while the answer was read | `TransportError` (`phase` "request" or "response") | the request fails |
+ * | the answer ended without the response and could not be resumed | `ProtocolError` "StreamEnded" | the request fails |
+ * | the server broke the protocol | `ProtocolError` | the request fails |
+ * | the server refused at the transport level | `UnexpectedStatus` | the request fails |
+ *
+ * A transport has two kinds of work: what one request brings (its answer, and
+ * whatever the server sends on the way), and what the server pushes on its own
+ * for the life of a session (`listen`). Both end in the `Inbox`.
+ *
+ * Transports, and what each makes of this interface:
+ * - Streamable HTTP, the session era (`http/`): a POST per message, answers as
+ *   JSON or SSE (resumed with GET + Last-Event-ID), the GET stream as `listen`,
+ *   DELETE as `end`.
+ * - (to come) stdio: one child process per session, `initialize` spawns it,
+ *   its stdout is `listen`, its exit is "gone", `end` closes stdin and stops it.
+ * - (to come) HTTP+SSE 2024-11-05: `initialize` opens the SSE stream and waits
+ *   for its `endpoint` event; answers arrive on that stream; its loss is "gone".
+ * - (to come) the stateless 2026-07-28 era: no session id, nothing is ever
+ *   "gone"; per-request metadata travels with each message.
  *
  * @internal
  */
-import * as Effect from "effect/Effect"
-import * as JsonRpc from "../JsonRpc.js"
-import * as McpError from "../McpError.js"
-import type * as McpHttp from "../McpHttp.js"
-import * as Deadline from "./deadline.js"
-import { flatMapNow } from "./now.js"
-import * as Sse from "./sse.js"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type * as JsonRpc from "../JsonRpc.js"
+import type * as McpError from "../McpError.js"
+import type * as Deadline from "./deadline.js"
 
-/** @internal */
-export interface Config {
-  readonly url: string
-  readonly http: McpHttp.Service
-  /** Send the current span as trace headers. */
-  readonly tracerPropagation: boolean
-  /** Extra headers, computed per request (e.g. a bearer token that rotates). */
-  readonly headers: Effect.Effect<Readonly<Record<string, string>>>
-  readonly maxMessageSize: number
-  readonly maxBodyExcerpt: number
-  /** Statuses that mean "unknown session" besides 404 (for non-conformant servers). */
-  readonly expiredStatuses: ReadonlySet<number>
-}
-
-/** The session a request is sent on: what goes into the session headers. @internal */
+/**
+ * The session a message is sent on, as the transport needs it. A transport
+ * without session ids of its own names its sessions itself (recovery judges a
+ * `SessionExpired` against the id the failed request carried).
+ *
+ * @internal
+ */
 export interface Target {
   readonly sessionId: string | undefined
   readonly protocolVersion: string | undefined
 }
 
-/** Where a failure is reported: the JSON-RPC method and id the HTTP request carried. @internal */
+/** Where a failure is reported: the JSON-RPC method and id the message carried. @internal */
 export interface Context {
   readonly method: string
   readonly requestId?: JsonRpc.RequestId | undefined
-  /** The deadline of the request this HTTP request serves, if it has one. */
+  /** The deadline of the request this exchange serves, if it has one. */
   readonly deadline?: Deadline.Deadline | undefined
 }
 
-/** @internal */
-export type Answer =
-  | { readonly _tag: "Accepted"; readonly headers: Readonly<Record<string, string>> }
-  | {
-    readonly _tag: "Json"
-    readonly message: JsonRpc.JsonRpcMessage | ReadonlyArray<JsonRpc.JsonRpcMessage>
-    readonly headers: Readonly<Record<string, string>>
-  }
-  | {
-    readonly _tag: "Sse"
-    readonly events: Sse.Events<McpError.McpError>
-    readonly headers: Readonly<Record<string, string>>
-  }
+/** What `initialize` opened: the server's response and the session to send on next. @internal */
+export interface Opened {
+  readonly response: JsonRpc.JsonRpcResponse
+  /** The session the transport made of the answer; its version is the one asked for until the client checks the result. */
+  readonly target: Target
+}
 
-/** @internal */
-export type GetAnswer =
-  | { readonly _tag: "NoStream"; readonly status: number }
-  | { readonly _tag: "Sse"; readonly events: Sse.Events<McpError.McpError> }
-
-const ACCEPT_POST = "application/json, text/event-stream"
+/**
+ * Where a transport hands what the server sends: the client's dispatch.
+ *
+ * @internal
+ */
+export interface Inbox {
+  /**
+   * A message from the server, on `target`. Responses fill their pending
+   * request, requests are answered, notifications published. Returns false
+   * for a response nobody waits for.
+   */
+  readonly deliver: (target: Target, message: JsonRpc.JsonRpcMessage) => Effect.Effect<boolean>
+  /** The response of request `id`, once delivered. */
+  readonly responseOf: (id: JsonRpc.RequestId) => JsonRpc.JsonRpcResponse | undefined
+  /** The session is gone, seen outside any request (the GET stream met a 404; a process exited). */
+  readonly gone: (error: McpError.SessionExpired) => Effect.Effect<void>
+  /** A request id of the client's sequence, for a transport's own requests (a probe). */
+  readonly nextId: () => number
+}
 
 /** @internal */
 export interface Transport {
   /**
-   * POSTs one JSON-RPC message. `expectAnswer` is true for requests; for
-   * notifications and responses any 2xx means accepted (servers answer 202,
-   * some answer 200 with a body: it is drained and ignored).
+   * Sends `initialize` (never on a session) and waits for its response. What
+   * the transport opens for the new session (a stream, a process) belongs to
+   * `scope`, which the client closes when the session ends.
    */
-  readonly post: (
+  readonly initialize: (
     ctx: Context,
     body: string,
-    target: Target,
-    expectAnswer: boolean
-  ) => Effect.Effect<Answer, McpError.McpError>
-  /** Opens (or resumes, with `lastEventId`) an SSE stream with GET. */
-  readonly get: (
+    requestedVersion: string,
+    scope: Scope.Scope
+  ) => Effect.Effect<Opened, McpError.McpError>
+  /**
+   * Sends a request on `target` and succeeds with its response; everything
+   * else the server sends on the way is delivered to the inbox.
+   */
+  readonly request: (
     ctx: Context,
-    target: Target,
-    lastEventId: string | undefined
-  ) => Effect.Effect<GetAnswer, McpError.McpError>
-  /** Ends a session. Every outcome is fine: the session is over either way. */
-  readonly del: (target: Target) => Effect.Effect<number | undefined>
+    body: string,
+    target: Target
+  ) => Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError>
+  /** Sends a notification or a response: nothing comes back but an acknowledgement. */
+  readonly send: (ctx: Context, body: string, target: Target) => Effect.Effect<void, McpError.McpError>
+  /**
+   * Receives what the server pushes on its own for the life of the session,
+   * until the session ends (the client runs it in the session's scope). A
+   * session found gone is reported with `inbox.gone`.
+   */
+  readonly listen: (target: Target) => Effect.Effect<void>
+  /** Ends the session on the server. Every outcome is fine: the session is over either way. */
+  readonly end: (target: Target) => Effect.Effect<void>
 }
-
-/** @internal */
-export const make = (config: Config): Transport => {
-  const http = config.http
-
-  const errorContext = (ctx: Context, target: Target) => ({
-    method: ctx.method,
-    ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-    ...(target.sessionId === undefined ? {} : { sessionId: target.sessionId })
-  })
-
-  const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
-  (
-    failure: McpHttp.HttpFailure
-  ) =>
-    new McpError.TransportError({
-      ...errorContext(ctx, target),
-      phase,
-      description: failure.description,
-      ...(failure.cause === undefined ? {} : { cause: failure.cause })
-    })
-
-  const protocolError = (
-    ctx: Context,
-    target: Target,
-    violation: McpError.ProtocolViolation,
-    description: string,
-    cause?: unknown
-  ) =>
-    new McpError.ProtocolError({
-      ...errorContext(ctx, target),
-      violation,
-      description,
-      ...(cause === undefined ? {} : { cause })
-    })
-
-  const execute = (
-    ctx: Context,
-    target: Target,
-    method: McpHttp.Request["method"],
-    accept: string,
-    body: string | undefined,
-    lastEventId?: string
-  ) =>
-    flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
-      const headers: Record<string, string> = { ...extra, accept }
-      if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
-      if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
-      if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
-      return Effect.mapError(
-        http.execute({
-          method,
-          url: config.url,
-          headers,
-          body,
-          tracerPropagation: config.tracerPropagation,
-          signal: ctx.deadline
-        }),
-        transportError(ctx, target, "request")
-      )
-    })
-
-  /** Reads at most `max` characters of the body, for error messages. Never fails. */
-  const excerpt = (response: McpHttp.Response): Effect.Effect<string> => {
-    // What arrived before a failure or the time limit is still worth showing.
-    let seen = ""
-    return readText(response, (text) => (seen = text).length < config.maxBodyExcerpt).pipe(
-      Effect.timeout("5 seconds"),
-      Effect.ensuring(response.discard),
-      Effect.ignore,
-      Effect.map(() => seen.slice(0, config.maxBodyExcerpt))
-    )
-  }
-
-  const failStatus = (ctx: Context, target: Target, response: McpHttp.Response) => {
-    const status = response.status
-    if (target.sessionId !== undefined && (status === 404 || config.expiredStatuses.has(status))) {
-      return Effect.zipRight(
-        response.discard,
-        Effect.fail(
-          new McpError.SessionExpired({
-            method: ctx.method,
-            ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-            sessionId: target.sessionId,
-            status,
-            accepted: false
-          })
-        )
-      )
-    }
-    return Effect.flatMap(
-      excerpt(response),
-      (body) => Effect.fail(new McpError.UnexpectedStatus({ ...errorContext(ctx, target), status, body }))
-    )
-  }
-
-  const contentType = (response: McpHttp.Response): string => {
-    const value = response.headers["content-type"]
-    return value === undefined ? "" : value.toLowerCase()
-  }
-
-  const wrongContentType = (
-    ctx: Context,
-    target: Target,
-    response: McpHttp.Response,
-    expected: string
-  ) => {
-    const type = contentType(response)
-    return Effect.zipRight(
-      response.discard,
-      Effect.fail(protocolError(ctx, target, "ContentType", `expected ${expected}, got ${type || "no content type"}`))
-    )
-  }
-
-  const sseEvents = (ctx: Context, target: Target, response: McpHttp.Response) =>
-    Sse.events(
-      response,
-      config.maxMessageSize,
-      transportError(ctx, target, "response"),
-      (description) => protocolError(ctx, target, "MessageTooLarge", description)
-    )
-
-  /** Reads a JSON body with a size bound and parses it as JSON-RPC. */
-  const jsonBody = (ctx: Context, target: Target, response: McpHttp.Response) => {
-    let tooLarge = false
-    return readText(response, (text) => {
-      tooLarge = text.length > config.maxMessageSize
-      return !tooLarge
-    }).pipe(
-      Effect.mapError(transportError(ctx, target, "response")),
-      Effect.flatMap((text) => {
-        if (tooLarge) {
-          return Effect.fail(
-            protocolError(ctx, target, "MessageTooLarge", `the JSON body exceeded ${config.maxMessageSize} characters`)
-          )
-        }
-        const parsed = JsonRpc.parseMessage(text)
-        return parsed._tag === "Right" ?
-          Effect.succeed(parsed.right) :
-          Effect.fail(protocolError(ctx, target, "MalformedJson", parsed.left))
-      })
-    )
-  }
-
-  const post: Transport["post"] = (ctx, body, target, expectAnswer) =>
-    Effect.flatMap(
-      execute(ctx, target, "POST", ACCEPT_POST, body),
-      (response): Effect.Effect<Answer, McpError.McpError> => {
-        const status = response.status
-        if (status < 200 || status >= 300) return failStatus(ctx, target, response)
-        const headers = response.headers
-        if (!expectAnswer || status === 202) {
-          return Effect.as(response.discard, { _tag: "Accepted", headers } as const)
-        }
-        const type = contentType(response)
-        if (type.startsWith("text/event-stream")) {
-          return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
-        }
-        if (type.startsWith("application/json")) {
-          return Effect.map(
-            jsonBody(ctx, target, response),
-            (message) => ({ _tag: "Json", message, headers } as const)
-          )
-        }
-        return wrongContentType(ctx, target, response, "application/json or text/event-stream")
-      }
-    )
-
-  const get: Transport["get"] = (ctx, target, lastEventId) =>
-    Effect.flatMap(
-      execute(ctx, target, "GET", "text/event-stream", undefined, lastEventId),
-      (response): Effect.Effect<GetAnswer, McpError.McpError> => {
-        const status = response.status
-        if (status === 405) return Effect.as(response.discard, { _tag: "NoStream", status } as const)
-        if (status < 200 || status >= 300) return failStatus(ctx, target, response)
-        const type = contentType(response)
-        if (!type.startsWith("text/event-stream")) {
-          return wrongContentType(ctx, target, response, "text/event-stream")
-        }
-        return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
-      }
-    )
-
-  const del: Transport["del"] = (target) =>
-    execute({ method: "DELETE" }, target, "DELETE", ACCEPT_POST, undefined).pipe(
-      Effect.tap((response) => response.discard),
-      Effect.map((response) => response.status),
-      Effect.timeout("10 seconds"),
-      Effect.orElseSucceed(() => undefined)
-    )
-
-  return { post, get, del }
-}
-
-/**
- * Reads a body as text while `more(textSoFar)` says so, then releases the
- * rest. One pull loop, no Stream stages: the one-shot bodies of every request.
- */
-const readText = (
-  response: McpHttp.Response,
-  more: (text: string) => boolean
-): Effect.Effect<string, McpHttp.HttpFailure> =>
-  Effect.suspend(() => {
-    let text = ""
-    const loop: Effect.Effect<string, McpHttp.HttpFailure> = Effect.flatMap(response.read, (piece) => {
-      if (piece === undefined) return Effect.succeed(text)
-      text += piece
-      return more(text) ? loop : Effect.as(response.discard, text)
-    })
-    return loop
-  })
-
-/** The session id as the spec allows it: visible ASCII only (0x21–0x7E). @internal */
-export const isValidSessionId = (id: string): boolean => /^[\x21-\x7E]+$/.test(id)

@@ -1,0 +1,86 @@
+/**
+ * One constructor per error the client's machinery builds in more than one
+ * place, each filling in the context (method, request id, session id) from
+ * the message and the session it concerns.
+ *
+ * @internal
+ */
+import * as ParseResult from "effect/ParseResult"
+import type * as JsonRpc from "../JsonRpc.js"
+import * as McpError from "../McpError.js"
+import type * as Transport from "./transport.js"
+
+/** The method, request id and session id of an error about `ctx` on `target`. @internal */
+export const context = (ctx: Transport.Context, target: Transport.Target) => ({
+  method: ctx.method,
+  ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+  ...(target.sessionId === undefined ? {} : { sessionId: target.sessionId })
+})
+
+/** @internal */
+export const protocolError = (
+  ctx: Transport.Context,
+  target: Transport.Target,
+  violation: McpError.ProtocolViolation,
+  description: string,
+  cause?: unknown
+): McpError.ProtocolError =>
+  new McpError.ProtocolError({
+    ...context(ctx, target),
+    violation,
+    description,
+    ...(cause === undefined ? {} : { cause })
+  })
+
+/** A schema mismatch of a result, as the `InvalidResult` violation. @internal */
+export const invalidResult = (
+  ctx: Transport.Context,
+  target: Transport.Target,
+  error: ParseResult.ParseError
+): McpError.ProtocolError =>
+  protocolError(ctx, target, "InvalidResult", ParseResult.TreeFormatter.formatErrorSync(error))
+
+/** The server's JSON-RPC error object, as the error of the request it answered. @internal */
+export const jsonRpcError = (
+  ctx: Transport.Context,
+  target: Transport.Target,
+  error: JsonRpc.JsonRpcErrorObject
+): McpError.JsonRpcError =>
+  new McpError.JsonRpcError({
+    ...context(ctx, target),
+    code: error.code,
+    description: error.message,
+    ...(error.data === undefined ? {} : { data: error.data })
+  })
+
+/**
+ * The session `sessionId` is gone, as the request `ctx` learned. `accepted`:
+ * the server had taken the request before the session went (its work is lost
+ * with the session).
+ *
+ * @internal
+ */
+export const sessionExpired = (
+  ctx: Transport.Context,
+  sessionId: string,
+  status: number,
+  accepted: boolean
+): McpError.SessionExpired =>
+  new McpError.SessionExpired({
+    method: ctx.method,
+    ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+    sessionId,
+    status,
+    accepted
+  })
+
+/**
+ * Failures of an exchange worth trying again: the server or the network is
+ * having a moment.
+ *
+ * @internal
+ */
+export const isTransient = (error: McpError.McpError): boolean =>
+  error._tag === "TransportError" ||
+  error._tag === "RequestTimeout" ||
+  (error._tag === "UnexpectedStatus" && (error.status >= 500 || error.status === 429 || error.status === 408))

@@ -1,0 +1,111 @@
+/**
+ * The handshake that makes a session: `initialize` (never on a session) →
+ * checks of the result → `notifications/initialized`. Used for the first
+ * session and for every replacement (`recovery.ts` decides when and how
+ * often).
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import * as JsonRpc from "../JsonRpc.js"
+import * as McpError from "../McpError.js"
+import * as McpSchema from "../McpSchema.js"
+import type * as Session from "../Session.js"
+import * as Errors from "./errors.js"
+import * as Request from "./request.js"
+import * as State from "./state.js"
+import type * as Transport from "./transport.js"
+
+/** A live session: what it negotiated, where to send, and the scope of what it runs. @internal */
+export interface Live {
+  readonly info: Session.SessionInfo
+  readonly target: Transport.Target
+  /** Closed when the session is replaced or the client closes: ends its stream, process, fibers. */
+  readonly scope: Scope.CloseableScope
+}
+
+/** Runs the handshake once, bounded by the request timeout. @internal */
+export const run = (state: State.ClientState, generation: number): Effect.Effect<Live, McpError.McpError> =>
+  Effect.flatMap(Scope.fork(state.scope, ExecutionStrategy.sequential), (scope) =>
+    Effect.onExit(
+      initialize(state, generation, scope),
+      // A failed handshake leaves nothing of its session running.
+      (exit) => Exit.isFailure(exit) ? Scope.close(scope, Exit.void) : Effect.void
+    )).pipe(
+      Effect.timeoutFail({
+        duration: Duration.millis(state.settings.requestTimeoutMillis),
+        onTimeout: () =>
+          new McpError.RequestTimeout({
+            method: "initialize",
+            reason: "idle",
+            timeoutMillis: state.settings.requestTimeoutMillis
+          })
+      }),
+      Effect.withSpan("McpClient.initialize", { attributes: { "mcp.session.generation": generation } })
+    )
+
+const initialize = (
+  state: State.ClientState,
+  generation: number,
+  scope: Scope.CloseableScope
+): Effect.Effect<Live, McpError.McpError> =>
+  Effect.gen(function*() {
+    const settings = state.settings
+    const id = State.nextId(state)
+    const ctx: Transport.Context = { method: "initialize", requestId: id }
+    const params: McpSchema.InitializeRequestParams = {
+      protocolVersion: settings.requestedVersion,
+      capabilities: settings.capabilities,
+      clientInfo: settings.clientInfo
+    }
+    state.pending.set(id, { response: undefined })
+    const opened = yield* state.transport.initialize(
+      ctx,
+      JsonRpc.encode(JsonRpc.request(id, "initialize", params)),
+      settings.requestedVersion,
+      scope
+    ).pipe(Effect.ensuring(Effect.sync(() => state.pending.delete(id))))
+    const response = opened.response
+    if (!JsonRpc.isSuccess(response)) {
+      return yield* Effect.fail(Errors.jsonRpcError(ctx, noSession, response.error))
+    }
+    const result = yield* Request.decodeResult(McpSchema.InitializeResult, ctx, noSession, response.result)
+    if (!McpSchema.isSupportedProtocolVersion(result.protocolVersion)) {
+      return yield* Effect.fail(
+        new McpError.UnsupportedProtocolVersion({
+          method: "initialize",
+          requestId: id,
+          requested: settings.requestedVersion,
+          received: result.protocolVersion,
+          supported: [...McpSchema.SUPPORTED_PROTOCOL_VERSIONS]
+        })
+      )
+    }
+    const target: Transport.Target = { ...opened.target, protocolVersion: result.protocolVersion }
+    yield* state.transport.send(
+      { method: "notifications/initialized" },
+      JsonRpc.encode(JsonRpc.notification("notifications/initialized")),
+      target
+    )
+    const startedAt = yield* Clock.currentTimeMillis
+    return {
+      info: {
+        generation,
+        sessionId: target.sessionId,
+        protocolVersion: result.protocolVersion,
+        serverInfo: result.serverInfo,
+        capabilities: result.capabilities,
+        instructions: result.instructions,
+        startedAt
+      },
+      target,
+      scope
+    }
+  })
+
+const noSession: Transport.Target = { sessionId: undefined, protocolVersion: undefined }

@@ -1,0 +1,385 @@
+/**
+ * THE place where a lost session becomes a new one. Read top to bottom:
+ *
+ * 1. **Detection.** A transport reports a lost session as `SessionExpired`
+ *    for the session id *the failed request carried* (see the table in
+ *    `transport.ts`; on HTTP, a 404 to a request with `Mcp-Session-Id`, in
+ *    `http/exchange.ts`). Its `accepted` says whether the server had taken
+ *    the request before the session went. Nothing else is a lost session.
+ * 2. **The state.** The current session lives in one `SubscriptionRef`, with
+ *    the re-initialize in flight, if any. Only this module writes it.
+ * 3. **`run`** sends a request on the current session. On `SessionExpired` it
+ *    has the session replaced (4), then re-sends the request or loses it (6),
+ *    within the bounds (7).
+ * 4. **The single-flight decision (`replace`).** Many requests can meet the
+ *    same lost session at once. A `Semaphore` of one permit guards the
+ *    decision only — read the Ref, compare ids, register a re-initialize —
+ *    never the handshake itself:
+ *    - the Ref already holds another session → the 404 was stale: the request
+ *      simply goes again on the current one;
+ *    - a re-initialize for this session is running → wait for it;
+ *    - else register one and start it in the client's own scope (so a
+ *      caller's timeout or interruption never cancels it).
+ *    The one re-initialize's outcome is a `Deferred`: every request that met
+ *    the lost session (and every request sent meanwhile) awaits it.
+ * 5. **The re-initialize (`reinitialize`).** Close the lost session's scope
+ *    (its stream or process), run the handshake without a session id
+ *    (`handshake.ts`, retried on transient failures), rebuild what was per
+ *    session (`restore.ts`: the listening side, subscriptions, log level),
+ *    swap the Ref, publish a `SessionEvent`.
+ * 6. **Re-send or loss (`resendOrLose`).** A request the lost session never
+ *    accepted is re-sent. One it had accepted is re-sent only if the replay
+ *    policy allows (read-only / idempotent tools by default); else it fails
+ *    with `RequestLost`.
+ * 7. **Bounds.** Re-sends follow the user's `Schedule`, intersected with
+ *    `Recovery.maxRecurrences`, and end in `RecoveryFailed` with the last
+ *    cause; the handshake's retries follow the same schedule; every wait is
+ *    bounded by the request's own deadline.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import * as McpError from "../McpError.js"
+import * as Policy from "../Recovery.js"
+import * as Session from "../Session.js"
+import * as Deadline from "./deadline.js"
+import * as Errors from "./errors.js"
+import * as Handshake from "./handshake.js"
+import { metrics } from "./metrics.js"
+import * as Restore from "./restore.js"
+import type * as State from "./state.js"
+
+/** A request as the recovery sees it: what the replay policy judges, and its deadline. @internal */
+export interface Request {
+  readonly method: string
+  readonly params: unknown
+  /** The request's deadline: every wait of the recovery gives up when it passes. */
+  readonly deadline?: Deadline.Deadline | undefined
+}
+
+/** @internal */
+export interface Recovery {
+  /** The current session; waits while a re-initialize is in flight. */
+  readonly current: Effect.Effect<Handshake.Live>
+  /** The session in the Ref now, without waiting (it may be lost and being replaced). */
+  readonly latest: Effect.Effect<Handshake.Live>
+  readonly changes: Stream.Stream<Session.SessionInfo>
+  /** Runs `attempt` on the current session; replaces a lost session and re-sends or loses the request. */
+  readonly run: <A>(
+    request: Request,
+    attempt: (session: Handshake.Live) => Effect.Effect<A, McpError.McpError>
+  ) => Effect.Effect<A, McpError.McpError>
+  /** For messages that are never re-sent (responses, cancellations, the listening side): replace, then stop. */
+  readonly expired: (error: McpError.SessionExpired) => Effect.Effect<void>
+}
+
+// ---------------------------------------------------------------------------
+// 2. The state
+// ---------------------------------------------------------------------------
+
+interface Current {
+  readonly session: Handshake.Live
+  readonly reinitializing: Reinitializing | undefined
+}
+
+interface Reinitializing {
+  readonly lostId: string
+  /** The one re-initialize's outcome, awaited by every request that needs the new session. */
+  readonly done: Deferred.Deferred<Handshake.Live, McpError.McpError>
+  readonly waiters: number
+}
+
+/** An attempt to be sent again on the new session; never escapes `run`. */
+class Resend extends Data.TaggedError("Resend")<{ readonly expired: McpError.SessionExpired }> {}
+
+/**
+ * Starts the first session and returns the recovery that keeps it. Failing
+ * here fails the client's construction.
+ *
+ * @internal
+ */
+export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError.McpError> =>
+  Effect.gen(function*() {
+    const policy = state.settings.recovery
+    const schedule = Schedule.intersect(
+      policy.schedule ?? Policy.defaultSchedule,
+      Schedule.recurs(Policy.maxRecurrences)
+    )
+    const handshake = (generation: number) =>
+      Handshake.run(state, generation).pipe(Effect.retry({ schedule, while: isTransient }))
+
+    const first = yield* handshake(0)
+    const ref = yield* SubscriptionRef.make<Current>({ session: first, reinitializing: undefined })
+    const decision = yield* Effect.makeSemaphore(1)
+    yield* Restore.start(state, first, false)
+    const self: Machine = {
+      state,
+      ref,
+      decision,
+      schedule,
+      handshake,
+      replay: policy.replay ?? Policy.defaultReplay
+    }
+    const enabled = policy.enabled ?? true
+    return {
+      current: current(self),
+      latest: Effect.map(SubscriptionRef.get(ref), (s) => s.session),
+      changes: ref.changes.pipe(
+        Stream.map((s) => s.session.info),
+        Stream.changesWith((a, b) => a.generation === b.generation)
+      ),
+      run: (request, attempt) =>
+        enabled ? run(self, request, attempt) : Effect.flatMap(currentWithin(self, request.deadline), attempt),
+      expired: (error) => enabled ? Effect.ignore(replace(self, error)) : Effect.void
+    }
+  })
+
+/** What the functions below share: the client, the Ref and the guard of the decision, the bounds. */
+interface Machine {
+  readonly state: State.ClientState
+  readonly ref: SubscriptionRef.SubscriptionRef<Current>
+  readonly decision: Effect.Semaphore
+  readonly schedule: Schedule.Schedule<unknown, unknown>
+  readonly handshake: (generation: number) => Effect.Effect<Handshake.Live, McpError.McpError>
+  readonly replay: Policy.ReplayPolicy
+}
+
+const current = (self: Machine): Effect.Effect<Handshake.Live> =>
+  Effect.flatMap(
+    SubscriptionRef.get(self.ref),
+    (s) =>
+      s.reinitializing === undefined
+        ? Effect.succeed(s.session)
+        // A failed re-initialize is not this caller's error yet: it proceeds on the session
+        // there is, and has it replaced again if that one is lost too.
+        : Effect.zipRight(
+          Effect.exit(Deferred.await(s.reinitializing.done)),
+          Effect.map(SubscriptionRef.get(self.ref), (s) => s.session)
+        )
+  )
+
+/** `current`, waiting for a re-initialize in flight only until `deadline` (the plain path never races). */
+const currentWithin = (
+  self: Machine,
+  deadline: Deadline.Deadline | undefined
+): Effect.Effect<Handshake.Live, McpError.RequestTimeout> =>
+  Effect.flatMap(
+    SubscriptionRef.get(self.ref),
+    (s) => s.reinitializing === undefined ? Effect.succeed(s.session) : Deadline.guard(deadline, current(self))
+  )
+
+// ---------------------------------------------------------------------------
+// 3. Send, replace, re-send — and 7. the bounds
+// ---------------------------------------------------------------------------
+
+const run = <A>(
+  self: Machine,
+  request: Request,
+  attempt: (session: Handshake.Live) => Effect.Effect<A, McpError.McpError>
+): Effect.Effect<A, McpError.McpError> =>
+  // The schedule's driver is made only once a re-send is due: most requests never need one.
+  Effect.catchIf(once(self, request, attempt, 1), isResend, (resend) =>
+    Deadline.guard(
+      request.deadline,
+      Effect.flatMap(Schedule.driver(self.schedule), (driver) => again(self, request, attempt, driver, resend, 1))
+    ))
+
+/** After `made` attempts, the last asking to be re-sent: wait as the schedule says, then send again — or stop. */
+const again = <A>(
+  self: Machine,
+  request: Request,
+  attempt: (session: Handshake.Live) => Effect.Effect<A, McpError.McpError>,
+  driver: Schedule.ScheduleDriver<unknown, unknown>,
+  last: Resend,
+  made: number
+): Effect.Effect<A, McpError.McpError> =>
+  Effect.matchEffect(driver.next(last), {
+    onFailure: () => Effect.fail(recoveryFailed(request, last.expired, made, last.expired)),
+    onSuccess: () =>
+      Effect.catchIf(
+        once(self, request, attempt, made + 1),
+        isResend,
+        (next) => again(self, request, attempt, driver, next, made + 1)
+      )
+  })
+
+/** Attempt number `n`: on a lost session, have it replaced, then ask for a re-send or fail the request. */
+const once = <A>(
+  self: Machine,
+  request: Request,
+  attempt: (session: Handshake.Live) => Effect.Effect<A, McpError.McpError>,
+  n: number
+): Effect.Effect<A, McpError.McpError | Resend> =>
+  Effect.flatMap(currentWithin(self, request.deadline), attempt).pipe(
+    Effect.catchTag("SessionExpired", (expired) =>
+      // Waiting for the new session is a wait like any other: the request's deadline bounds it.
+      Deadline.guard(
+        request.deadline,
+        Effect.zipRight(
+          Effect.catchAll(replace(self, expired), (cause) => Effect.fail(recoveryFailed(request, expired, n, cause))),
+          resendOrLose(self, request, expired)
+        )
+      ))
+  )
+
+// ---------------------------------------------------------------------------
+// 4. The single-flight decision
+// ---------------------------------------------------------------------------
+
+/** Has the session `expired` names replaced, once however many requests met it; waits for the new one. */
+const replace = (self: Machine, expired: McpError.SessionExpired): Effect.Effect<void, McpError.McpError> =>
+  Effect.flatMap(
+    self.decision.withPermits(1)(Effect.gen(function*() {
+      const s = yield* SubscriptionRef.get(self.ref)
+      if (s.session.info.sessionId !== expired.sessionId) return undefined // stale: already replaced
+      if (s.reinitializing !== undefined) {
+        yield* SubscriptionRef.set(self.ref, {
+          ...s,
+          reinitializing: { ...s.reinitializing, waiters: s.reinitializing.waiters + 1 }
+        })
+        return s.reinitializing.done
+      }
+      const done = yield* Deferred.make<Handshake.Live, McpError.McpError>()
+      yield* SubscriptionRef.set(self.ref, {
+        ...s,
+        reinitializing: { lostId: expired.sessionId, done, waiters: 1 }
+      })
+      yield* Effect.forkIn(reinitialize(self, s.session, expired, done), self.state.scope)
+      return done
+    })),
+    (done) => done === undefined ? Effect.void : Deferred.await(done)
+  )
+
+// ---------------------------------------------------------------------------
+// 5. The re-initialize
+// ---------------------------------------------------------------------------
+
+/** Runs in the client's scope and completes `done` whatever happens. */
+const reinitialize = (
+  self: Machine,
+  lost: Handshake.Live,
+  expired: McpError.SessionExpired,
+  done: Reinitializing["done"]
+): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const events = self.state.events
+    const startedAt = yield* Clock.currentTimeMillis
+    yield* Metric.increment(metrics.expirations)
+    yield* events.publish(
+      Session.SessionEvent.Expired({ sessionId: expired.sessionId, status: expired.status, method: expired.method })
+    )
+    yield* Effect.logDebug("session expired; re-initializing").pipe(
+      Effect.annotateLogs({ sessionId: expired.sessionId, status: expired.status, method: expired.method })
+    )
+    // Nothing of the lost session keeps running (its stream would only meet 404s).
+    yield* Scope.close(lost.scope, Exit.void)
+    const next = yield* self.handshake(lost.info.generation + 1).pipe(
+      Effect.tapError((error) =>
+        Effect.all([
+          SubscriptionRef.update(self.ref, (s) => ({ ...s, reinitializing: undefined })),
+          Metric.increment(metrics.recoveryFailures),
+          events.publish(Session.SessionEvent.RecoveryFailed({ sessionId: expired.sessionId, error })),
+          Effect.logWarning("session recovery failed").pipe(
+            Effect.annotateLogs({ sessionId: expired.sessionId, error: error.message })
+          )
+        ], { discard: true })
+      )
+    )
+    // Requests arriving now keep waiting on `done` until the session is fully rebuilt.
+    yield* SubscriptionRef.update(self.ref, (s) => ({ ...s, session: next }))
+    yield* Restore.start(self.state, next, true)
+    const finished = yield* SubscriptionRef.modify(
+      self.ref,
+      (s) => [s.reinitializing, { ...s, reinitializing: undefined }]
+    )
+    const durationMillis = (yield* Clock.currentTimeMillis) - startedAt
+    yield* Metric.increment(metrics.recoveries)
+    yield* Metric.update(metrics.recoveryDuration, Duration.millis(durationMillis))
+    yield* events.publish(
+      Session.SessionEvent.Recovered({
+        previousSessionId: expired.sessionId,
+        session: next.info,
+        durationMillis,
+        waiters: finished?.waiters ?? 0
+      })
+    )
+    yield* Effect.logDebug("session recovered").pipe(
+      Effect.annotateLogs({ previousSessionId: expired.sessionId, sessionId: next.info.sessionId, durationMillis })
+    )
+    return next
+  }).pipe(
+    Effect.withSpan("McpClient.recoverSession", {
+      attributes: { "mcp.session.expired_id": expired.sessionId, "mcp.method": expired.method }
+    }),
+    Effect.intoDeferred(done),
+    Effect.asVoid
+  )
+
+/**
+ * Failures worth retrying a handshake for: the server or the network is having
+ * a moment, or the new session was lost before it was ready (its
+ * `notifications/initialized` met a 404).
+ *
+ * @internal
+ */
+export const isTransient = (error: McpError.McpError): boolean =>
+  Errors.isTransient(error) || error._tag === "SessionExpired"
+
+// ---------------------------------------------------------------------------
+// 6. Re-send or loss
+// ---------------------------------------------------------------------------
+
+/** Once the new session is up: re-send, unless the lost session had accepted the request and the policy forbids a replay. */
+const resendOrLose = (
+  self: Machine,
+  request: Request,
+  expired: McpError.SessionExpired
+): Effect.Effect<never, McpError.RequestLost | Resend> => {
+  if (!expired.accepted) return Effect.fail(new Resend({ expired }))
+  const name = toolName(request)
+  // The tool's annotations are the default policy's input: learn them on the new session if need be.
+  const tool = name === undefined
+    ? Effect.succeed(undefined)
+    : Effect.flatMap(current(self), (session) => Restore.tool(self.state, name, session))
+  return Effect.flatMap(
+    tool,
+    (tool): Effect.Effect<never, McpError.RequestLost | Resend> =>
+      self.replay({ method: request.method, params: request.params, toolName: name, tool })
+        ? Effect.fail(new Resend({ expired }))
+        : Effect.fail(
+          new McpError.RequestLost({
+            method: request.method,
+            ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
+            sessionId: expired.sessionId,
+            ...(name === undefined ? {} : { tool: name })
+          })
+        )
+  )
+}
+
+const isResend = (error: unknown): error is Resend => error instanceof Resend
+
+const recoveryFailed = (request: Request, expired: McpError.SessionExpired, attempts: number, cause: unknown) =>
+  new McpError.RecoveryFailed({
+    method: request.method,
+    ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
+    sessionId: expired.sessionId,
+    attempts,
+    cause
+  })
+
+const toolName = (request: Request): string | undefined => {
+  if (request.method !== "tools/call" || typeof request.params !== "object" || request.params === null) return undefined
+  const name: unknown = "name" in request.params ? request.params.name : undefined
+  return typeof name === "string" ? name : undefined
+}
