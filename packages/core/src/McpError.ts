@@ -31,8 +31,17 @@ const context = {
   /** The JSON-RPC id the client used for that request (absent for notifications and GET streams). */
   requestId: Schema.optional(RequestId),
   /** The `Mcp-Session-Id` the failing HTTP request carried (absent when it carried none). */
-  sessionId: Schema.optional(Schema.String)
+  sessionId: Schema.optional(Schema.String),
+  /**
+   * A session this failure left open on the server: a handshake failed after
+   * the server had made the session, and the client could not end it.
+   */
+  leftOpen: Schema.optional(Schema.String)
 }
+
+/** What a message says of a session left open, if any. */
+const leftOpenNote = (error: { readonly leftOpen?: string | undefined }): string =>
+  error.leftOpen === undefined ? "" : ` (the half-made session ${error.leftOpen} could not be ended on the server)`
 
 /**
  * The HTTP exchange itself failed: connection refused or reset, DNS failure,
@@ -52,7 +61,7 @@ export class TransportError extends Schema.TaggedError<TransportError>("@mcp-eff
   }
 ) {
   override get message(): string {
-    return `${this.method}: HTTP ${this.phase} failed: ${this.description}`
+    return `${this.method}: HTTP ${this.phase} failed: ${this.description}` + leftOpenNote(this)
   }
 }
 
@@ -73,7 +82,8 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@mcp
   }
 ) {
   override get message(): string {
-    return `${this.method}: unexpected HTTP status ${this.status}${this.body.length > 0 ? `: ${this.body}` : ""}`
+    return `${this.method}: unexpected HTTP status ${this.status}${this.body.length > 0 ? `: ${this.body}` : ""}` +
+      leftOpenNote(this)
   }
 }
 
@@ -126,7 +136,7 @@ export class ProtocolError extends Schema.TaggedError<ProtocolError>("@mcp-effec
   }
 ) {
   override get message(): string {
-    return `${this.method}: protocol violation (${this.violation}): ${this.description}`
+    return `${this.method}: protocol violation (${this.violation}): ${this.description}` + leftOpenNote(this)
   }
 }
 
@@ -146,7 +156,7 @@ export class JsonRpcError extends Schema.TaggedError<JsonRpcError>("@mcp-effect/
   }
 ) {
   override get message(): string {
-    return `${this.method}: JSON-RPC error ${this.code}: ${this.description}`
+    return `${this.method}: JSON-RPC error ${this.code}: ${this.description}` + leftOpenNote(this)
   }
 }
 
@@ -167,7 +177,7 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@mcp-eff
   }
 ) {
   override get message(): string {
-    return `${this.method}: no response within ${this.timeoutMillis} ms (${this.reason} timeout)`
+    return `${this.method}: no response within ${this.timeoutMillis} ms (${this.reason} timeout)` + leftOpenNote(this)
   }
 }
 
@@ -189,7 +199,8 @@ export class UnsupportedProtocolVersion
   )
 {
   override get message(): string {
-    return `server negotiated protocol version ${this.received}; supported: ${this.supported.join(", ")}`
+    return `server negotiated protocol version ${this.received}; supported: ${this.supported.join(", ")}` +
+      leftOpenNote(this)
   }
 }
 

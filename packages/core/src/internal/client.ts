@@ -52,7 +52,8 @@ const close = (state: State.ClientState, recovery: Recovery.Recovery): Effect.Ef
   Effect.gen(function*() {
     const session = yield* recovery.current
     yield* Scope.close(session.scope, Exit.void)
-    yield* state.transport.end(session.target)
+    // Best effort: the client is closing whatever the server says.
+    yield* Effect.ignore(Effect.timeout(state.transport.end(session.target), "10 seconds"))
     yield* state.events.publish(Session.SessionEvent.Closed({ sessionId: session.info.sessionId }))
     yield* state.events.shutdown
     yield* state.notifications.shutdown

@@ -84,3 +84,29 @@ export const isTransient = (error: McpError.McpError): boolean =>
   error._tag === "TransportError" ||
   error._tag === "RequestTimeout" ||
   (error._tag === "UnexpectedStatus" && (error.status >= 500 || error.status === 429 || error.status === 408))
+
+/**
+ * `error`, noting that it left the half-made session `sessionId` open on the
+ * server. Errors without the field (a lost session: nothing left to end) are
+ * returned as they are.
+ *
+ * @internal
+ */
+export const leftOpen = (error: McpError.McpError, sessionId: string): McpError.McpError => {
+  switch (error._tag) {
+    case "TransportError":
+      return new McpError.TransportError({ ...error, leftOpen: sessionId })
+    case "UnexpectedStatus":
+      return new McpError.UnexpectedStatus({ ...error, leftOpen: sessionId })
+    case "ProtocolError":
+      return new McpError.ProtocolError({ ...error, leftOpen: sessionId })
+    case "JsonRpcError":
+      return new McpError.JsonRpcError({ ...error, leftOpen: sessionId })
+    case "RequestTimeout":
+      return new McpError.RequestTimeout({ ...error, leftOpen: sessionId })
+    case "UnsupportedProtocolVersion":
+      return new McpError.UnsupportedProtocolVersion({ ...error, leftOpen: sessionId })
+    default:
+      return error
+  }
+}

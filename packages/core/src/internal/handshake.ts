@@ -29,14 +29,19 @@ export interface Live {
   readonly scope: Scope.CloseableScope
 }
 
-/** Runs the handshake once, bounded by the request timeout. @internal */
+/**
+ * Runs the handshake once, bounded by the request timeout. A handshake that
+ * fails after the server made its session (`notifications/initialized`
+ * refused, an unsupported version, a timeout) ends that session before
+ * failing, so that no retry leaves one behind; if it cannot, the error says
+ * which session was left open.
+ *
+ * @internal
+ */
 export const run = (state: State.ClientState, generation: number): Effect.Effect<Live, McpError.McpError> =>
-  Effect.flatMap(Scope.fork(state.scope, ExecutionStrategy.sequential), (scope) =>
-    Effect.onExit(
-      initialize(state, generation, scope),
-      // A failed handshake leaves nothing of its session running.
-      (exit) => Exit.isFailure(exit) ? Scope.close(scope, Exit.void) : Effect.void
-    )).pipe(
+  Effect.flatMap(Scope.fork(state.scope, ExecutionStrategy.sequential), (scope) => {
+    const made: HalfMade = { target: undefined }
+    return initialize(state, generation, scope, made).pipe(
       Effect.timeoutFail({
         duration: Duration.millis(state.settings.requestTimeoutMillis),
         onTimeout: () =>
@@ -46,13 +51,53 @@ export const run = (state: State.ClientState, generation: number): Effect.Effect
             timeoutMillis: state.settings.requestTimeoutMillis
           })
       }),
-      Effect.withSpan("McpClient.initialize", { attributes: { "mcp.session.generation": generation } })
+      Effect.catchAll((error) => made.target === undefined ? Effect.fail(error) : abandon(state, made.target, error)),
+      // A failed handshake leaves nothing of its session running.
+      Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, Exit.void) : Effect.void)
     )
+  }).pipe(
+    Effect.withSpan("McpClient.initialize", { attributes: { "mcp.session.generation": generation } })
+  )
+
+/** The session a handshake in progress has made on the server, once `initialize` answered. */
+interface HalfMade {
+  target: Transport.Target | undefined
+}
+
+/** How long ending a half-made session may hold up the handshake's retry. */
+const abandonTimeout = Duration.seconds(2)
+
+/** Ends the half-made session `target`, then fails with `error` (noting the session if it could not be ended). */
+const abandon = (
+  state: State.ClientState,
+  target: Transport.Target,
+  error: McpError.McpError
+): Effect.Effect<never, McpError.McpError> =>
+  state.transport.end(target).pipe(
+    Effect.timeoutFail({
+      duration: abandonTimeout,
+      onTimeout: () => `no answer within ${Duration.toMillis(abandonTimeout)} ms`
+    }),
+    Effect.matchEffect({
+      onSuccess: () => Effect.fail(error),
+      onFailure: (cause) =>
+        Effect.zipRight(
+          Effect.logWarning("could not end a half-made session; it stays open on the server").pipe(
+            Effect.annotateLogs({
+              sessionId: target.sessionId,
+              error: typeof cause === "string" ? cause : cause.message
+            })
+          ),
+          Effect.fail(target.sessionId === undefined ? error : Errors.leftOpen(error, target.sessionId))
+        )
+    })
+  )
 
 const initialize = (
   state: State.ClientState,
   generation: number,
-  scope: Scope.CloseableScope
+  scope: Scope.CloseableScope,
+  made: HalfMade
 ): Effect.Effect<Live, McpError.McpError> =>
   Effect.gen(function*() {
     const settings = state.settings
@@ -70,6 +115,7 @@ const initialize = (
       settings.requestedVersion,
       scope
     ).pipe(Effect.ensuring(Effect.sync(() => state.pending.delete(id))))
+    if (opened.target.sessionId !== undefined) made.target = opened.target
     const response = opened.response
     if (!JsonRpc.isSuccess(response)) {
       return yield* Effect.fail(Errors.jsonRpcError(ctx, noSession, response.error))

@@ -116,6 +116,9 @@ export interface Transport {
    * session found gone is reported with `inbox.gone`.
    */
   readonly listen: (target: Target) => Effect.Effect<void>
-  /** Ends the session on the server. Every outcome is fine: the session is over either way. */
-  readonly end: (target: Target) => Effect.Effect<void>
+  /**
+   * Ends the session on the server. Fails when the server did not end it
+   * (it refused, or could not be reached); callers bound how long they wait.
+   */
+  readonly end: (target: Target) => Effect.Effect<void, McpError.McpError>
 }

@@ -74,8 +74,11 @@ export interface Exchange {
     target: Target,
     lastEventId: string | undefined
   ) => Effect.Effect<GetAnswer, McpError.McpError>
-  /** Ends a session. Every outcome is fine: the session is over either way. */
-  readonly del: (target: Target) => Effect.Effect<number | undefined>
+  /**
+   * Ends a session with DELETE. A 2xx ends it, a 404 says it had ended; a 405
+   * (the server does not let clients end sessions) or any other status fails.
+   */
+  readonly del: (target: Target) => Effect.Effect<void, McpError.McpError>
 }
 
 /** @internal */
@@ -239,13 +242,22 @@ export const make = (config: Config): Exchange => {
       }
     )
 
-  const del: Exchange["del"] = (target) =>
-    execute({ method: "DELETE" }, target, "DELETE", ACCEPT_POST, undefined).pipe(
-      Effect.tap((response) => response.discard),
-      Effect.map((response) => response.status),
-      Effect.timeout("10 seconds"),
-      Effect.orElseSucceed(() => undefined)
+  const del: Exchange["del"] = (target) => {
+    const ctx: Context = { method: "DELETE" }
+    return Effect.flatMap(
+      execute(ctx, target, "DELETE", ACCEPT_POST, undefined),
+      (response): Effect.Effect<void, McpError.McpError> =>
+        (response.status >= 200 && response.status < 300) || response.status === 404
+          ? response.discard
+          : Effect.flatMap(
+            excerpt(response),
+            (body) =>
+              Effect.fail(
+                new McpError.UnexpectedStatus({ ...Errors.context(ctx, target), status: response.status, body })
+              )
+          )
     )
+  }
 
   return { post, get, del }
 }

@@ -71,7 +71,7 @@ export const make = (config: Config, inbox: Transport.Inbox): Transport.Transpor
         Effect.asVoid
       ),
     listen: (target) => Listen.listen(reader, target),
-    end: (target) => target.sessionId === undefined ? Effect.void : Effect.asVoid(exchange.del(target))
+    end: (target) => target.sessionId === undefined ? Effect.void : exchange.del(target)
   }
 }
 
