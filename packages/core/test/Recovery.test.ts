@@ -175,14 +175,15 @@ describe("session recovery", () => {
 
     it.scoped("other statuses never re-initialize; named extra statuses do", () =>
       Effect.gen(function*() {
-        const plain = yield* setup({ getStream: false, unknownSessionStatus: 400 })
+        // (a 400 whose body says the session is unknown is recognised by default: see unknownSession.test.ts)
+        const plain = yield* setup({ getStream: false, unknownSessionStatus: 410 })
         yield* plain.server.expire()
         const error = yield* Effect.flip(plain.client.ping())
         expect(error._tag).toBe("UnexpectedStatus")
         expect(yield* plain.server.initializeCount).toBe(1)
 
-        const opted = yield* setup({ getStream: false, unknownSessionStatus: 400 }, {
-          recovery: { expiredStatuses: [400] }
+        const opted = yield* setup({ getStream: false, unknownSessionStatus: 410 }, {
+          recovery: { expiredStatuses: [410] }
         })
         yield* opted.server.expire()
         yield* opted.client.ping()

@@ -17,8 +17,8 @@ export const recovery: Recovery.Options = {
   // `send-email` must never run twice, `sync-inbox` may; every other tool
   // follows its annotations (`readOnlyHint` / `idempotentHint`).
   replay: Recovery.replay({ tools: { "send-email": false, "sync-inbox": true } }),
-  // This server answers an unknown session with 400 instead of the spec's 404.
-  expiredStatuses: [400]
+  // This server answers an unknown session with 410 instead of the spec's 404.
+  expiredStatuses: [410]
 }
 
 export const options = (url: string): McpClient.Options => ({ url, recovery })

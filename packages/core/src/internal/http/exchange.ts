@@ -19,6 +19,7 @@ import * as Errors from "../errors.js"
 import { flatMapNow } from "../now.js"
 import * as Sse from "../sse.js"
 import type { Context, Target } from "../transport.js"
+import * as UnknownSession from "./unknownSession.js"
 
 /** @internal */
 export interface Config {
@@ -134,17 +135,22 @@ export const make = (config: Config): Exchange => {
     )
   }
 
+  /** A status other than 2xx: a lost session (see unknownSession.ts), or an UnexpectedStatus with the body's start. */
   const failStatus = (ctx: Context, target: Target, response: McpHttp.Response) => {
     const status = response.status
-    if (target.sessionId !== undefined && (status === 404 || config.expiredStatuses.has(status))) {
-      return Effect.zipRight(
-        response.discard,
-        Effect.fail(Errors.sessionExpired(ctx, target.sessionId, status, false))
-      )
+    const sessionId = target.sessionId
+    if (
+      sessionId !== undefined && !UnknownSession.needsBody(status) &&
+      UnknownSession.isUnknownSession(ctx.method, status, "", config.expiredStatuses)
+    ) {
+      return Effect.zipRight(response.discard, Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false)))
     }
     return Effect.flatMap(
       excerpt(response),
-      (body) => Effect.fail(new McpError.UnexpectedStatus({ ...Errors.context(ctx, target), status, body }))
+      (body): Effect.Effect<never, McpError.McpError> =>
+        sessionId !== undefined && UnknownSession.isUnknownSession(ctx.method, status, body, config.expiredStatuses)
+          ? Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false))
+          : Effect.fail(new McpError.UnexpectedStatus({ ...Errors.context(ctx, target), status, body }))
     )
   }
 
