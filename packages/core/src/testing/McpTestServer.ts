@@ -25,7 +25,8 @@ import type * as Scope from "effect/Scope"
 import * as defaults from "./internal/defaults.js"
 import * as InMemoryHttp from "./internal/inMemoryHttp.js"
 import type { RpcError } from "./internal/rpcError.js"
-import * as internal from "./internal/server.js"
+import * as internal from "./internal/server/make.js"
+import * as Protocol from "./internal/server/protocol.js"
 
 /**
  * The protocol versions the server accepts, newest first.
@@ -33,13 +34,13 @@ import * as internal from "./internal/server.js"
  * @since 0.1.0
  * @category constants
  */
-export const supportedProtocolVersions: ReadonlyArray<string> = ["2025-11-25", "2025-06-18", "2025-03-26"]
+export const supportedProtocolVersions: ReadonlyArray<string> = Protocol.supportedVersions
 
 /**
  * @since 0.1.0
  * @category constants
  */
-export const latestProtocolVersion = "2025-11-25"
+export const latestProtocolVersion = Protocol.latestVersion
 
 /**
  * A URL to give a client that talks to the server in memory (any URL works:

@@ -35,6 +35,10 @@ export type Message =
     readonly error: { readonly code: number; readonly message: string; readonly data?: unknown }
   }
 
+export type Request = Extract<Message, { readonly kind: "request" }>
+
+export type Notification = Extract<Message, { readonly kind: "notification" }>
+
 const isId = (u: unknown): u is Id => typeof u === "string" || (typeof u === "number" && Number.isInteger(u))
 
 /** Classifies one parsed JSON value; `undefined` when it is no valid JSON-RPC message. */
@@ -79,3 +83,14 @@ export const notification = (method: string, params?: unknown): JsonObject =>
 
 export const request = (id: Id, method: string, params?: unknown): JsonObject =>
   params === undefined ? { jsonrpc: "2.0", id, method } : { jsonrpc: "2.0", id, method, params }
+
+/** The string-valued entries of a JSON object (headers, prompt arguments); `{}` for anything else. */
+export const stringEntries = (u: unknown): Readonly<Record<string, string>> => {
+  const out: Record<string, string> = {}
+  if (Predicate.isRecord(u)) {
+    for (const [key, value] of Object.entries(u)) {
+      if (typeof value === "string") out[key] = value
+    }
+  }
+  return out
+}
