@@ -99,6 +99,14 @@ export interface Options {
   readonly requestTimeout?: Duration.DurationInput | undefined
   /** Absolute bound of a request, whatever progress says. Default: 10 minutes. */
   readonly maxRequestTimeout?: Duration.DurationInput | undefined
+  /**
+   * Bound of a whole handshake, its retries included (the first connect and
+   * every recovery): then `RequestTimeout` with reason "connect", the attempts
+   * and the last failure. Default: 30 seconds.
+   *
+   * @since 0.2.0
+   */
+  readonly connectTimeout?: Duration.DurationInput | undefined
   /** Open the optional GET stream for server-initiated messages. Default: true. */
   readonly getStream?: boolean | undefined
   /**
@@ -286,6 +294,7 @@ export const config: Config.Config<Options> = Config.all({
   url: Config.string("URL"),
   requestTimeout: Config.option(Config.duration("REQUEST_TIMEOUT")),
   maxRequestTimeout: Config.option(Config.duration("MAX_REQUEST_TIMEOUT")),
+  connectTimeout: Config.option(Config.duration("CONNECT_TIMEOUT")),
   getStream: Config.option(Config.boolean("GET_STREAM")),
   protocolVersion: Config.option(Config.string("PROTOCOL_VERSION")),
   maxMessageSize: Config.option(Config.integer("MAX_MESSAGE_SIZE")),
@@ -296,6 +305,7 @@ export const config: Config.Config<Options> = Config.all({
   // explicit `undefined` would erase what the caller passed.
   ...(c.requestTimeout._tag === "Some" ? { requestTimeout: c.requestTimeout.value } : {}),
   ...(c.maxRequestTimeout._tag === "Some" ? { maxRequestTimeout: c.maxRequestTimeout.value } : {}),
+  ...(c.connectTimeout._tag === "Some" ? { connectTimeout: c.connectTimeout.value } : {}),
   ...(c.getStream._tag === "Some" ? { getStream: c.getStream.value } : {}),
   ...(c.protocolVersion._tag === "Some" ? { protocolVersion: c.protocolVersion.value } : {}),
   ...(c.maxMessageSize._tag === "Some" ? { maxMessageSize: c.maxMessageSize.value } : {}),

@@ -54,14 +54,19 @@ export class TransportError extends Schema.TaggedError<TransportError>("@mcp-eff
   "TransportError",
   {
     ...context,
-    /** What the client was doing: "request" (sending) or "response" (reading the body). */
-    phase: Schema.Literal("request", "response"),
+    /**
+     * Where it failed: "connect" (no connection could be made: nothing reached
+     * the server, the client sends it again by itself), "request" (sending: the
+     * server may have seen it), "response" (reading the answer).
+     */
+    phase: Schema.Literal("connect", "request", "response"),
     description: Schema.String,
     cause: Schema.optional(Schema.Defect)
   }
 ) {
   override get message(): string {
-    return `${this.method}: HTTP ${this.phase} failed: ${this.description}` + leftOpenNote(this)
+    const what = this.phase === "connect" ? "could not connect" : `HTTP ${this.phase} failed`
+    return `${this.method}: ${what}: ${this.description}` + leftOpenNote(this)
   }
 }
 
@@ -162,7 +167,9 @@ export class JsonRpcError extends Schema.TaggedError<JsonRpcError>("@mcp-effect/
 
 /**
  * No response arrived in time. `reason` says which bound was hit: the idle
- * timeout (reset by progress notifications) or the absolute maximum.
+ * timeout (reset by progress notifications), the absolute maximum, or the
+ * connect timeout (a handshake, retries included: then `attempts` and the
+ * last attempt's failure, `cause`, say what happened).
  *
  * @since 0.1.0
  * @category errors
@@ -171,12 +178,23 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@mcp-eff
   "RequestTimeout",
   {
     ...context,
-    reason: Schema.Literal("idle", "maximum"),
+    reason: Schema.Literal("idle", "maximum", "connect"),
     /** The bound that was exceeded, in milliseconds. */
-    timeoutMillis: Schema.Number
+    timeoutMillis: Schema.Number,
+    /** For a connect timeout: the handshakes attempted. */
+    attempts: Schema.optional(Schema.Number),
+    /** For a connect timeout: why the last attempt failed, if one had failed. */
+    cause: Schema.optional(Schema.Defect)
   }
 ) {
   override get message(): string {
+    if (this.reason === "connect") {
+      const last = this.cause instanceof Error ? `; last failure: ${this.cause.message}` : ""
+      return `${this.method}: could not connect within ${this.timeoutMillis} ms (${
+        this.attempts ?? 1
+      } attempt(s)${last})` +
+        leftOpenNote(this)
+    }
     return `${this.method}: no response within ${this.timeoutMillis} ms (${this.reason} timeout)` + leftOpenNote(this)
   }
 }
@@ -257,9 +275,11 @@ export class RecoveryFailed extends Schema.TaggedError<RecoveryFailed>("@mcp-eff
 }
 
 /**
- * The old session had accepted the request before it died, and the replay
- * policy does not allow re-sending it (it may have had side effects). The new
- * session is in place; the caller decides whether to try again.
+ * The server may have run the request, and the replay policy does not allow
+ * re-sending it (it may have had side effects): either the old session had
+ * accepted it before it died (the new session is in place), or the connection
+ * was cut while the request was on its way or its answer was read (`cause`:
+ * the transport's failure). The caller decides whether to try again.
  *
  * @since 0.1.0
  * @category errors
@@ -271,13 +291,18 @@ export class RequestLost extends Schema.TaggedError<RequestLost>("@mcp-effect/co
     requestId: Schema.optional(RequestId),
     sessionId: Schema.String,
     /** For `tools/call`: the tool's name. */
-    tool: Schema.optional(Schema.String)
+    tool: Schema.optional(Schema.String),
+    /** For a request cut off in flight: the transport's failure. */
+    cause: Schema.optional(Schema.Defect)
   }
 ) {
   override get message(): string {
+    const what = this.cause === undefined
+      ? `the session ${this.sessionId} died after accepting the request`
+      : `the connection was cut after the request may have reached the server`
     return `${this.method}${
       this.tool === undefined ? "" : ` (${this.tool})`
-    }: the session ${this.sessionId} died after accepting the request; the replay policy forbids re-sending it`
+    }: ${what}; the replay policy forbids re-sending it`
   }
 }
 

@@ -95,7 +95,15 @@ export interface Response {
  */
 export class HttpFailure extends Schema.TaggedError<HttpFailure>("@mcp-effect/core/HttpFailure")("HttpFailure", {
   description: Schema.String,
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(Schema.Defect),
+  /**
+   * The connection could not be made (refused, no such host, no route): nothing
+   * reached the server, so the request is always safe to send again. Backends
+   * set it only when they know; unknown means "may have been sent".
+   *
+   * @since 0.2.0
+   */
+  connect: Schema.optional(Schema.Boolean)
 }) {
   /**
    * @since 0.1.0

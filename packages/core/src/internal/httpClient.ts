@@ -28,6 +28,7 @@ import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Stream from "effect/Stream"
 import * as McpHttp from "../McpHttp.js"
+import { isConnectFailure } from "./connectFailure.js"
 
 /** @internal */
 export const fromHttpClient = (client: HttpClient.HttpClient): McpHttp.Service => {
@@ -85,7 +86,7 @@ class Exchange implements McpHttp.Response {
     run: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
   ): Effect.Effect<void> {
     return Effect.matchEffect(run, {
-      onFailure: (error) => Effect.sync(() => this.fail(httpFailure(error))),
+      onFailure: (error) => Effect.sync(() => this.fail(httpFailure(error, isConnectFailure(error)))),
       onSuccess: (response) => {
         this.status = response.status
         this.headers = response.headers
@@ -211,10 +212,10 @@ class Exchange implements McpHttp.Response {
   })
 }
 
-const httpFailure = (error: unknown): McpHttp.HttpFailure => {
+const httpFailure = (error: unknown, connect = false): McpHttp.HttpFailure => {
   const message = error instanceof Error ? error.message : String(error)
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ""
-  return new McpHttp.HttpFailure({ description: `${message}${cause}`, cause: error })
+  return new McpHttp.HttpFailure({ description: `${message}${cause}`, cause: error, ...(connect ? { connect } : {}) })
 }
 
 const aborted = (): McpHttp.HttpFailure =>

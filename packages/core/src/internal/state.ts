@@ -31,6 +31,7 @@ export const defaults = {
   clientInfo: { name: "mcp-effect", version: "0.1.0" },
   requestTimeout: Duration.seconds(60),
   maxRequestTimeout: Duration.minutes(10),
+  connectTimeout: Duration.seconds(30),
   maxMessageSize: 4 * 1024 * 1024,
   maxBodyExcerpt: 1024,
   getStream: true,
@@ -45,6 +46,7 @@ export interface Settings {
   readonly handlers: McpClient.Handlers
   readonly requestTimeoutMillis: number
   readonly maxRequestTimeoutMillis: number
+  readonly connectTimeoutMillis: number
   readonly getStream: boolean
   readonly reconnect: Schedule.Schedule<unknown>
   readonly recovery: Policy.Options
@@ -64,6 +66,7 @@ export const settings = (options: McpClient.Options): Settings => {
     handlers,
     requestTimeoutMillis: millisOf(options.requestTimeout ?? defaults.requestTimeout),
     maxRequestTimeoutMillis: millisOf(options.maxRequestTimeout ?? defaults.maxRequestTimeout),
+    connectTimeoutMillis: millisOf(options.connectTimeout ?? defaults.connectTimeout),
     getStream: options.getStream ?? defaults.getStream,
     reconnect: options.reconnect ?? defaults.reconnect,
     recovery: options.recovery ?? {}

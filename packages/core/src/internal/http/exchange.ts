@@ -92,7 +92,7 @@ export const make = (config: Config): Exchange => {
   ) =>
     new McpError.TransportError({
       ...Errors.context(ctx, target),
-      phase,
+      phase: failure.connect === true ? "connect" : phase,
       description: failure.description,
       ...(failure.cause === undefined ? {} : { cause: failure.cause })
     })
