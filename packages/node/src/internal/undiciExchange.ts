@@ -118,6 +118,8 @@ interface State extends McpHttp.Response {
   readonly offAbort: (() => void) | undefined
   /** Aborted through a signal (see {@link send}), not by interruption. */
   readonly signalled: boolean
+  /** {@link waitForPiece} on this state, for `Effect.async`. */
+  readonly waitForPiece: (resume: Resume<string | undefined>) => Effect.Effect<void> | undefined
 }
 
 /**
@@ -141,6 +143,7 @@ class Exchange implements State, Dispatcher.DispatchHandler {
   discardTimer: ReturnType<typeof setTimeout> | undefined = undefined
   readonly offAbort: (() => void) | undefined
   readonly signalled: boolean
+  readonly waitForPiece = (resume: Resume<string | undefined>) => waitForPiece(this, resume)
 
   readonly read: Effect.Effect<string | undefined, McpHttp.HttpFailure> = Effect.suspend(() => read(this))
   readonly discard: Effect.Effect<void> = Effect.sync(() => discard(this))
@@ -260,14 +263,25 @@ const read = (state: State): Effect.Effect<string | undefined, McpHttp.HttpFailu
   }
   if (state.failure !== undefined) return Exit.fail(state.failure)
   if (state.ended || state.discarding) return Exit.succeed(undefined)
-  return Effect.async<string | undefined, McpHttp.HttpFailure>((resume) => {
-    state.reader = resume
-    return state.signalled ? undefined : Effect.sync(() => {
-      state.reader = undefined
-      abort(state)
-    })
-  })
+  return Effect.async(state.waitForPiece)
 }
+
+/**
+ * `read`'s wait for the next piece. No closure here (one capturing `state`
+ * would cost a context on every call): the function `Effect.async` calls is
+ * made once per exchange (see Exchange).
+ */
+const waitForPiece = (state: State, resume: Resume<string | undefined>): Effect.Effect<void> | undefined => {
+  state.reader = resume
+  return state.signalled ? undefined : stopReading(state)
+}
+
+/** Interrupted while waiting for a piece: abort. */
+const stopReading = (state: State): Effect.Effect<void> =>
+  Effect.sync(() => {
+    state.reader = undefined
+    abort(state)
+  })
 
 const discard = (state: State): void => {
   if (state.ended || state.failure !== undefined || state.discarding) return
@@ -277,7 +291,7 @@ const discard = (state: State): void => {
   state.heldChars = 0
   if (state.controller?.paused === true) state.controller.resume()
   // Read on in the background to keep the connection, but not for long.
-  state.discardTimer = setTimeout(() => abort(state), DISCARD_MILLIS)
+  state.discardTimer = setTimeout(abort, DISCARD_MILLIS, state)
   state.discardTimer.unref()
 }
 
