@@ -28,6 +28,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import * as connectFailure from "./internal/connectFailure.js"
 import * as internal from "./internal/httpClient.js"
 
 /**
@@ -150,3 +151,15 @@ export const layerHttpClient: Layer.Layer<McpHttp, never, HttpClient.HttpClient>
   McpHttp,
   Effect.map(HttpClient.HttpClient, fromHttpClient)
 )
+
+/**
+ * Whether an error from a network stack says no connection was made (refused,
+ * no such host, no route, connect timeout: Node's, undici's and Bun's codes on
+ * the error or its causes), so nothing of the request reached the server. An
+ * `McpHttp` backend sets `HttpFailure.connect` from it, which lets the client
+ * send such requests again by itself.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const isConnectFailure: (error: unknown) => boolean = connectFailure.isConnectFailure

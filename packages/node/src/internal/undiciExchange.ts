@@ -242,9 +242,15 @@ const failed = (state: State, error: Error): void => {
   // After our own abort: whoever waited has been answered already.
   if (state.failure !== undefined) return
   state.offAbort?.()
-  const failure = new McpHttp.HttpFailure({ description: describe(error), cause: error })
-  state.failure = failure
   const started = state.started
+  // Before any answer, a connection that could not be made: nothing reached the server.
+  const connect = started !== undefined && McpHttp.isConnectFailure(error)
+  const failure = new McpHttp.HttpFailure({
+    description: describe(error),
+    cause: error,
+    ...(connect ? { connect } : {})
+  })
+  state.failure = failure
   state.started = undefined
   started?.(Exit.fail(failure))
   const reader = state.reader
