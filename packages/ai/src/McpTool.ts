@@ -80,14 +80,12 @@ export class ToolFailure extends Schema.TaggedError<ToolFailure>("@mcp-effect/ai
  * @since 0.2.0
  * @category models
  */
-export interface McpTool extends
-  Tool.Tool<string, {
-    readonly parameters: typeof Parameters
-    readonly success: typeof Output
-    readonly failure: typeof ToolFailure
-    readonly failureMode: "return"
-  }>
-{}
+export type McpTool = Tool.Tool<string, {
+  readonly parameters: typeof Parameters
+  readonly success: typeof Output
+  readonly failure: typeof ToolFailure
+  readonly failureMode: "return"
+}>
 
 /**
  * The handler of an {@link McpTool}.
