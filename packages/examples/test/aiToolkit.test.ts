@@ -1,0 +1,40 @@
+import { describe, expect, it } from "@effect/vitest"
+import { McpClient } from "@mcp-effect/core"
+import { McpTestServer } from "@mcp-effect/core/testing"
+import { NodeMcpTestServer } from "@mcp-effect/node/testing"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { main, ScriptedModel, withContext } from "../src/aiToolkit.js"
+
+// docs/ai.md's program, over real HTTP (undici) against the test server on 127.0.0.1.
+describe("aiToolkit (ai)", () => {
+  it.live("a tool-calling loop: add, then echo with the sum, then the answer", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { server, url } = yield* NodeMcpTestServer.make()
+      expect(yield* main(url)).toBe("The server says: 2 + 3 = 5")
+      const calls = (yield* server.log).filter((e) => e.rpcMethod === "tools/call" && e.kind === "request")
+      expect(calls.map((e) => e.message)).toMatchObject([
+        { params: { name: "add", arguments: { a: 2, b: 3 } } },
+        { params: { name: "echo", arguments: { text: "2 + 3 = 5" } } }
+      ])
+    })))
+
+  it.live("the server forgets the session at a tool call: the loop never notices", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { server, url } = yield* NodeMcpTestServer.make()
+      // The session ends just as the first `tools/call` arrives: that POST is answered 404.
+      yield* server.inject(McpTestServer.Fault.ExpireSession({}), { rpcMethod: "tools/call" })
+      expect(yield* main(url)).toBe("The server says: 2 + 3 = 5")
+      expect(yield* server.initializeCount).toBe(2)
+      const calls = (yield* server.log).filter((e) => e.rpcMethod === "tools/call" && e.kind === "request")
+      expect(calls.map((e) => e.status)).toEqual([404, 200, 200])
+    })))
+
+  it.scoped("a resource and a prompt as the model's prompt", () =>
+    Effect.gen(function*() {
+      expect(yield* withContext).toBe("Hello, world! Please greet Ada.")
+    }).pipe(Effect.provide(Layer.merge(
+      ScriptedModel,
+      McpClient.layer({ url: McpTestServer.inMemoryUrl }).pipe(Layer.provide(McpTestServer.layerInMemory()))
+    ))))
+})
