@@ -3,8 +3,13 @@ import * as Chat from "@effect/ai/Chat"
 import * as LanguageModel from "@effect/ai/LanguageModel"
 import * as Prompt from "@effect/ai/Prompt"
 import type * as Response from "@effect/ai/Response"
+import * as Tool from "@effect/ai/Tool"
+import * as Toolkit from "@effect/ai/Toolkit"
 import { McpPrompt, McpResource, McpTool, McpToolkit } from "@mcp-effect/ai"
+import { McpClient } from "@mcp-effect/core"
 import { NodeMcpClient } from "@mcp-effect/node"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -45,6 +50,37 @@ export const withContext = Effect.gen(function*() {
   const response = yield* LanguageModel.generateText({ prompt: Prompt.merge(hello, greet) })
   return response.text
 })
+// #endregion
+
+// #region servers
+// Two servers in one toolkit: the model sees `notes_*` and `math_add`, and each call goes to its
+// server. Prefixes keep the names apart (without them, two `echo` tools fail with ToolNameClash).
+export const TwoServersLive = (notesUrl: string, mathUrl: string) =>
+  Layer.scoped(
+    McpToolkit.McpToolkit,
+    Effect.gen(function*() {
+      const connect = (url: string) =>
+        Effect.map(Layer.build(NodeMcpClient.layer({ url })), Context.get(McpClient.McpClient))
+      return yield* McpToolkit.makeServers([
+        { client: yield* connect(notesUrl), prefix: "notes_" },
+        { client: yield* connect(mathUrl), prefix: "math_", filter: McpToolkit.byName(["add"]) }
+      ])
+    })
+  )
+// #endregion
+
+// #region own-tools
+// The server's tools next to tools of your own: merge the toolkits, provide both handlers.
+const Now = Tool.make("now", { description: "The current time (ISO 8601)", success: Schema.String })
+const OwnTools = Toolkit.make(Now)
+const OwnToolsLive = OwnTools.toLayer({ now: () => Effect.map(DateTime.now, DateTime.formatIso) })
+
+export const allTools = Effect.gen(function*() {
+  const mcp = yield* McpToolkit.McpToolkit
+  const { handlers, toolkit } = yield* mcp.current
+  return yield* Toolkit.merge(OwnTools, toolkit).pipe(Effect.provide(handlers), Effect.provide(OwnToolsLive))
+})
+// then: LanguageModel.generateText({ prompt, toolkit: allTools })
 // #endregion
 
 // #region model

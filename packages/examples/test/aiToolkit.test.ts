@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
+import { McpToolkit } from "@mcp-effect/ai"
 import { McpClient } from "@mcp-effect/core"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { main, ScriptedModel, withContext } from "../src/aiToolkit.js"
+import { allTools, main, ScriptedModel, TwoServersLive, withContext } from "../src/aiToolkit.js"
 
 // docs/ai.md's program, over real HTTP (undici) against the test server on 127.0.0.1.
 describe("aiToolkit (ai)", () => {
@@ -37,4 +38,42 @@ describe("aiToolkit (ai)", () => {
       ScriptedModel,
       McpClient.layer({ url: McpTestServer.inMemoryUrl }).pipe(Layer.provide(McpTestServer.layerInMemory()))
     ))))
+
+  it.live("two servers in one toolkit, prefixed, each call to its server", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const notes = yield* NodeMcpTestServer.make()
+      const math = yield* NodeMcpTestServer.make()
+      // The clients live as long as the layer: use the toolkit inside it.
+      yield* Effect.gen(function*() {
+        const toolkit = yield* McpToolkit.toolkit
+        expect(Object.keys(toolkit.tools)).toEqual([
+          "notes_echo",
+          "notes_add",
+          "notes_slow",
+          "notes_fail",
+          "notes_elicit",
+          "math_add"
+        ])
+        const sum = yield* toolkit.handle("math_add", { a: 20, b: 22 })
+        expect(sum.encodedResult).toEqual({ text: "42", structuredContent: { sum: 42 } })
+      }).pipe(Effect.provide(TwoServersLive(notes.url, math.url)))
+      const calls = (server: McpTestServer.Handle) =>
+        Effect.map(server.log, (log) => log.filter((e) => e.rpcMethod === "tools/call").length)
+      expect([yield* calls(notes.server), yield* calls(math.server)]).toEqual([0, 1])
+    })))
+
+  it.scoped("the server's tools merged with your own", () =>
+    Effect.gen(function*() {
+      const toolkit = yield* allTools
+      expect(Object.keys(toolkit.tools)).toEqual(["now", "echo", "add", "slow", "fail", "elicit"])
+      const now = yield* toolkit.handle("now", {})
+      expect(now.result).toBe("1970-01-01T00:00:00.000Z") // TestClock
+      const echo = yield* toolkit.handle("echo", { text: "mine too" })
+      expect(echo.encodedResult).toEqual({ text: "mine too" })
+    }).pipe(Effect.provide(
+      McpToolkit.layer().pipe(
+        Layer.provide(McpClient.layer({ url: McpTestServer.inMemoryUrl })),
+        Layer.provide(McpTestServer.layerInMemory())
+      )
+    )))
 })
