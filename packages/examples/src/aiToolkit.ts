@@ -1,3 +1,4 @@
+// #region imports
 import * as AiError from "@effect/ai/AiError"
 import * as Chat from "@effect/ai/Chat"
 import * as LanguageModel from "@effect/ai/LanguageModel"
@@ -15,6 +16,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+// #endregion
 
 // #region loop
 // Asks the model; runs the tools it calls on the MCP server; shows it the results; again, until
