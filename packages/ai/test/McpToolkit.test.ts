@@ -252,6 +252,21 @@ describe("McpToolkit.makeServers", () => {
       )
       expect(error).toMatchObject({ _tag: "ToolNameClash", name: "echo", servers: [0, 1] })
     }))
+  it.scoped("a listing that would clash fails the refresh and keeps the last toolkit", () =>
+    Effect.gen(function*() {
+      const a = yield* McpTestServer.make({ tools: [search] })
+      const b = yield* McpTestServer.make()
+      const toolkit = yield* McpToolkit.makeServers([{ client: yield* connect(a) }, { client: yield* connect(b) }], {
+        follow: false
+      })
+      const before = yield* toolkit.current
+      yield* b.setTools([search])
+      expect(yield* Effect.flip(toolkit.refresh)).toMatchObject({ _tag: "ToolNameClash", name: "search" })
+      expect(yield* toolkit.current).toBe(before)
+      yield* b.setTools(McpTestServer.defaultTools.filter((tool) => tool.name === "echo"))
+      yield* toolkit.refresh
+      expect(names(yield* toolkit.current)).toEqual(["search", "echo"])
+    }))
 })
 
 describe("McpToolkit.layerConfig", () => {
