@@ -31,9 +31,11 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { listTools } from "./internal/listTools.js"
@@ -204,10 +206,15 @@ export const makeServers = (
         lists = next
       }))
     const all = servers.map((_, i) => i)
+    // The followers get a scope of their own, closed if the first listing fails: a `make` retried
+    // in a long-lived scope must not leave followers behind.
+    const followers = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     if (options?.follow !== false) {
-      yield* Effect.forEach(servers, (server, i) => follow(server.client, relist([i])), { discard: true })
+      yield* Effect.forEach(servers, (server, i) => follow(server.client, relist([i])), { discard: true }).pipe(
+        Scope.extend(followers)
+      )
     }
-    yield* relist(all)
+    yield* relist(all).pipe(Effect.onError((cause) => Scope.close(followers, Exit.failCause(cause))))
     const current = SubscriptionRef.get(ref)
     return {
       toolkit: Effect.map(current, (snapshot) => snapshot.withHandler),

@@ -252,6 +252,25 @@ describe("McpToolkit.makeServers", () => {
       )
       expect(error).toMatchObject({ _tag: "ToolNameClash", name: "echo", servers: [0, 1] })
     }))
+  it.scoped("a make that fails leaves no follower behind", () =>
+    Effect.gen(function*() {
+      const a = yield* McpTestServer.make()
+      const clientA = yield* connect(a)
+      const clientB = yield* connect(yield* McpTestServer.make())
+      for (let i = 0; i < 3; i++) {
+        yield* Effect.flip(McpToolkit.makeServers([{ client: clientA }, { client: clientB }]))
+      }
+      // A toolkit that works, subscribed after the failed ones: when it has seen the change, a
+      // follower left by a failed make (woken before it) would have listed `a`'s tools too.
+      const toolkit = yield* McpToolkit.makeServers([{ client: clientA }])
+      yield* a.awaitGetStream()
+      yield* a.clearLog
+      yield* a.setTools([search])
+      yield* awaitSnapshot(toolkit, (s) => names(s).includes("search"))
+      const listings = (yield* a.log).filter((e) => e.rpcMethod === "tools/list" && e.kind === "request")
+      expect(listings.length).toBe(1)
+    }))
+
   it.scoped("a listing that would clash fails the refresh and keeps the last toolkit", () =>
     Effect.gen(function*() {
       const a = yield* McpTestServer.make({ tools: [search] })
