@@ -60,6 +60,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as McpError from "../McpError.js"
+import type * as McpSchema from "../McpSchema.js"
 import * as Policy from "../Recovery.js"
 import * as Session from "../Session.js"
 import * as Deadline from "./deadline.js"
@@ -446,10 +447,7 @@ const resendOrLose = (
   const after = failure._tag === "SessionExpired" ? "session" : "unreachable"
   if (failure._tag === "SessionExpired" && !failure.accepted) return Effect.fail(new Resend({ after, failure }))
   const name = toolName(request)
-  // The tool's annotations are the default policy's input: learn them on the (new) session if need be.
-  const tool = name === undefined
-    ? Effect.succeed(undefined)
-    : Effect.flatMap(current(self), (session) => Restore.tool(self.state, name, session))
+  const tool = name === undefined ? Effect.succeed(undefined) : toolNamed(self, name, request.deadline)
   return Effect.flatMap(
     tool,
     (tool): Effect.Effect<never, McpError.RequestLost | Resend> =>
@@ -464,6 +462,30 @@ const resendOrLose = (
             ...(failure._tag === "TransportError" ? { cause: failure } : {})
           })
         )
+  )
+}
+
+/**
+ * The tool as the server lists it: its annotations are the default policy's
+ * input. One the client has not seen is listed — through `run` itself, so
+ * the listing waits for a server that is coming back and for a new session
+ * like any request, within the same deadline. Unknown if that fails.
+ */
+const toolNamed = (
+  self: Machine,
+  name: string,
+  deadline: Deadline.Deadline | undefined
+): Effect.Effect<McpSchema.Tool | undefined> => {
+  const known = self.state.tools?.get(name)
+  if (known !== undefined) return Effect.succeed(known)
+  return run(
+    self,
+    { method: "tools/list", params: undefined, deadline },
+    (session) => Restore.learnTools(self.state, session)
+  ).pipe(
+    Effect.timeout(Duration.millis(self.state.settings.requestTimeoutMillis)),
+    Effect.ignore,
+    Effect.map(() => self.state.tools?.get(name))
   )
 }
 
