@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import { McpHttp } from "@mcp-effect/core"
+import { McpError, McpHttp } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
@@ -67,7 +67,7 @@ export const make = (dispatcher: Dispatcher): McpHttp.Service => {
   }
 
   const send = (request: McpHttp.Request, target: Target, headers: Record<string, string>) =>
-    Effect.async<McpHttp.Response, McpHttp.HttpFailure>((resume) => {
+    Effect.async<McpHttp.Response, McpError.HttpFailure>((resume) => {
       if (request.signal?.aborted === true) return resume(Exit.fail(abortedFailure()))
       const exchange = new Exchange(resume, request.signal)
       try {
@@ -93,13 +93,13 @@ export const make = (dispatcher: Dispatcher): McpHttp.Service => {
       return request.signal === undefined ? Effect.sync(() => exchange.abort()) : undefined
     })
 
-  const execute = (request: McpHttp.Request): Effect.Effect<McpHttp.Response, McpHttp.HttpFailure> =>
+  const execute = (request: McpHttp.Request): Effect.Effect<McpHttp.Response, McpError.HttpFailure> =>
     Effect.withFiberRuntime((fiber) => {
       let target: Target
       try {
         target = targetOf(request.url)
       } catch (error) {
-        return Effect.fail(new McpHttp.HttpFailure({ description: `invalid URL: ${request.url}`, cause: error }))
+        return Effect.fail(new McpError.HttpFailure({ description: `invalid URL: ${request.url}`, cause: error }))
       }
       const headers: Record<string, string> = request.body === undefined
         ? { ...request.headers }
@@ -187,7 +187,7 @@ interface Target {
 // One reason for every abort: an Error built per abort would capture a stack trace each time.
 const aborted = new Error("the request was aborted by the client")
 
-type Resume<A> = (effect: Effect.Effect<A, McpHttp.HttpFailure>) => void
+type Resume<A> = (effect: Effect.Effect<A, McpError.HttpFailure>) => void
 
 /**
  * One request: undici's handler for it, and, once the headers are in, its
@@ -206,7 +206,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
   private held: Array<string> = []
   private heldChars = 0
   private ended = false
-  private failure: McpHttp.HttpFailure | undefined = undefined
+  private failure: McpError.HttpFailure | undefined = undefined
   private abandoned = false
   private discarding = false
   private discardedBytes = 0
@@ -283,7 +283,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
     // After our own abort: whoever waited has been answered already.
     if (this.failure !== undefined) return
     this.offAbort?.()
-    const failure = new McpHttp.HttpFailure({ description: describe(error), cause: error })
+    const failure = new McpError.HttpFailure({ description: describe(error), cause: error })
     this.failure = failure
     const started = this.started
     this.started = undefined
@@ -295,7 +295,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
 
   // --- the client's side ----------------------------------------------------
 
-  readonly read: Effect.Effect<string | undefined, McpHttp.HttpFailure> = Effect.suspend(() => {
+  readonly read: Effect.Effect<string | undefined, McpError.HttpFailure> = Effect.suspend(() => {
     const text = this.held.shift()
     if (text !== undefined) {
       this.heldChars -= text.length
@@ -304,7 +304,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
     }
     if (this.failure !== undefined) return Exit.fail(this.failure)
     if (this.ended || this.discarding) return Exit.succeed(undefined)
-    return Effect.async<string | undefined, McpHttp.HttpFailure>((resume) => {
+    return Effect.async<string | undefined, McpError.HttpFailure>((resume) => {
       this.reader = resume
       return this.signalled ? undefined : Effect.sync(() => {
         this.reader = undefined
@@ -330,7 +330,7 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
     this.giveUp(undefined)
   }
 
-  private giveUp(failure: McpHttp.HttpFailure | undefined): void {
+  private giveUp(failure: McpError.HttpFailure | undefined): void {
     this.clearDiscardTimer()
     if (this.ended || this.failure !== undefined) return
     this.offAbort?.()
@@ -368,8 +368,8 @@ class Exchange implements Dispatcher.DispatchHandler, McpHttp.Response {
   }
 }
 
-const abortedFailure = (): McpHttp.HttpFailure =>
-  new McpHttp.HttpFailure({ description: "the request was aborted by the client", cause: aborted })
+const abortedFailure = (): McpError.HttpFailure =>
+  new McpError.HttpFailure({ description: "the request was aborted by the client", cause: aborted })
 
 const describe = (error: Error): string => {
   const code = "code" in error && typeof error.code === "string" ? ` (${error.code})` : ""

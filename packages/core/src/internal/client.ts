@@ -998,7 +998,7 @@ const serverRequest = (
   const run = <P, IP, A, IA>(
     paramsSchema: Schema.Schema<P, IP>,
     resultSchema: Schema.Schema<A, IA>,
-    handler: (params: P) => Effect.Effect<A, McpClient.RequestRejected>
+    handler: (params: P) => Effect.Effect<A, McpError.RequestRejected>
   ): Effect.Effect<JsonRpc.JsonRpcResponse> =>
     Schema.decodeUnknown(paramsSchema)(message.params ?? {}).pipe(
       Effect.mapError((error) =>

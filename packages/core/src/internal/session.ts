@@ -352,7 +352,12 @@ const failingOnceWith = <A, E>(first: E, effect: Effect.Effect<A, E>): Effect.Ef
   })
 }
 
-const recoveryFailed = (request: Request, expired: McpError.SessionExpired, attempts: number, cause: unknown) =>
+const recoveryFailed = (
+  request: Request,
+  expired: McpError.SessionExpired,
+  attempts: number,
+  cause: McpError.McpError
+) =>
   new McpError.RecoveryFailed({
     method: request.method,
     ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),

@@ -101,7 +101,7 @@ export const make = (config: Config): Transport => {
 
   const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
   (
-    failure: McpHttp.HttpFailure
+    failure: McpError.HttpFailure
   ) =>
     new McpError.TransportError({
       ...errorContext(ctx, target),
@@ -289,10 +289,10 @@ export const make = (config: Config): Transport => {
 const readText = (
   response: McpHttp.Response,
   more: (text: string) => boolean
-): Effect.Effect<string, McpHttp.HttpFailure> =>
+): Effect.Effect<string, McpError.HttpFailure> =>
   Effect.suspend(() => {
     let text = ""
-    const loop: Effect.Effect<string, McpHttp.HttpFailure> = Effect.flatMap(response.read, (piece) => {
+    const loop: Effect.Effect<string, McpError.HttpFailure> = Effect.flatMap(response.read, (piece) => {
       if (piece === undefined) return Effect.succeed(text)
       text += piece
       return more(text) ? loop : Effect.as(response.discard, text)

@@ -33,13 +33,13 @@ import * as internal from "./internal/server.js"
  * @since 0.1.0
  * @category constants
  */
-export const supportedProtocolVersions: ReadonlyArray<string> = ["2025-11-25", "2025-06-18", "2025-03-26"]
+export const supportedProtocolVersions: ReadonlyArray<string> = internal.supportedVersions
 
 /**
  * @since 0.1.0
  * @category constants
  */
-export const latestProtocolVersion = "2025-11-25"
+export const latestProtocolVersion: string = internal.latestVersion
 
 /**
  * A URL to give a client that talks to the server in memory (any URL works:

@@ -54,8 +54,9 @@ import * as JsonRpc from "./jsonRpc.js"
 import { RpcError } from "./rpcError.js"
 import * as Sse from "./sse.js"
 
-const supportedVersions: ReadonlyArray<string> = ["2025-11-25", "2025-06-18", "2025-03-26"]
-const latestVersion = "2025-11-25"
+/** The server's own list (not the client's: it is an independent peer); `McpTestServer` re-exports it. */
+export const supportedVersions: ReadonlyArray<string> = ["2025-11-25", "2025-06-18", "2025-03-26"]
+export const latestVersion = supportedVersions[0]
 /** The first version whose clients must send `MCP-Protocol-Version`. */
 const versionHeaderSince = "2025-06-18"
 
