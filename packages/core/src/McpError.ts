@@ -377,9 +377,9 @@ export const isMcpError = (u: unknown): u is McpError =>
 /**
  * The network failed: no connection, a reset, a body cut short. What an
  * `McpHttp` fails with; the client reports it as {@link TransportError} on
- * the request it concerns.
+ * the request it concerns. (Was `McpHttp.HttpFailure` in 0.1.)
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class HttpFailure extends Schema.TaggedError<HttpFailure>("@mcp-effect/core/HttpFailure")("HttpFailure", {
@@ -387,7 +387,7 @@ export class HttpFailure extends Schema.TaggedError<HttpFailure>("@mcp-effect/co
   cause: Schema.optional(Schema.Defect)
 }) {
   /**
-   * @since 0.1.0
+   * @since 0.2.0
    */
   override get message(): string {
     return this.description
@@ -396,9 +396,9 @@ export class HttpFailure extends Schema.TaggedError<HttpFailure>("@mcp-effect/co
 
 /**
  * A handler's way to answer a server→client request with a JSON-RPC error
- * (see `McpClient.Handlers`).
+ * (see `McpClient.Handlers`). (Was `McpClient.RequestRejected` in 0.1.)
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category errors
  */
 export class RequestRejected extends Schema.TaggedError<RequestRejected>("@mcp-effect/core/RequestRejected")(
