@@ -3,10 +3,12 @@
  * its body read piece by piece as text.
  *
  * This is all the Streamable HTTP transport needs of HTTP, so it is all a
- * platform has to provide. `McpClient.make` runs on any `@effect/platform`
- * `HttpClient` (through {@link fromHttpClient}); `@mcp-effect/node` provides
- * an `McpHttp` written directly on undici, which spares every request the
- * cost of a general-purpose HTTP client (see `docs/performance.md`).
+ * platform has to provide. `McpClient.make` / `layer` / `layerConfig` take
+ * it from the context, so swapping the HTTP is providing another `McpHttp`:
+ * {@link layerHttpClient} runs the client on any `@effect/platform`
+ * `HttpClient`; `@mcp-effect/node` provides one written directly on undici,
+ * which spares every request the cost of a general-purpose HTTP client (see
+ * `docs/performance.md`); or write your own to this contract.
  *
  * The contract, for whoever implements it:
  * - `execute` resolves once the status and headers have arrived; a failure to
