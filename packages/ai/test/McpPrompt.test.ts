@@ -1,11 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { McpPrompt, McpResource } from "@mcp-effect/ai"
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
 const TestLive = McpClient.layer({ url: McpTestServer.inMemoryUrl }).pipe(
+  Layer.provide(McpHttp.layerHttpClient),
   Layer.provideMerge(McpTestServer.layerInMemory({
     prompts: [...McpTestServer.defaultPrompts, {
       name: "review",

@@ -2,10 +2,9 @@ import * as Chat from "@effect/ai/Chat"
 import * as LanguageModel from "@effect/ai/LanguageModel"
 import * as Prompt from "@effect/ai/Prompt"
 import * as Tool from "@effect/ai/Tool"
-import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { McpTool, McpToolkit } from "@mcp-effect/ai"
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -20,7 +19,7 @@ const { Fault } = McpTestServer
 /** A client on an in-memory test server. */
 const connect = (server: McpTestServer.Handle, options?: Omit<McpClient.Options, "url">) =>
   McpClient.make({ url: McpTestServer.inMemoryUrl, ...options }).pipe(
-    Effect.provideService(HttpClient.HttpClient, McpTestServer.httpClient(server))
+    Effect.provideService(McpHttp.McpHttp, McpHttp.fromHttpClient(McpTestServer.httpClient(server)))
   )
 
 /** A test server, a client on it, and the toolkit of its tools. */

@@ -17,7 +17,7 @@
  * @example
  * ```ts
  * import { BrowserMcpClient } from "@mcp-effect/browser"
- * import { McpClient } from "@mcp-effect/core"
+ * import { McpClient, McpHttp } from "@mcp-effect/core"
  * import * as Effect from "effect/Effect"
  * import * as ManagedRuntime from "effect/ManagedRuntime"
  *
@@ -30,7 +30,7 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -56,7 +56,7 @@ export interface Options extends McpClient.Options {
  * DELETE of the same URL twice), DELETE sent as `keepalive` and, unless
  * `endSessionOnPageHide: false`, a `pagehide` listener that ends the session
  * (see {@link Options}). For `McpClient.layer` / `McpClient.make` with options
- * of your own.
+ * of your own, under `McpHttp.layerHttpClient`.
  *
  * @since 0.1.0
  * @category layers
@@ -77,6 +77,7 @@ export const layerHttpClient = (
 export const layer = (options: Options): Layer.Layer<McpClient.McpClient, McpError.McpError> => {
   const { endSessionOnPageHide, ...clientOptions } = options
   return McpClient.layer({ tracerPropagation: false, ...clientOptions }).pipe(
+    Layer.provide(McpHttp.layerHttpClient),
     Layer.provide(layerHttpClient({ endSessionOnPageHide }))
   )
 }
@@ -94,6 +95,7 @@ export const layerConfig = (
 ): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> => {
   const { endSessionOnPageHide, ...clientOptions } = options ?? {}
   return McpClient.layerConfig(config, { tracerPropagation: false, ...clientOptions }).pipe(
+    Layer.provide(McpHttp.layerHttpClient),
     Layer.provide(layerHttpClient({ endSessionOnPageHide }))
   )
 }

@@ -1,10 +1,17 @@
 /**
- * Every failure the client can produce, as `Schema.TaggedError` classes.
+ * Every failure of the client, as `Schema.TaggedError` classes.
  *
- * Each error carries the context a caller needs to act on it: the JSON-RPC
- * `method`, the `requestId` the client used, the `sessionId` the request
- * carried (if any) and, where HTTP is involved, the `status`. Network input
- * never becomes a defect: it becomes one of these.
+ * Each error a client method fails with ({@link McpError}) carries the
+ * context a caller needs to act on it: the JSON-RPC `method`, the `requestId`
+ * the client used, the `sessionId` the request carried (if any) and, where
+ * HTTP is involved, the `status`. Network input never becomes a defect: it
+ * becomes one of these.
+ *
+ * Two more live here that the client's methods never fail with, because the
+ * client is their receiver: {@link HttpFailure}, how an `McpHttp` reports a
+ * broken exchange (the client turns it into {@link TransportError}), and
+ * {@link RequestRejected}, how a handler of a server→client request answers
+ * with a JSON-RPC error.
  *
  * @since 0.1.0
  */
@@ -266,7 +273,8 @@ export class RecoveryFailed extends Schema.TaggedError<RecoveryFailed>("@mcp-eff
     ...context,
     /** How many times the request was attempted. */
     attempts: Schema.Number,
-    cause: Schema.Defect
+    /** The last failure: the handshake's error, or the last `SessionExpired` when new sessions kept expiring. */
+    cause: Schema.suspend((): Schema.Schema<McpError, McpErrorEncoded> => McpError)
   }
 ) {
   override get message(): string {
@@ -305,6 +313,40 @@ export class RequestLost extends Schema.TaggedError<RequestLost>("@mcp-effect/co
     }: ${what}; the replay policy forbids re-sending it`
   }
 }
+
+/**
+ * The encoded form of {@link RecoveryFailed}, spelled out because its `cause`
+ * refers back to the {@link McpError} union (a recursive schema needs its
+ * encoded type written down).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RecoveryFailedEncoded {
+  readonly _tag: "RecoveryFailed"
+  readonly method: string
+  readonly requestId?: RequestId | undefined
+  readonly sessionId?: string | undefined
+  readonly attempts: number
+  readonly cause: McpErrorEncoded
+}
+
+/**
+ * The encoded form of {@link McpError}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type McpErrorEncoded =
+  | Schema.Schema.Encoded<typeof TransportError>
+  | Schema.Schema.Encoded<typeof UnexpectedStatus>
+  | Schema.Schema.Encoded<typeof ProtocolError>
+  | Schema.Schema.Encoded<typeof JsonRpcError>
+  | Schema.Schema.Encoded<typeof RequestTimeout>
+  | Schema.Schema.Encoded<typeof UnsupportedProtocolVersion>
+  | Schema.Schema.Encoded<typeof SessionExpired>
+  | RecoveryFailedEncoded
+  | Schema.Schema.Encoded<typeof RequestLost>
 
 /**
  * The union of every error the client can fail with.
@@ -367,3 +409,46 @@ const tags: ReadonlySet<string> = new Set([
  */
 export const isMcpError = (u: unknown): u is McpError =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag) && u instanceof Error
+
+/**
+ * The network failed: no connection, a reset, a body cut short. What an
+ * `McpHttp` fails with; the client reports it as {@link TransportError} on
+ * the request it concerns. (Was `McpHttp.HttpFailure` in 0.1.)
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class HttpFailure extends Schema.TaggedError<HttpFailure>("@mcp-effect/core/HttpFailure")("HttpFailure", {
+  description: Schema.String,
+  cause: Schema.optional(Schema.Defect),
+  /**
+   * The connection could not be made (refused, no such host, no route): nothing
+   * reached the server, so the request is always safe to send again. Backends
+   * set it only when they know (see `McpHttp.isConnectFailure`); unset means
+   * "may have been sent".
+   */
+  connect: Schema.optional(Schema.Boolean)
+}) {
+  /**
+   * @since 0.2.0
+   */
+  override get message(): string {
+    return this.description
+  }
+}
+
+/**
+ * A handler's way to answer a server→client request with a JSON-RPC error
+ * (see `McpClient.Handlers`). (Was `McpClient.RequestRejected` in 0.1.)
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RequestRejected extends Schema.TaggedError<RequestRejected>("@mcp-effect/core/RequestRejected")(
+  "RequestRejected",
+  {
+    code: Schema.Number,
+    message: Schema.String,
+    data: Schema.optional(Schema.Unknown)
+  }
+) {}

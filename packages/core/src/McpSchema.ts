@@ -20,20 +20,22 @@ import { RequestId } from "./McpError.js"
 // -----------------------------------------------------------------------------
 
 /**
- * The revision the client asks for in `initialize`.
- *
- * @since 0.1.0
- * @category constants
- */
-export const LATEST_PROTOCOL_VERSION = "2025-11-25"
-
-/**
- * The revisions the client accepts from a server, newest first.
+ * The revisions the client accepts from a server, newest first: the one list
+ * of protocol versions in the client (the test server in `testing/` keeps its
+ * own, as the independent peer it is).
  *
  * @since 0.1.0
  * @category constants
  */
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const
+
+/**
+ * The revision the client asks for in `initialize`: the newest it supports.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const LATEST_PROTOCOL_VERSION: typeof SUPPORTED_PROTOCOL_VERSIONS[0] = SUPPORTED_PROTOCOL_VERSIONS[0]
 
 /**
  * @since 0.1.0

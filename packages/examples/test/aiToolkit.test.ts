@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { McpToolkit } from "@mcp-effect/ai"
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
 import * as Effect from "effect/Effect"
@@ -36,7 +36,10 @@ describe("aiToolkit (ai)", () => {
       expect(yield* withContext).toBe("Hello, world! Please greet Ada.")
     }).pipe(Effect.provide(Layer.merge(
       ScriptedModel,
-      McpClient.layer({ url: McpTestServer.inMemoryUrl }).pipe(Layer.provide(McpTestServer.layerInMemory()))
+      McpClient.layer({ url: McpTestServer.inMemoryUrl }).pipe(
+        Layer.provide(McpHttp.layerHttpClient),
+        Layer.provide(McpTestServer.layerInMemory())
+      )
     ))))
 
   it.live("two servers in one toolkit, prefixed, each call to its server", () =>
@@ -73,6 +76,7 @@ describe("aiToolkit (ai)", () => {
     }).pipe(Effect.provide(
       McpToolkit.layer().pipe(
         Layer.provide(McpClient.layer({ url: McpTestServer.inMemoryUrl })),
+        Layer.provide(McpHttp.layerHttpClient),
         Layer.provide(McpTestServer.layerInMemory())
       )
     )))

@@ -491,7 +491,12 @@ const toolNamed = (
 
 const isResend = (error: unknown): error is Resend => error instanceof Resend
 
-const recoveryFailed = (request: Request, expired: McpError.SessionExpired, attempts: number, cause: unknown) =>
+const recoveryFailed = (
+  request: Request,
+  expired: McpError.SessionExpired,
+  attempts: number,
+  cause: McpError.McpError
+) =>
   new McpError.RecoveryFailed({
     method: request.method,
     ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),

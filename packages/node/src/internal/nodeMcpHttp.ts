@@ -4,7 +4,8 @@
  *
  * @internal
  */
-import { McpHttp } from "@mcp-effect/core"
+import type { McpHttp } from "@mcp-effect/core"
+import { McpError } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import type * as Tracer from "effect/Tracer"
@@ -44,13 +45,13 @@ export const make = (dispatcher: Dispatcher): McpHttp.Service => {
   return { execute: (request) => execute(client, request) }
 }
 
-const execute = (client: Client, request: McpHttp.Request): Effect.Effect<McpHttp.Response, McpHttp.HttpFailure> =>
+const execute = (client: Client, request: McpHttp.Request): Effect.Effect<McpHttp.Response, McpError.HttpFailure> =>
   Effect.withFiberRuntime((fiber) => {
     let target: Target
     try {
       target = targetOf(client, request.url)
     } catch (error) {
-      return Effect.fail(new McpHttp.HttpFailure({ description: `invalid URL: ${request.url}`, cause: error }))
+      return Effect.fail(new McpError.HttpFailure({ description: `invalid URL: ${request.url}`, cause: error }))
     }
     const headers: Record<string, string> = request.body === undefined
       ? { ...request.headers }

@@ -17,7 +17,7 @@
  *
  * @internal
  */
-import { McpHttp } from "@mcp-effect/core"
+import { McpError, McpHttp } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { StringDecoder } from "node:string_decoder"
@@ -39,7 +39,7 @@ const HEADERS_TIMEOUT = 60 * 60 * 1000
 // One reason for every abort: an Error built per abort would capture a stack trace each time.
 const aborted = new Error("the request was aborted by the client")
 
-type Resume<A> = (effect: Effect.Effect<A, McpHttp.HttpFailure>) => void
+type Resume<A> = (effect: Effect.Effect<A, McpError.HttpFailure>) => void
 
 /**
  * Sends `request` on `dispatcher` to `origin` + `path` (its target: path and
@@ -51,8 +51,8 @@ export const send = (
   origin: string,
   path: string,
   headers: Record<string, string>
-): Effect.Effect<McpHttp.Response, McpHttp.HttpFailure> =>
-  Effect.async<McpHttp.Response, McpHttp.HttpFailure>((resume) => {
+): Effect.Effect<McpHttp.Response, McpError.HttpFailure> =>
+  Effect.async<McpHttp.Response, McpError.HttpFailure>((resume) => {
     if (request.signal?.aborted === true) return resume(Exit.fail(abortedFailure()))
     const exchange = new Exchange(resume, request.signal)
     try {
@@ -107,7 +107,7 @@ interface State extends McpHttp.Response {
   /** undici has delivered the whole body. */
   ended: boolean
   /** What every later `read` fails with: the network failed, or the client gave up. */
-  failure: McpHttp.HttpFailure | undefined
+  failure: McpError.HttpFailure | undefined
   /** The client gave up before undici handed over its controller: abort as soon as it does. */
   abandoned: boolean
   /** The client let the body go: pieces are counted and dropped. */
@@ -136,7 +136,7 @@ class Exchange implements State, Dispatcher.DispatchHandler {
   held: Array<string> = []
   heldChars = 0
   ended = false
-  failure: McpHttp.HttpFailure | undefined = undefined
+  failure: McpError.HttpFailure | undefined = undefined
   abandoned = false
   discarding = false
   discardedBytes = 0
@@ -145,7 +145,7 @@ class Exchange implements State, Dispatcher.DispatchHandler {
   readonly signalled: boolean
   readonly waitForPiece = (resume: Resume<string | undefined>) => waitForPiece(this, resume)
 
-  readonly read: Effect.Effect<string | undefined, McpHttp.HttpFailure> = Effect.suspend(() => read(this))
+  readonly read: Effect.Effect<string | undefined, McpError.HttpFailure> = Effect.suspend(() => read(this))
   readonly discard: Effect.Effect<void> = Effect.sync(() => discard(this))
 
   constructor(started: Resume<McpHttp.Response>, signal: McpHttp.Signal | undefined) {
@@ -245,7 +245,7 @@ const failed = (state: State, error: Error): void => {
   const started = state.started
   // Before any answer, a connection that could not be made: nothing reached the server.
   const connect = started !== undefined && McpHttp.isConnectFailure(error)
-  const failure = new McpHttp.HttpFailure({
+  const failure = new McpError.HttpFailure({
     description: describe(error),
     cause: error,
     ...(connect ? { connect } : {})
@@ -260,7 +260,7 @@ const failed = (state: State, error: Error): void => {
 
 // --- the client's side --------------------------------------------------------
 
-const read = (state: State): Effect.Effect<string | undefined, McpHttp.HttpFailure> => {
+const read = (state: State): Effect.Effect<string | undefined, McpError.HttpFailure> => {
   const text = state.held.shift()
   if (text !== undefined) {
     state.heldChars -= text.length
@@ -305,7 +305,7 @@ const discard = (state: State): void => {
 const abort = (state: State): void => giveUp(state, undefined)
 
 /** Stops the exchange; whoever waits gets `failure`, if there is one to give. */
-const giveUp = (state: State, failure: McpHttp.HttpFailure | undefined): void => {
+const giveUp = (state: State, failure: McpError.HttpFailure | undefined): void => {
   clearDiscardTimer(state)
   if (state.ended || state.failure !== undefined) return
   state.offAbort?.()
@@ -344,8 +344,8 @@ const clearDiscardTimer = (state: State): void => {
   }
 }
 
-const abortedFailure = (): McpHttp.HttpFailure =>
-  new McpHttp.HttpFailure({ description: "the request was aborted by the client", cause: aborted })
+const abortedFailure = (): McpError.HttpFailure =>
+  new McpError.HttpFailure({ description: "the request was aborted by the client", cause: aborted })
 
 const describe = (error: Error): string => {
   const code = "code" in error && typeof error.code === "string" ? ` (${error.code})` : ""

@@ -88,7 +88,7 @@ export const make = (config: Config): Exchange => {
 
   const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
   (
-    failure: McpHttp.HttpFailure
+    failure: McpError.HttpFailure
   ) =>
     new McpError.TransportError({
       ...Errors.context(ctx, target),
@@ -275,10 +275,10 @@ export const make = (config: Config): Exchange => {
 const readText = (
   response: McpHttp.Response,
   more: (text: string) => boolean
-): Effect.Effect<string, McpHttp.HttpFailure> =>
+): Effect.Effect<string, McpError.HttpFailure> =>
   Effect.suspend(() => {
     let text = ""
-    const loop: Effect.Effect<string, McpHttp.HttpFailure> = Effect.flatMap(response.read, (piece) => {
+    const loop: Effect.Effect<string, McpError.HttpFailure> = Effect.flatMap(response.read, (piece) => {
       if (piece === undefined) return Effect.succeed(text)
       text += piece
       return more(text) ? loop : Effect.as(response.discard, text)

@@ -153,7 +153,7 @@ export const connect = (
     const timeout = Duration.millis(Math.round(options.timeout * 1000))
     // In this scope, so the undici Agent lives as long as the client (not just its construction).
     const http = yield* Layer.build(NodeMcpHttp.layer)
-    return yield* McpClient.makeWith({
+    return yield* McpClient.make({
       clientInfo: { name: "mcp-effect-cli", version },
       ...extra,
       url,
