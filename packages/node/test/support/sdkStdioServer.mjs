@@ -3,11 +3,12 @@
 // prompt as sdkServer.mjs) over the SDK's StdioServerTransport, plus tools for crash tests.
 //
 // With MCP_TEST_LOG=<file>, appends one line per event to that file, across processes:
-//   "start <pid>", "initialized <pid>", "destroy <pid>"
+//   "start <pid>", "initialized <pid>", "destroy <pid>", "note <pid>"
 // so that a test counts respawns, handshakes and side effects on the server's side.
-// With --exit-at-start, writes to stderr and exits with code 3 before reading anything.
+// With --exit-at-start, writes to stderr and exits with code 3 before reading anything;
+// with --exit-at-restart, only when the log file already shows a start (a later process).
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import { appendFileSync } from "node:fs"
+import { appendFileSync, existsSync, readFileSync } from "node:fs"
 import { z } from "zod"
 import { createSdkMcpServer } from "./sdkServer.mjs"
 
@@ -16,8 +17,11 @@ const log = (event) => {
   if (logFile !== undefined) appendFileSync(logFile, `${event} ${process.pid}\n`)
 }
 
+// --exit-at-restart: the first process of a test starts; every later one fails at start-up.
+const restarted = logFile !== undefined && process.argv.includes("--exit-at-restart") &&
+  existsSync(logFile) && readFileSync(logFile, "utf8").includes("start ")
 log("start")
-if (process.argv.includes("--exit-at-start")) {
+if (process.argv.includes("--exit-at-start") || restarted) {
   process.stderr.write("fatal: cannot start (test)\n")
   process.exit(3)
 }
@@ -35,6 +39,15 @@ server.registerTool("destroy", {
     await extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: 1 } })
   }
   return new Promise(() => {})
+})
+
+server.registerTool("note", {
+  description: "Records that it ran, then returns its text (read-only: safe to replay)",
+  inputSchema: { text: z.string() },
+  annotations: { readOnlyHint: true, idempotentHint: true }
+}, async ({ text }) => {
+  log("note")
+  return { content: [{ type: "text", text }] }
 })
 
 server.registerTool("env", {
