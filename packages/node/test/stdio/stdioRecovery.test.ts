@@ -3,7 +3,6 @@
 // read-only calls re-sent, a destructive call that may have run failed and never run twice.
 // Real processes; the server counts its own starts, handshakes and side effects in a file.
 import { describe, expect, it } from "@effect/vitest"
-import type { McpError } from "@mcp-effect/core"
 import { Session } from "@mcp-effect/core"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
@@ -122,7 +121,7 @@ describe("stdio: a crashed server is a lost session that recovers", () => {
         recovery: { schedule: Schedule.recurs(2) }
       }))
       expect(error._tag).toBe("SessionExpired")
-      const exit = (error as McpError.SessionExpired).exit
+      const exit = error._tag === "SessionExpired" ? error.exit : undefined
       expect(exit?.code).toBe(3)
       expect(exit?.stderr).toContain("fatal: cannot start (test)")
       expect(serverLog(log).start).toBe(3)

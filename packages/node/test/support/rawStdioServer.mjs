@@ -8,7 +8,7 @@
 //   batched {text}       3 notifications/message + the result, all in ONE write
 //   garbage {text}       a plain text line, a broken JSON line, a JSON non-message, then the result
 //   big {bytes}          a result whose text is `bytes` long, on one line
-//   endless {mib}        `mib` MiB of a line that never ends (no newline), then "\n", then nothing
+//   endless {mib}        `mib` MiB of a line that never ends (no newline), then "\n" and a notification; no result
 //   flood {mib}          `mib` MiB of stderr lines (and one 1 MiB stderr line), then the result
 // Flags: --ignore-sigterm (SIGTERM and the end of stdin are ignored),
 //        --grandchild <file> (starts a child of its own, in its process group, and writes its pid to <file>)
@@ -56,7 +56,9 @@ const tools = {
   endless: async (_id, { mib }) => {
     const chunk = "y".repeat(1 << 16)
     for (let i = 0; i < mib * 16; i++) await write(chunk)
-    await write("\n")
+    await write(
+      "\n" + line({ jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "line ended" } })
+    )
   },
   flood: async (id, { mib }) => {
     const text = "stderr flood line ".repeat(50) + "\n"

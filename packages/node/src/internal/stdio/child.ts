@@ -15,6 +15,7 @@ import * as Command from "@effect/platform/Command"
 import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as PlatformError from "@effect/platform/Error"
 import type { McpError } from "@mcp-effect/core"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -23,6 +24,7 @@ import * as LogLevel from "effect/LogLevel"
 import * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 
 /** @internal */
 export interface Config {
@@ -80,7 +82,7 @@ export const spawn = (
       )
     )
     yield* Effect.forkScoped(Effect.ignore(Stream.run(Mailbox.toStream(stdin), process.stdin)))
-    yield* Effect.forkScoped(
+    yield* Effect.forkScoped(detached(
       Effect.ignore(stderrLines(process.stderr, (line) => {
         ring.push(line)
         if (ring.length > config.stderrLines) ring.shift()
@@ -88,7 +90,7 @@ export const spawn = (
           ? Effect.void
           : Effect.logWithLevel(LogLevel.fromLiteral(config.stderr), line)
       })).pipe(Effect.annotateLogs({ "mcp.server": config.name, "mcp.server.stream": "stderr" }))
-    )
+    ))
     const kill = (signal: CommandExecutor.Signal) => Effect.ignore(process.kill(signal))
     const step = Duration.millis(config.shutdownStepMillis)
     const ended = (wait: Effect.Effect<unknown>) =>
@@ -119,45 +121,59 @@ export const spawn = (
     }
   })
 
-/** The longest stderr line kept whole; longer lines are cut (a never-ending line costs no memory). */
+/**
+ * `self` outside the span it was started in: what runs for the life of a
+ * process must not log into the span of the handshake that spawned it (a
+ * span keeps every log line as an event: a chatty stderr would grow it
+ * without bound).
+ *
+ * @internal
+ */
+export const detached = <A, E>(self: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.mapInputContext(self, (context: Context.Context<never>) => Context.omit(Tracer.ParentSpan)(context))
+
+/** The longest stderr line kept whole, in bytes; longer lines are cut (a never-ending line costs no memory). */
 const MAX_STDERR_LINE = 2000
 
-/** stderr as lines, each at most MAX_STDERR_LINE characters. @internal */
+/**
+ * stderr as lines of at most MAX_STDERR_LINE bytes, each decoded on its own
+ * (a string cut from a larger one would keep the larger one alive).
+ *
+ * @internal
+ */
 export const stderrLines = <E>(
   stderr: Stream.Stream<Uint8Array, E>,
   onLine: (line: string) => Effect.Effect<void>
 ): Effect.Effect<void, E> =>
   Effect.suspend(() => {
     const decoder = new TextDecoder()
-    let line = ""
+    const line = new Uint8Array(MAX_STDERR_LINE)
+    let size = 0
     let cut = false
-    const lines = (text: string): Array<string> => {
+    const text = () => decoder.decode(line.subarray(0, size)).replace(/\r$/, "") + (cut ? " …" : "")
+    const lines = (chunk: Uint8Array): Array<string> => {
       const out: Array<string> = []
       let start = 0
-      while (start <= text.length) {
-        const end = text.indexOf("\n", start)
-        const piece = text.slice(start, end === -1 ? text.length : end)
-        if (!cut) {
-          line += piece
-          if (line.length > MAX_STDERR_LINE) {
-            out.push(line.slice(0, MAX_STDERR_LINE) + " …")
-            line = ""
-            cut = true
-          }
-        }
+      while (start < chunk.length) {
+        const end = chunk.indexOf(0x0a, start)
+        const piece = chunk.subarray(start, end === -1 ? chunk.length : end)
+        const room = MAX_STDERR_LINE - size
+        line.set(piece.subarray(0, room), size)
+        size += Math.min(room, piece.length)
+        cut ||= piece.length > room
         if (end === -1) break
-        if (!cut) out.push(line.replace(/\r$/, ""))
-        line = ""
+        out.push(text())
+        size = 0
         cut = false
         start = end + 1
       }
       return out
     }
     return Effect.zipRight(
-      Stream.runForEach(stderr, (chunk) => Effect.forEach(lines(decoder.decode(chunk, { stream: true })), onLine)),
-      Effect.suspend(() => line.length > 0 ? onLine(line) : Effect.void)
+      Stream.runForEach(stderr, (chunk) => Effect.forEach(lines(chunk), onLine, { discard: true })),
+      Effect.suspend(() => size > 0 ? onLine(text()) : Effect.void)
     )
-  }).pipe(Effect.asVoid)
+  })
 
 const exitOf = (
   code: Either.Either<number, PlatformError.PlatformError>,

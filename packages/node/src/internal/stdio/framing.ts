@@ -74,7 +74,7 @@ export class Lines {
       return
     }
     // Too large: keep the ends only, from now until the newline.
-    const line = concat(this.parts, this.size - piece.length, piece)
+    const line = concat(this.parts, this.size, piece)
     this.parts = []
     this.discarding = true
     this.head = this.decoder.decode(line.subarray(0, HEAD))

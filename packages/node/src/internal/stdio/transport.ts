@@ -85,9 +85,11 @@ export const make = (
       sessions.set(id, session)
       // Added after the process's own shutdown, so run before it: nothing waits on a closed session.
       yield* Scope.addFinalizer(scope, Effect.sync(() => close(session)))
-      yield* Effect.forkIn(annotate(read(session)), scope)
-      yield* Effect.forkIn(annotate(watch(session)), scope)
-      if (config.liveness !== undefined) yield* Effect.forkIn(annotate(liveness(session, config.liveness)), scope)
+      yield* Effect.forkIn(Child.detached(annotate(read(session))), scope)
+      yield* Effect.forkIn(Child.detached(annotate(watch(session))), scope)
+      if (config.liveness !== undefined) {
+        yield* Effect.forkIn(Child.detached(annotate(liveness(session, config.liveness))), scope)
+      }
       return session
     })
 
@@ -104,7 +106,13 @@ export const make = (
         lines.end(collect)
         return Effect.forEach(frames.splice(0), (frame) => frameIn(session, frame), { discard: true })
       })),
-      Effect.catchAll((error) => Effect.logDebug("stdout of the server failed").pipe(Effect.annotateLogs({ error })))
+      // Without its stdout the session is deaf: end the process, which the recovery replaces.
+      Effect.catchAllCause((cause) =>
+        Effect.zipRight(
+          Effect.logWarning("reading the server's stdout failed", cause),
+          session.child.kill("SIGKILL")
+        )
+      )
     )
   }
 
