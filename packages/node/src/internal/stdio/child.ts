@@ -93,10 +93,10 @@ export const spawn = (
     ))
     const kill = (signal: CommandExecutor.Signal) => Effect.ignore(process.kill(signal))
     const step = Duration.millis(config.shutdownStepMillis)
+    // Finalizers run uninterruptibly: each wait is made interruptible, or its timeout could never stop it.
     const ended = (wait: Effect.Effect<unknown>) =>
-      Effect.map(Effect.timeout(Effect.zipRight(wait, Deferred.await(exit)), step), () => true).pipe(
-        Effect.orElseSucceed(() => false)
-      )
+      Effect.map(Effect.timeout(Effect.interruptible(Effect.zipRight(wait, Deferred.await(exit))), step), () => true)
+        .pipe(Effect.orElseSucceed(() => false))
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         if (!(yield* Deferred.isDone(exit))) {
@@ -108,7 +108,7 @@ export const spawn = (
           }
         }
         // What the server started in its process group dies with it: no orphans.
-        yield* Effect.ignore(Effect.timeout(kill("SIGKILL"), step))
+        yield* Effect.ignore(Effect.timeout(Effect.interruptible(kill("SIGKILL")), step))
       })
     )
     return {
