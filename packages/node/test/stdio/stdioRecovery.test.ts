@@ -127,6 +127,16 @@ describe("stdio: a crashed server is a lost session that recovers", () => {
       expect(serverLog(log).start).toBe(3)
     }).pipe(Effect.scoped, bounded("start-up crash", "30 seconds")))
 
+  it.live("a command that does not exist: TransportError naming it, after the schedule's tries", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(connectStdio({
+        command: "/nonexistent/mcp-effect-test-server",
+        recovery: { schedule: Schedule.recurs(1) }
+      }))
+      expect(error).toMatchObject({ _tag: "TransportError", method: "initialize", phase: "request" })
+      expect(error.message).toContain("could not start mcp-effect-test-server")
+    }).pipe(Effect.scoped, bounded("missing command")))
+
   it.live("a server that crashes at every restart: RecoveryFailed within the schedule's bound, no respawn loop", () =>
     Effect.gen(function*() {
       const log = logFile()
