@@ -12,7 +12,7 @@ import * as vm from "node:vm"
 import { vi } from "vitest"
 import * as Framing from "../../src/internal/stdio/framing.js"
 import { bounded } from "../support/live.js"
-import { connectStdio, rawStdioServer, textOf } from "../support/stdio.js"
+import { connectStdio, forkSubscribed, rawStdioServer, textOf } from "../support/stdio.js"
 
 vi.setConfig({ testTimeout: 60_000 })
 
@@ -137,8 +137,7 @@ describe("stdio framing: real processes", () => {
     const logs = captured()
     return Effect.gen(function*() {
       const client = yield* connectStdio({ command: process.execPath, args: [rawStdioServer] })
-      const notes = yield* client.notifications.pipe(Stream.take(3), Stream.runCollect, Effect.fork)
-      yield* Effect.yieldNow()
+      const notes = yield* forkSubscribed(client.notifications, (s) => Stream.runCollect(Stream.take(s, 3)))
       expect(textOf(yield* client.callTool("split", { text: "across chunks" }))).toBe("across chunks")
       expect(textOf(yield* client.callTool("batched", { text: "after three notes" }))).toBe("after three notes")
       const received = [...(yield* Fiber.join(notes))]
@@ -191,8 +190,7 @@ describe("stdio framing: real processes", () => {
         maxMessageSize: 1024 * 1024
       })
       // The server says when the line has ended (a notification after it), so that what follows is not inside it.
-      const ended = yield* client.notifications.pipe(Stream.take(1), Stream.runDrain, Effect.fork)
-      yield* Effect.yieldNow()
+      const ended = yield* forkSubscribed(client.notifications, (s) => Stream.runDrain(Stream.take(s, 1)))
       const endless = yield* peakGrowth(Effect.flip(client.callTool("endless", { mib: 64 }, { timeout: "3 seconds" })))
       expect(endless.value).toMatchObject({ _tag: "RequestTimeout", method: "tools/call" })
       expect(endless.mib).toBeLessThan(8)

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { vi } from "vitest"
 import { bounded } from "../support/live.js"
-import { connectStdio, exists, pidOf, sdkStdioServer, serverLog, textOf } from "../support/stdio.js"
+import { connectStdio, exists, forkSubscribed, pidOf, sdkStdioServer, serverLog, textOf } from "../support/stdio.js"
 
 vi.setConfig({ testTimeout: 60_000 })
 
@@ -33,12 +33,12 @@ describe("stdio: a crashed server is a lost session that recovers", () => {
       })
       yield* client.listAllTools() // the replay policy reads the tools' annotations
       const first = yield* client.session
-      const events = yield* client.sessionEvents.pipe(
-        Stream.filter((event) => event._tag !== "Started"),
-        Stream.take(2),
-        Stream.runCollect,
-        Effect.fork
-      )
+      const events = yield* forkSubscribed(client.sessionEvents, (s) =>
+        s.pipe(
+          Stream.filter((event) => event._tag !== "Started"),
+          Stream.take(2),
+          Stream.runCollect
+        ))
       // The destructive call has run on the server (it says so with progress) and never answers.
       const ran = yield* Deferred.make<void>()
       const destroy = yield* Effect.fork(
@@ -102,8 +102,7 @@ describe("stdio: a crashed server is a lost session that recovers", () => {
         env: { MCP_TEST_LOG: log }
       })
       const first = yield* client.session
-      const next = yield* client.sessionChanges.pipe(Stream.drop(1), Stream.runHead, Effect.fork)
-      yield* Effect.yieldNow()
+      const next = yield* forkSubscribed(client.sessionChanges, (s) => Stream.runHead(Stream.drop(s, 1)))
       process.kill(pidOf(first.sessionId), "SIGTERM")
       const second = yield* Fiber.join(next)
       expect(second._tag).toBe("Some")
@@ -147,12 +146,10 @@ describe("stdio: a crashed server is a lost session that recovers", () => {
         recovery: { schedule: Schedule.recurs(2) }
       })
       const first = yield* client.session
-      const failed = yield* client.sessionEvents.pipe(
-        Stream.filter(Session.SessionEvent.$is("RecoveryFailed")),
-        Stream.runHead,
-        Effect.fork
+      const failed = yield* forkSubscribed(
+        client.sessionEvents,
+        (s) => Stream.runHead(Stream.filter(s, Session.SessionEvent.$is("RecoveryFailed")))
       )
-      yield* Effect.yieldNow()
       process.kill(pidOf(first.sessionId), "SIGKILL")
       const event = yield* Fiber.join(failed)
       expect(event._tag).toBe("Some")

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { vi } from "vitest"
 import { bounded } from "../support/live.js"
-import { connectStdio, exists, pidOf, rawStdioServer, textOf } from "../support/stdio.js"
+import { connectStdio, exists, forkSubscribed, pidOf, rawStdioServer, textOf } from "../support/stdio.js"
 
 vi.setConfig({ testTimeout: 60_000 })
 
@@ -73,12 +73,10 @@ describe("stdio: shutdown", () => {
         liveness: { interval: "200 millis", timeout: "500 millis" }
       })
       const first = yield* client.session
-      const expired = yield* client.sessionEvents.pipe(
-        Stream.filter((event) => event._tag === "Expired"),
-        Stream.runHead,
-        Effect.fork
+      const expired = yield* forkSubscribed(
+        client.sessionEvents,
+        (s) => Stream.runHead(Stream.filter(s, (event) => event._tag === "Expired"))
       )
-      yield* Effect.yieldNow()
       process.kill(pidOf(first.sessionId), "SIGSTOP")
       // `echo` is not annotated read-only by this server: the default policy would not replay it,
       // so `ping` (a safe method) is the call in flight.

@@ -3,12 +3,30 @@ import { McpClient } from "@mcp-effect/core"
 import type { McpError, McpSchema } from "@mcp-effect/core"
 import { NodeMcpStdio } from "@mcp-effect/node"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
+
+/**
+ * Runs `run` on `stream` in a fiber, once the stream has subscribed (a latch,
+ * not a yield): nothing published after this returns is missed.
+ */
+export const forkSubscribed = <A, E, R, B, E2, R2>(
+  stream: Stream.Stream<A, E, R>,
+  run: (stream: Stream.Stream<A, E, R>) => Effect.Effect<B, E2, R2>
+): Effect.Effect<Fiber.RuntimeFiber<B, E2>, never, R2> =>
+  Effect.gen(function*() {
+    const started = yield* Deferred.make<void>()
+    const fiber = yield* Effect.fork(run(Stream.onStart(stream, Deferred.succeed(started, undefined))))
+    yield* Deferred.await(started)
+    return fiber
+  })
 
 /** The official SDK's McpServer over its StdioServerTransport (see sdkStdioServer.mjs). */
 export const sdkStdioServer = fileURLToPath(new URL("./sdkStdioServer.mjs", import.meta.url))
