@@ -3,7 +3,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { McpSchema } from "@mcp-effect/core"
 import { McpClient } from "@mcp-effect/core"
+import { NodeMcpStdio } from "@mcp-effect/node"
 import * as Effect from "effect/Effect"
+import { existsSync, mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { vi } from "vitest"
 import { bounded } from "../support/live.js"
 import { connectStdio, exists, pidOf, sdkStdioServer, textOf } from "../support/stdio.js"
@@ -77,6 +81,17 @@ describe("stdio: the official SDK server", () => {
       expect(names.filter((name) => !allowed.has(name))).toEqual([])
     }).pipe(Effect.scoped, bounded("env")))
 
+  it.live("arguments are never interpreted by a shell", () =>
+    Effect.gen(function*() {
+      const marker = join(mkdtempSync(join(tmpdir(), "mcp-stdio-")), "shell-ran")
+      const client = yield* connectStdio({
+        command: process.execPath,
+        args: [sdkStdioServer, `$(touch ${marker})`, `; touch ${marker}`, `\`touch ${marker}\``]
+      })
+      yield* client.ping()
+      expect(existsSync(marker)).toBe(false)
+    }).pipe(Effect.scoped, bounded("no shell")))
+
   it.live("closing the scope ends the process (stdin closed: the SDK server exits by itself)", () =>
     Effect.gen(function*() {
       const pid = yield* Effect.scoped(
@@ -93,11 +108,7 @@ describe("stdio: the official SDK server", () => {
       const client = yield* McpClient.McpClient
       expect(textOf(yield* client.callTool("echo", { text: "layer" }))).toBe("layer")
     }).pipe(
-      Effect.provide(NodeMcpStdioLayer()),
+      Effect.provide(NodeMcpStdio.layer({ command: process.execPath, args: [sdkStdioServer], stderr: "Debug" })),
       bounded("layer")
     ))
 })
-
-import { NodeMcpStdio } from "@mcp-effect/node"
-const NodeMcpStdioLayer = () =>
-  NodeMcpStdio.layer({ command: process.execPath, args: [sdkStdioServer], stderr: "Debug" })
