@@ -110,6 +110,29 @@ describe("stdio: a crashed server is a lost session that recovers", () => {
       expect(textOf(yield* client.callTool("echo", { text: "again" }))).toBe("again")
     }).pipe(Effect.scoped, bounded("proactive respawn", "30 seconds")))
 
+  it.live("the new process is told what the lost one was: resource subscriptions and the log level", () =>
+    Effect.gen(function*() {
+      const log = logFile()
+      const client = yield* connectStdio({
+        command: process.execPath,
+        args: [sdkStdioServer],
+        env: { MCP_TEST_LOG: log }
+      })
+      yield* client.subscribeResource("test://hello")
+      yield* client.setLoggingLevel("warning")
+      const first = yield* client.session
+      const recovered = yield* forkSubscribed(
+        client.sessionEvents,
+        (s) => Stream.runHead(Stream.filter(s, Session.SessionEvent.$is("Recovered")))
+      )
+      process.kill(pidOf(first.sessionId), "SIGKILL")
+      yield* Fiber.join(recovered)
+      const counts = serverLog(log)
+      expect(counts.initialized).toBe(2)
+      expect(counts["subscribe:test://hello"]).toBe(2)
+      expect(counts["setLevel:warning"]).toBe(2)
+    }).pipe(Effect.scoped, bounded("restore", "30 seconds")))
+
   it.live("a server that exits at start-up: connecting fails typed, with its exit code and stderr, after the schedule's tries", () =>
     Effect.gen(function*() {
       const log = logFile()

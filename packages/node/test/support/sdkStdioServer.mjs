@@ -3,11 +3,13 @@
 // prompt as sdkServer.mjs) over the SDK's StdioServerTransport, plus tools for crash tests.
 //
 // With MCP_TEST_LOG=<file>, appends one line per event to that file, across processes:
-//   "start <pid>", "initialized <pid>", "destroy <pid>", "note <pid>"
+//   "start <pid>", "initialized <pid>", "destroy <pid>", "note <pid>",
+//   "subscribe:<uri> <pid>", "setLevel:<level> <pid>"
 // so that a test counts respawns, handshakes and side effects on the server's side.
 // With --exit-at-start, writes to stderr and exits with code 3 before reading anything;
 // with --exit-at-restart, only when the log file already shows a start (a later process).
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
+import { SetLevelRequestSchema, SubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js"
 import { appendFileSync, existsSync, readFileSync } from "node:fs"
 import { z } from "zod"
 import { createSdkMcpServer } from "./sdkServer.mjs"
@@ -73,6 +75,17 @@ server.registerTool("roots", {
 }, async () => {
   const result = await server.server.listRoots()
   return { content: [{ type: "text", text: result.roots.map((root) => root.uri).join(",") }] }
+})
+
+// What a session was told, recorded: a replacement session must be told again (restore).
+server.server.registerCapabilities({ resources: { subscribe: true } })
+server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+  log(`subscribe:${request.params.uri}`)
+  return {}
+})
+server.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+  log(`setLevel:${request.params.level}`)
+  return {}
 })
 
 server.server.oninitialized = () => log("initialized")
