@@ -1,52 +1,35 @@
 /**
  * The stdio transport behind the client's seam (`McpTransport`): one server
- * process per session.
+ * process per session (`session.ts`).
  *
- * - `initialize` spawns the process in the session's scope and names the
- *   session `stdio-<pid>-<n>` (stdio has no session ids; the recovery needs
- *   one per session);
- * - every line of its stdout goes to the client's inbox; a response also
- *   wakes the request that waits for it;
- * - its end is the session's loss: every request written to it fails with
- *   `SessionExpired` (`accepted`: it may have run), and the loss is reported
- *   to the inbox, so the recovery spawns a new process and re-initializes
- *   even if no request was in flight. A liveness check that goes unanswered
- *   kills the process, which then ends the same way;
- * - `end` has nothing to do: closing the session's scope shuts the process
- *   down (`child.ts`).
+ * - `initialize` spawns the process in the session's scope (`child.ts`),
+ *   names the session `stdio-<pid>-<n>`, starts reading its stdout, and
+ *   waits for the answer there;
+ * - `request` and `send` write to the process of the session the message
+ *   names; a session already replaced is gone, for the id it carried;
+ * - `listen` has nothing left to do (stdout is read from the start) and
+ *   `end` neither: closing the session's scope shuts the process down.
  *
  * @internal
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { McpTransport } from "@mcp-effect/core"
-import { JsonRpc, McpError } from "@mcp-effect/core"
-import * as Duration from "effect/Duration"
+import { McpError } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import * as Child from "./child.js"
-import * as Framing from "./framing.js"
+import * as Session from "./session.js"
 
 /** @internal */
-export interface Config {
-  readonly child: Child.Config
-  /** The longest line (one message) read from stdout, in bytes. */
-  readonly maxMessageSize: number
-  /** Ping the server every `intervalMillis`; no answer within `timeoutMillis` ends the process. */
-  readonly liveness: { readonly intervalMillis: number; readonly timeoutMillis: number } | undefined
-}
+export type Config = Session.Config
 
-interface Session {
-  readonly id: string
-  readonly child: Child.Child
-  readonly target: McpTransport.Target
-  readonly waiting: Map<JsonRpc.RequestId, Waiter>
-  /** How the process ended, once it has. */
-  exit: McpError.ProcessExit | undefined
-  /** Why the transport ended the process itself (a failed liveness check). */
-  killedBecause: string | undefined
-  closed: boolean
+/** What the transport keeps: its sessions (the live processes) by id. */
+interface Stdio {
+  readonly config: Config
+  readonly executor: CommandExecutor.CommandExecutor
+  readonly inbox: McpTransport.Inbox
+  readonly sessions: Map<string, Session.Session>
+  spawned: number
 }
 
 /** @internal */
@@ -55,265 +38,75 @@ export const make = (
   executor: CommandExecutor.CommandExecutor,
   inbox: McpTransport.Inbox
 ): McpTransport.Transport => {
-  const sessions = new Map<string, Session>()
-  let spawned = 0
-  const annotate = Effect.annotateLogs({ "mcp.server": config.child.name })
-
-  const open = (requestedVersion: string, scope: Scope.Scope, ctx: McpTransport.RequestContext) =>
-    Effect.gen(function*() {
-      const child = yield* Scope.extend(Child.spawn(config.child, executor), scope).pipe(
-        Effect.mapError((error) =>
-          new McpError.TransportError({
-            method: ctx.method,
-            ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-            phase: "request",
-            description: `could not start ${config.child.name}: ${error.message}`,
-            cause: error
-          })
-        )
-      )
-      const id = `stdio-${child.pid}-${++spawned}`
-      const session: Session = {
-        id,
-        child,
-        target: { sessionId: id, protocolVersion: requestedVersion },
-        waiting: new Map(),
-        exit: undefined,
-        killedBecause: undefined,
-        closed: false
-      }
-      sessions.set(id, session)
-      // Added after the process's own shutdown, so run before it: nothing waits on a closed session.
-      yield* Scope.addFinalizer(scope, Effect.sync(() => close(session)))
-      yield* Effect.forkIn(Child.detached(annotate(read(session))), scope)
-      yield* Effect.forkIn(Child.detached(annotate(watch(session))), scope)
-      if (config.liveness !== undefined) {
-        yield* Effect.forkIn(Child.detached(annotate(liveness(session, config.liveness))), scope)
-      }
-      return session
-    })
-
-  /** Hands every line of stdout to the inbox, for as long as the process writes. */
-  const read = (session: Session): Effect.Effect<void> => {
-    const lines = new Framing.Lines(config.maxMessageSize)
-    const frames: Array<Framing.Frame> = []
-    const collect = (frame: Framing.Frame) => frames.push(frame)
-    return Stream.runForEach(session.child.stdout, (chunk) => {
-      lines.push(chunk, collect)
-      return Effect.forEach(frames.splice(0), (frame) => frameIn(session, frame), { discard: true })
-    }).pipe(
-      Effect.zipRight(Effect.suspend(() => {
-        lines.end(collect)
-        return Effect.forEach(frames.splice(0), (frame) => frameIn(session, frame), { discard: true })
-      })),
-      // Without its stdout the session is deaf: end the process, which the recovery replaces.
-      Effect.catchAllCause((cause) =>
-        Effect.zipRight(
-          Effect.logWarning("reading the server's stdout failed", cause),
-          session.child.kill("SIGKILL")
-        )
-      )
-    )
-  }
-
-  const frameIn = (session: Session, frame: Framing.Frame): Effect.Effect<void> => {
-    switch (frame._tag) {
-      case "Message": {
-        const message = frame.message
-        return Effect.flatMap(inbox.deliver(session.target, message), (known) => {
-          if (!JsonRpc.isResponse(message)) return Effect.void
-          const waiter = message.id === null ? undefined : session.waiting.get(message.id)
-          if (waiter !== undefined) waiter.settle(Exit.succeed(message))
-          // (The transport's own pings wait here without the client knowing them.)
-          return known || waiter !== undefined ?
-            Effect.void :
-            Effect.logWarning("ignored a response to no request").pipe(
-              Effect.annotateLogs({ id: String(message.id) })
-            )
-        })
-      }
-      case "Malformed":
-        // A server that prints to stdout: what it printed is not for the client.
-        return Effect.logWarning("ignored a line of stdout that is not JSON-RPC").pipe(
-          Effect.annotateLogs({ reason: frame.reason, line: frame.excerpt })
-        )
-      case "TooLarge": {
-        const waiter = frame.id === undefined ? undefined : session.waiting.get(frame.id)
-        const description = `a message of ${frame.size} bytes exceeded the maximum of ${config.maxMessageSize}`
-        if (waiter !== undefined) {
-          waiter.settle(Exit.fail(
-            new McpError.ProtocolError({ ...where(waiter.ctx, session), violation: "MessageTooLarge", description })
-          ))
-        }
-        return Effect.logWarning("ignored a message too large").pipe(
-          Effect.annotateLogs({ description, id: String(frame.id) })
-        )
-      }
-    }
-  }
-
-  /** The process's end: the session's loss, for every request written to it and for the recovery. */
-  const watch = (session: Session): Effect.Effect<void> =>
-    Effect.flatMap(session.child.exited, (ended) => {
-      const exit: McpError.ProcessExit = session.killedBecause === undefined
-        ? ended
-        : { ...ended, description: `${session.killedBecause} (killed)` }
-      session.exit = exit
-      for (const waiter of session.waiting.values()) waiter.settle(Exit.fail(expired(waiter.ctx, session, true)))
-      session.waiting.clear()
-      if (session.closed) return Effect.void
-      return Effect.zipRight(
-        Effect.logWarning("the server process ended").pipe(
-          Effect.annotateLogs({ sessionId: session.id, exit: exit.description, stderr: exit.stderr.join("\n") })
-        ),
-        inbox.gone(expired({ method: "stdio/exit" }, session, false))
-      )
-    })
-
-  const liveness = (session: Session, check: NonNullable<Config["liveness"]>): Effect.Effect<void> =>
-    Effect.gen(function*() {
-      while (true) {
-        yield* Effect.sleep(Duration.millis(check.intervalMillis))
-        const id = inbox.nextId()
-        const answered = yield* roundTrip(
-          session,
-          { method: "ping", requestId: id },
-          JsonRpc.encode(JsonRpc.request(id, "ping"))
-        ).pipe(
-          Effect.timeout(Duration.millis(check.timeoutMillis)),
-          Effect.either
-        )
-        if (answered._tag === "Left") {
-          if (answered.left._tag !== "TimeoutException") return
-          session.killedBecause = `did not answer a ping within ${check.timeoutMillis} ms`
-          return yield* session.child.kill("SIGKILL")
-        }
-      }
-    })
-
-  /** Writes `body` to the process and waits for the response to `ctx.requestId`. */
-  const roundTrip = (
-    session: Session,
-    ctx: McpTransport.RequestContext,
-    body: string
-  ): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> =>
-    Effect.suspend(() => {
-      const id = ctx.requestId
-      if (id === undefined) return Effect.dieMessage("mcp-effect: a request without an id")
-      const refused = refusal(session, ctx)
-      if (refused !== undefined) return Effect.fail(refused)
-      const waiter = new Waiter(ctx)
-      session.waiting.set(id, waiter)
-      if (!session.child.write(body)) {
-        session.waiting.delete(id)
-        return Effect.fail(refusal(session, ctx) ?? closedError(ctx, session))
-      }
-      return Effect.ensuring(waiter.await, Effect.sync(() => session.waiting.delete(id)))
-    })
-
-  /** Why nothing can be written to the session now, if so. */
-  const refusal = (session: Session, ctx: McpTransport.RequestContext): McpError.McpError | undefined =>
-    session.exit !== undefined ? expired(ctx, session, false) : session.closed ? closedError(ctx, session) : undefined
-
-  const sessionOf = (
-    ctx: McpTransport.RequestContext,
-    target: McpTransport.Target
-  ): Effect.Effect<Session, McpError.McpError> => {
-    const session = target.sessionId === undefined ? undefined : sessions.get(target.sessionId)
-    if (session !== undefined) return Effect.succeed(session)
-    // A session already closed (replaced): gone, for the id the request carried.
-    return Effect.fail(
-      new McpError.SessionExpired({
-        method: ctx.method,
-        ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-        sessionId: target.sessionId ?? "stdio",
-        status: 0,
-        accepted: false
-      })
-    )
-  }
-
+  const self: Stdio = { config, executor, inbox, sessions: new Map(), spawned: 0 }
   return {
     initialize: (ctx, body, requestedVersion, scope) =>
       Effect.flatMap(
-        open(requestedVersion, scope, ctx),
-        (session) => Effect.map(roundTrip(session, ctx, body), (response) => ({ response, target: session.target }))
+        open(self, ctx, requestedVersion, scope),
+        (session) =>
+          Effect.map(Session.roundTrip(session, ctx, body), (response) => ({ response, target: session.target }))
       ),
-    request: (ctx, body, target) => Effect.flatMap(sessionOf(ctx, target), (session) => roundTrip(session, ctx, body)),
+    request: (ctx, body, target) =>
+      Effect.flatMap(sessionOf(self, ctx, target), (session) => Session.roundTrip(session, ctx, body)),
     send: (ctx, body, target) =>
-      Effect.flatMap(sessionOf(ctx, target), (session) => {
-        const refused = refusal(session, ctx)
-        if (refused !== undefined) return Effect.fail(refused)
-        return session.child.write(body) ? Effect.void : Effect.fail(refusal(session, ctx) ?? closedError(ctx, session))
-      }),
-    // Reading stdout starts with the process, in `initialize`: its answer comes that way.
+      Effect.flatMap(sessionOf(self, ctx, target), (session) => Session.send(session, ctx, body)),
     listen: () => Effect.void,
     end: () => Effect.void
   }
-
-  function close(session: Session): void {
-    session.closed = true
-    sessions.delete(session.id)
-    for (const waiter of session.waiting.values()) waiter.settle(Exit.fail(closedError(waiter.ctx, session)))
-    session.waiting.clear()
-  }
 }
 
-const where = (ctx: McpTransport.RequestContext, session: Session) => ({
-  method: ctx.method,
-  ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-  sessionId: session.id
-})
-
-const expired = (ctx: McpTransport.RequestContext, session: Session, accepted: boolean): McpError.SessionExpired =>
-  new McpError.SessionExpired({
-    ...where(ctx, session),
-    status: 0,
-    accepted,
-    ...(session.exit === undefined ? {} : { exit: session.exit })
-  })
-
-const closedError = (ctx: McpTransport.RequestContext, session: Session): McpError.TransportError =>
-  new McpError.TransportError({
-    ...where(ctx, session),
-    phase: "request",
-    description: "the session's server process is being shut down"
-  })
-
-/**
- * A request waiting for its response: settled once, by the response, the
- * process's end or the session's close; gives up when the request's deadline
- * passes (the deadline is a signal, not an interruption: see `McpTransport`).
- */
-class Waiter {
-  private result: Exit.Exit<JsonRpc.JsonRpcResponse, McpError.McpError> | undefined = undefined
-  private resume: ((effect: Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError>) => void) | undefined = undefined
-
-  constructor(readonly ctx: McpTransport.RequestContext) {}
-
-  settle(exit: Exit.Exit<JsonRpc.JsonRpcResponse, McpError.McpError>): void {
-    if (this.result !== undefined) return
-    this.result = exit
-    this.resume?.(exit)
-  }
-
-  readonly await: Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> = Effect.async((resume) => {
-    if (this.result !== undefined) return resume(this.result)
-    this.resume = resume
-    const deadline = this.ctx.deadline
-    const off = deadline?.onAbort(() =>
-      this.settle(Exit.fail(
-        deadline.expired ?? new McpError.TransportError({
-          method: this.ctx.method,
-          ...(this.ctx.requestId === undefined ? {} : { requestId: this.ctx.requestId }),
-          phase: "response",
-          description: "the request was given up"
+/** Spawns the process of a new session in `scope`, and starts what lives as long as it does. */
+const open = (
+  self: Stdio,
+  ctx: McpTransport.RequestContext,
+  requestedVersion: string,
+  scope: Scope.Scope
+): Effect.Effect<Session.Session, McpError.McpError> =>
+  Effect.gen(function*() {
+    const child = yield* Scope.extend(Child.spawn(self.config.child, self.executor), scope).pipe(
+      Effect.mapError((error) =>
+        new McpError.TransportError({
+          method: ctx.method,
+          ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+          phase: "request",
+          description: `could not start ${self.config.child.name}: ${error.message}`,
+          cause: error
         })
-      ))
+      )
     )
-    return Effect.sync(() => {
-      this.resume = undefined
-      off?.()
-    })
+    const id = `stdio-${child.pid}-${++self.spawned}`
+    const session: Session.Session = {
+      id,
+      config: self.config,
+      inbox: self.inbox,
+      child,
+      target: { sessionId: id, protocolVersion: requestedVersion },
+      waiting: new Map(),
+      exit: undefined,
+      killedBecause: undefined,
+      closed: false
+    }
+    self.sessions.set(id, session)
+    yield* Scope.addFinalizer(scope, Effect.sync(() => self.sessions.delete(id)))
+    yield* Session.start(session, scope)
+    return session
   })
+
+/** The live session `target` names; one already closed (replaced) is gone, for the id it carried. */
+const sessionOf = (
+  self: Stdio,
+  ctx: McpTransport.RequestContext,
+  target: McpTransport.Target
+): Effect.Effect<Session.Session, McpError.SessionExpired> => {
+  const session = target.sessionId === undefined ? undefined : self.sessions.get(target.sessionId)
+  if (session !== undefined) return Effect.succeed(session)
+  return Effect.fail(
+    new McpError.SessionExpired({
+      method: ctx.method,
+      ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
+      sessionId: target.sessionId ?? "stdio",
+      status: 0,
+      accepted: false
+    })
+  )
 }
