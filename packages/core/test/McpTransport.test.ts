@@ -18,6 +18,10 @@ interface Fake {
   readonly make: McpTransport.Make
 }
 
+const isBatch = (
+  u: JsonRpc.JsonRpcMessage | ReadonlyArray<JsonRpc.JsonRpcMessage>
+): u is ReadonlyArray<JsonRpc.JsonRpcMessage> => Array.isArray(u)
+
 const exit: McpError.ProcessExit = { code: 1, description: "exited with code 1", stderr: ["boom"] }
 
 /** Answers `initialize` and `tools/call` (echo); a session in `dead` is gone, like a process that ended. */
@@ -31,10 +35,11 @@ const fake = (): Fake => {
       let sessions = 0
       const parse = (body: string): JsonRpc.JsonRpcRequest => {
         const parsed = JsonRpc.parseMessage(body)
-        if (parsed._tag === "Left" || Array.isArray(parsed.right) || !JsonRpc.isRequest(parsed.right)) {
+        const message = parsed._tag === "Right" ? parsed.right : undefined
+        if (message === undefined || isBatch(message) || !JsonRpc.isRequest(message)) {
           throw new Error(`not a request: ${body}`)
         }
-        return parsed.right
+        return message
       }
       return {
         initialize: (_ctx, body, version) =>
