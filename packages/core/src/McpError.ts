@@ -230,8 +230,34 @@ export class UnsupportedProtocolVersion
 }
 
 /**
+ * How a server process (a stdio session) ended: its exit code or the signal
+ * that ended it, and the last lines it wrote to stderr (bounded), for error
+ * reports.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const ProcessExit = Schema.Struct({
+  /** The exit code, when the process exited by itself. */
+  code: Schema.optional(Schema.Number),
+  /** The signal that ended the process (e.g. "SIGKILL"). */
+  signal: Schema.optional(Schema.String),
+  /** What happened, in words (e.g. "exited with code 1", "stopped answering pings"). */
+  description: Schema.String,
+  /** The last lines of its stderr, oldest first. */
+  stderr: Schema.Array(Schema.String)
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type ProcessExit = typeof ProcessExit.Type
+
+/**
  * The server answered 404 (or one of the user's configured "unknown session"
- * statuses) to a request that carried `sessionId`: that session is gone.
+ * statuses) to a request that carried `sessionId`, or the server process of a
+ * stdio session ended: that session is gone.
  *
  * The client recovers from this by itself; a caller sees it only when
  * recovery is disabled.
@@ -246,16 +272,27 @@ export class SessionExpired extends Schema.TaggedError<SessionExpired>("@mcp-eff
     requestId: Schema.optional(RequestId),
     /** The session id the failing request carried (never the current one by assumption). */
     sessionId: Schema.String,
+    /** The HTTP status that said so; 0 when no HTTP was involved (a server process ended: see `exit`). */
     status: Schema.Number,
     /**
      * Whether the old session had already accepted the request (its POST got a 2xx and
-     * the answer stream died with the session). Such a request may have had side effects.
+     * the answer stream died with the session; on stdio, it was written to the process).
+     * Such a request may have had side effects.
      */
-    accepted: Schema.Boolean
+    accepted: Schema.Boolean,
+    /**
+     * How the server process ended, when the session was a process (stdio).
+     *
+     * @since 0.2.0
+     */
+    exit: Schema.optional(ProcessExit)
   }
 ) {
   override get message(): string {
-    return `${this.method}: session ${this.sessionId} expired (HTTP ${this.status})`
+    const exit = this.exit
+    if (exit === undefined) return `${this.method}: session ${this.sessionId} expired (HTTP ${this.status})`
+    const tail = exit.stderr.length > 0 ? `; stderr: ${exit.stderr.join(" | ")}` : ""
+    return `${this.method}: session ${this.sessionId} ended: the server process ${exit.description}${tail}`
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * A client, assembled: its state (`state.ts`), its transport (Streamable HTTP
- * on the `McpHttp` service) delivering to its dispatch (`dispatch.ts`), the
+ * on the `McpHttp` service, or one of the application's: `McpTransport`)
+ * delivering to its dispatch (`dispatch.ts`), the
  * recovery that keeps its session (`recovery.ts`), and the public methods
  * (`methods.ts`). Closing the client's scope ends everything it started and
  * the session.
@@ -23,24 +24,39 @@ import * as Methods from "./methods.js"
 import * as Recovery from "./recovery.js"
 import * as State from "./state.js"
 import * as Timers from "./timers.js"
+import type * as Transport from "./transport.js"
 
 /** @internal */
 export const make = (
   options: McpClient.Options
 ): Effect.Effect<McpClient.Service, McpError.McpError, McpHttp.McpHttp | Scope.Scope> =>
+  Effect.flatMap(McpHttp.McpHttp, (http) =>
+    assemble(options, (inbox, state) =>
+      StreamableHttp.make({
+        url: typeof options.url === "string" ? options.url : options.url.toString(),
+        http,
+        tracerPropagation: options.tracerPropagation ?? true,
+        headers: headersOf(options.headers),
+        maxMessageSize: options.maxMessageSize ?? State.defaults.maxMessageSize,
+        maxBodyExcerpt: options.maxBodyExcerpt ?? State.defaults.maxBodyExcerpt,
+        expiredStatuses: new Set(options.recovery?.expiredStatuses ?? []),
+        reconnect: state.settings.reconnect
+      }, inbox)))
+
+/**
+ * A client on the transport `makeTransport` builds, delivering to the
+ * client's dispatch: the same engine whatever the wire.
+ *
+ * @internal
+ */
+export const assemble = (
+  options: State.Options,
+  makeTransport: (inbox: Transport.Inbox, state: State.ClientState) => Transport.Transport
+): Effect.Effect<McpClient.Service, McpError.McpError, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     const state = yield* State.make(options, scope, Timers.make(yield* Effect.clock, scope))
-    state.transport = StreamableHttp.make({
-      url: typeof options.url === "string" ? options.url : options.url.toString(),
-      http: yield* McpHttp.McpHttp,
-      tracerPropagation: options.tracerPropagation ?? true,
-      headers: headersOf(options.headers),
-      maxMessageSize: options.maxMessageSize ?? State.defaults.maxMessageSize,
-      maxBodyExcerpt: options.maxBodyExcerpt ?? State.defaults.maxBodyExcerpt,
-      expiredStatuses: new Set(options.recovery?.expiredStatuses ?? []),
-      reconnect: state.settings.reconnect
-    }, Dispatch.inbox(state))
+    state.transport = makeTransport(Dispatch.inbox(state), state)
     const recovery = yield* Recovery.make(state)
     yield* Deferred.succeed(state.recovery, recovery)
     yield* Effect.addFinalizer(() => close(state, recovery))

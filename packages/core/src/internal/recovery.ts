@@ -333,7 +333,12 @@ const reinitialize = (
     const startedAt = yield* Clock.currentTimeMillis
     yield* Metric.increment(metrics.expirations)
     yield* events.publish(
-      Session.SessionEvent.Expired({ sessionId: expired.sessionId, status: expired.status, method: expired.method })
+      Session.SessionEvent.Expired({
+        sessionId: expired.sessionId,
+        status: expired.status,
+        method: expired.method,
+        ...(expired.exit === undefined ? {} : { exit: expired.exit })
+      })
     )
     yield* Effect.logDebug("session expired; re-initializing").pipe(
       Effect.annotateLogs({ sessionId: expired.sessionId, status: expired.status, method: expired.method })

@@ -52,8 +52,11 @@ export interface Settings {
   readonly recovery: Policy.Options
 }
 
+/** The options the engine reads, whatever the transport (the transport's own are its business). @internal */
+export type Options = Omit<McpClient.Options, "url">
+
 /** @internal */
-export const settings = (options: McpClient.Options): Settings => {
+export const settings = (options: Options): Settings => {
   const handlers = options.handlers ?? {}
   return {
     clientInfo: options.clientInfo ?? defaults.clientInfo,
@@ -113,7 +116,7 @@ export interface ClientState {
 
 /** The state of a new client; the caller sets its transport, built from an inbox on this state. @internal */
 export const make = (
-  options: McpClient.Options,
+  options: Options,
   scope: Scope.Scope,
   timers: Timers.Timers
 ): Effect.Effect<ClientState> =>
