@@ -30,6 +30,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as connectFailure from "./internal/connectFailure.js"
 import * as internal from "./internal/httpClient.js"
+import * as McpError from "./McpError.js"
 
 /**
  * @since 0.1.0
@@ -104,7 +105,16 @@ export class HttpFailure extends Schema.TaggedError<HttpFailure>("@mcp-effect/co
    *
    * @since 0.2.0
    */
-  connect: Schema.optional(Schema.Boolean)
+  connect: Schema.optional(Schema.Boolean),
+  /**
+   * The request went to another origin and failed at the network level in a
+   * browser (no response at all): most likely CORS. Set by browser backends;
+   * the client reports it on the `TransportError` and does not repeat a
+   * handshake for it.
+   *
+   * @since 0.2.0
+   */
+  crossOrigin: Schema.optional(McpError.CrossOrigin)
 }) {
   /**
    * @since 0.1.0
