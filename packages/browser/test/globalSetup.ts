@@ -17,14 +17,16 @@ declare module "vitest" {
       readonly sse: ServerUrls
       readonly hiddenSession: ServerUrls
     }
-    /** The official SDK server behind the `cors` middleware, configured three ways. */
+    /** The official SDK server behind the `cors` middleware, configured four ways. */
     readonly sdkCors: {
       /** As the SDK's README shows it: `mcp-protocol-version` is not an allowed header. */
       readonly readme: SdkCorsUrls
       /** Not even `mcp-session-id` allowed: no request on the session can pass, not even DELETE. */
       readonly sessionRefused: SdkCorsUrls
-      /** As docs/browser.md's checklist says. */
+      /** As docs/browser.md's checklist says, with the `cors` middleware. */
       readonly checklist: SdkCorsUrls
+      /** As docs/browser.md's checklist says, on plain node:http. */
+      readonly nodeHttp: SdkCorsUrls
     }
     /** The apps scripts/bundle-size.mjs measures, bundled the same way. */
     readonly bundles: ReadonlyArray<{ readonly name: string; readonly code: string }>
@@ -69,7 +71,8 @@ export default async function setup(project: TestProject) {
         origin: "*",
         exposedHeaders: ["Mcp-Session-Id"],
         allowedHeaders: ["Content-Type", "mcp-session-id", "mcp-protocol-version", "last-event-id"]
-      })
+      }),
+      nodeHttp: await startSdk({ nodeHttp: "*" })
     })
   } catch (error) {
     await Promise.all(started.map((server) => server.close()))

@@ -9,7 +9,7 @@ import * as Layer from "effect/Layer"
 import { inject } from "vitest"
 import { type SdkCorsUrls, sdkState } from "./support/servers.js"
 
-const { checklist, readme, sessionRefused } = inject("sdkCors")
+const { checklist, nodeHttp, readme, sessionRefused } = inject("sdkCors")
 
 /** Connects (and disconnects) once; the error, and what the server saw meanwhile. */
 const failedConnect = (server: SdkCorsUrls) =>
@@ -92,18 +92,21 @@ describe("CORS that allows no MCP header at all", () => {
     }))
 })
 
-describe("docs/browser.md's CORS settings", () => {
+describe.each([
+  { name: "the cors middleware", server: checklist },
+  { name: "plain node:http", server: nodeHttp }
+])("docs/browser.md's CORS settings ($name)", ({ server }) => {
   it.live("connect, call, close: every request passes and the session is ended", () =>
     Effect.gen(function*() {
-      const before = yield* sdkState(checklist)
+      const before = yield* sdkState(server)
       const sessionId = yield* Effect.gen(function*() {
         const client = yield* McpClient.McpClient
         const result = yield* client.callTool("echo", { text: "hi" })
         assert.deepStrictEqual(result.content, [{ type: "text", text: "hi" }])
         return (yield* client.session).sessionId
-      }).pipe(Effect.provide(BrowserMcpClient.layer({ url: checklist.url })))
+      }).pipe(Effect.provide(BrowserMcpClient.layer({ url: server.url })))
       if (sessionId === undefined) throw new Error("the session has no id")
-      const after = yield* sdkState(checklist)
+      const after = yield* sdkState(server)
       assert.strictEqual(after.initializations - before.initializations, 1)
       assert.notInclude(after.sessions, sessionId)
       const mine = after.log.filter((e) => e.sessionId === sessionId)

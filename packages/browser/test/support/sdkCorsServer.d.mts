@@ -5,6 +5,11 @@ export interface CorsOptions {
   readonly allowedHeaders?: ReadonlyArray<string>
 }
 
+/** No `cors` middleware: the plain node:http CORS of docs/browser.md, for a page on this origin. */
+export interface NodeHttpCors {
+  readonly nodeHttp: string
+}
+
 export interface SdkCorsServer {
   /** `http://127.0.0.1:PORT/mcp` */
   readonly url: string
@@ -15,6 +20,6 @@ export interface SdkCorsServer {
 
 /**
  * Starts the official SDK server (stateful, one `echo` tool) behind express and `cors(corsOptions)`
- * on 127.0.0.1, port 0.
+ * (or the plain node:http CORS of docs/browser.md) on 127.0.0.1, port 0.
  */
-export declare function startSdkCorsServer(corsOptions: CorsOptions): Promise<SdkCorsServer>
+export declare function startSdkCorsServer(corsOptions: CorsOptions | NodeHttpCors): Promise<SdkCorsServer>

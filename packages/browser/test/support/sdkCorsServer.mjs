@@ -8,6 +8,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js"
 import cors from "cors"
 import express from "express"
 import { randomUUID } from "node:crypto"
+import { createServer } from "node:http"
 import { z } from "zod"
 
 const makeServer = () => {
@@ -19,8 +20,31 @@ const makeServer = () => {
   return server
 }
 
-/** Starts the server on 127.0.0.1 with `cors(corsOptions)`; see sdkCorsServer.d.mts. */
+// The CORS of docs/browser.md for a plain node:http server (shown there from this region).
+// #region node-http
+/** `handler` with the CORS headers a browser page on `origin` needs for the MCP client. */
+const withCors = (origin, handler) => (req, res) => {
+  res.setHeader("Access-Control-Allow-Origin", origin)
+  res.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+  res.setHeader("Access-Control-Allow-Headers", "Content-Type, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID")
+  res.setHeader("Access-Control-Expose-Headers", "Mcp-Session-Id")
+  res.setHeader("Access-Control-Max-Age", "7200")
+  if (origin !== "*") res.setHeader("Vary", "Origin")
+  // The preflight: answered here, before any authentication.
+  if (req.method === "OPTIONS") {
+    res.writeHead(204).end()
+    return
+  }
+  handler(req, res)
+}
+// #endregion
+
+/**
+ * Starts the server on 127.0.0.1 with `cors(corsOptions)` (express), or with `withCors` on
+ * node:http when given `{ nodeHttp: origin }`; see sdkCorsServer.d.mts.
+ */
 export async function startSdkCorsServer(corsOptions) {
+  const nodeHttp = "nodeHttp" in corsOptions ? corsOptions.nodeHttp : undefined
   /** sessionId -> transport */
   const transports = new Map()
   const log = []
@@ -42,7 +66,7 @@ export async function startSdkCorsServer(corsOptions) {
     res.on("finish", () => (entry.status = res.statusCode))
     next()
   })
-  app.use(cors(corsOptions))
+  if (nodeHttp === undefined) app.use(cors(corsOptions))
   app.use(express.json())
 
   app.get("/__control/state", (_req, res) => {
@@ -94,8 +118,13 @@ export async function startSdkCorsServer(corsOptions) {
   app.get("/mcp", sessionRequest)
   app.delete("/mcp", sessionRequest)
 
-  const httpServer = await new Promise((resolve, reject) => {
-    const server = app.listen(0, "127.0.0.1", (error) => (error ? reject(error) : resolve(server)))
+  const httpServer = nodeHttp === undefined ? createServer(app) : createServer(withCors(nodeHttp, app))
+  await new Promise((resolve, reject) => {
+    httpServer.once("error", reject)
+    httpServer.listen(0, "127.0.0.1", () => {
+      httpServer.off("error", reject)
+      resolve()
+    })
   })
   const address = httpServer.address()
   const origin = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
