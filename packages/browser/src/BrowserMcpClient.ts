@@ -12,7 +12,10 @@
  * headers and expose `Mcp-Session-Id` (see `docs/browser.md`). Without
  * `Access-Control-Expose-Headers: Mcp-Session-Id` the page cannot read the
  * session id, and connecting fails with a `ProtocolError` whose violation is
- * `"SessionHeaderHidden"`.
+ * `"SessionHeaderHidden"`. A request to another origin that fails without any
+ * response (how a refused preflight looks to the page) is a `TransportError`
+ * with `crossOrigin`, whose message names CORS as the likely cause and the
+ * headers the server must allow.
  *
  * @example
  * ```ts
