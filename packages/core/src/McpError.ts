@@ -51,6 +51,47 @@ const leftOpenNote = (error: { readonly leftOpen?: string | undefined }): string
   error.leftOpen === undefined ? "" : ` (the half-made session ${error.leftOpen} could not be ended on the server)`
 
 /**
+ * What a browser's HTTP layer knows of a request that failed at the network
+ * level (`fetch`'s "Failed to fetch") and went to another origin: CORS may
+ * have refused it. The browser never says whether it did (only its console
+ * does), so this is a likely cause, not a certainty.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const CrossOrigin = Schema.Struct({
+  /** The origin of the page (or worker) that sent the request. */
+  origin: Schema.String,
+  /**
+   * The headers of the request that need the server's permission (not
+   * CORS-safelisted), lower case: the preflight asked for exactly these.
+   */
+  headers: Schema.Array(Schema.String)
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type CrossOrigin = typeof CrossOrigin.Type
+
+/** The headers the client sends that a server on another origin must allow. */
+const clientHeaders = ["mcp-session-id", "mcp-protocol-version", "last-event-id"]
+
+/** What a message says of a cross-origin network failure: the likely cause and the remedy. */
+const crossOriginNote = (crossOrigin: CrossOrigin | undefined): string => {
+  if (crossOrigin === undefined) return ""
+  const carried = crossOrigin.headers.length === 0 ? "none" : crossOrigin.headers.join(", ")
+  const more = clientHeaders.filter((name) => !crossOrigin.headers.includes(name))
+  return ` (a cross-origin request from ${crossOrigin.origin} that failed without a response: ` +
+    `the browser does not say why, but this is most likely CORS. The server's Access-Control-Allow-Headers ` +
+    `must allow the headers this request carried (${carried})` +
+    (more.length === 0 ? "" : ` and the others the client sends (${more.join(", ")})`) +
+    `, and its Access-Control-Expose-Headers must include Mcp-Session-Id; ` +
+    `the browser's console names what it refused. See docs/browser.md)`
+}
+
+/**
  * The HTTP exchange itself failed: connection refused or reset, DNS failure,
  * the body stream broke mid-way, the request could not be encoded.
  *
@@ -68,12 +109,19 @@ export class TransportError extends Schema.TaggedError<TransportError>("@mcp-eff
      */
     phase: Schema.Literal("connect", "request", "response"),
     description: Schema.String,
-    cause: Schema.optional(Schema.Defect)
+    cause: Schema.optional(Schema.Defect),
+    /**
+     * The request went to another origin and failed at the network level in a
+     * browser: most likely refused by CORS (see {@link CrossOrigin}).
+     *
+     * @since 0.2.0
+     */
+    crossOrigin: Schema.optional(CrossOrigin)
   }
 ) {
   override get message(): string {
     const what = this.phase === "connect" ? "could not connect" : `HTTP ${this.phase} failed`
-    return `${this.method}: ${what}: ${this.description}` + leftOpenNote(this)
+    return `${this.method}: ${what}: ${this.description}` + crossOriginNote(this.crossOrigin) + leftOpenNote(this)
   }
 }
 
@@ -464,7 +512,16 @@ export class HttpFailure extends Schema.TaggedError<HttpFailure>("@mcp-effect/co
    * set it only when they know (see `McpHttp.isConnectFailure`); unset means
    * "may have been sent".
    */
-  connect: Schema.optional(Schema.Boolean)
+  connect: Schema.optional(Schema.Boolean),
+  /**
+   * The request went to another origin and failed at the network level in a
+   * browser (no response at all): most likely CORS. Set by browser backends;
+   * the client reports it on the `TransportError` and does not repeat a
+   * handshake for it.
+   *
+   * @since 0.2.0
+   */
+  crossOrigin: Schema.optional(CrossOrigin)
 }) {
   /**
    * @since 0.2.0

@@ -428,12 +428,14 @@ const isUnreachable = (error: McpError.McpError): boolean =>
 /**
  * Failures worth retrying a handshake for: the server or the network is having
  * a moment, or the new session was lost before it was ready (its
- * `notifications/initialized` met a 404).
+ * `notifications/initialized` met a 404). Not a browser's network failure of
+ * `notifications/initialized` cross-origin: CORS, which a retry meets again
+ * (`Handshake.isCorsRefusal`).
  *
  * @internal
  */
 export const isTransient = (error: McpError.McpError): boolean =>
-  Errors.isTransient(error) || error._tag === "SessionExpired"
+  (Errors.isTransient(error) && !Handshake.isCorsRefusal(error)) || error._tag === "SessionExpired"
 
 // ---------------------------------------------------------------------------
 // 6. Re-send or loss

@@ -94,7 +94,8 @@ export const make = (config: Config): Exchange => {
       ...Errors.context(ctx, target),
       phase: failure.connect === true ? "connect" : phase,
       description: failure.description,
-      ...(failure.cause === undefined ? {} : { cause: failure.cause })
+      ...(failure.cause === undefined ? {} : { cause: failure.cause }),
+      ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
     })
 
   const execute = (
