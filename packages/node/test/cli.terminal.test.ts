@@ -7,7 +7,11 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
 import * as Effect from "effect/Effect"
+import { vi } from "vitest"
 import { ensureBuilt, plain, run, startOnTerminal } from "./cliHarness.js"
+
+// Each test starts the CLI as a process (a second or two of Node start-up, far more on a busy machine).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 })
 
 /** A tool whose description, and a resource whose URI, are longer than a narrow terminal. */
 const wordy: McpTestServer.Tool = {
@@ -47,7 +51,7 @@ describe("mcp-effect on a terminal", () => {
     assert.strictEqual(r.code, 0, screen)
     // The tool returns what the server received.
     assert.include(screen, `{"action":"accept","content":{"name":"Alice"}}`)
-  }, 60_000)
+  })
 
   it("sends decline when the user declines", async () => {
     const cli = startOnTerminal(["call", "--json", server.url, "elicit"])
@@ -58,7 +62,7 @@ describe("mcp-effect on a terminal", () => {
     assert.strictEqual(r.code, 0, screen)
     // The tool's text is the ElicitResult the server received, exactly: a decline carries no content.
     assert.include(screen, String.raw`"text": "{\"action\":\"decline\"}"`)
-  }, 60_000)
+  })
 
   it("without a terminal, refuses with an error the server sees and the user reads", async () => {
     const r = await run("call", server.url, "elicit")
@@ -67,7 +71,7 @@ describe("mcp-effect on a terminal", () => {
     assert.include(r.stderr, "the server asked for input (elicitation) and was refused, no terminal: Your name?")
     assert.include(r.stderr, "mcp-effect cannot ask for input: it is not running in a terminal")
     assert.include(r.stderr, "(JSON-RPC error -32000)")
-  }, 60_000)
+  })
 
   it("inspect fits a 60-column terminal: wrapped details, long URIs on their own line", async () => {
     const r = await startOnTerminal(["inspect", server.url], { columns: 60 }).done
@@ -85,5 +89,5 @@ describe("mcp-effect on a terminal", () => {
     assert.isAtLeast(uri, 0, screen)
     assert.strictEqual(lines[uri + 1]?.trim(), "long")
     assert.notMatch(screen, /·\s*$/m)
-  }, 60_000)
+  })
 })

@@ -14,9 +14,13 @@ import * as Http from "node:http"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { pathToFileURL } from "node:url"
+import { vi } from "vitest"
 import { ensureBuilt, root, run, start } from "./cliHarness.js"
 import { startSdkServer } from "./support/sdkServer.mjs"
 import type { SdkServer } from "./support/sdkServer.mjs"
+
+// Each test starts the CLI as a process (a second or two of Node start-up, far more on a busy machine).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 })
 
 /** A tool that logs before it answers (its log travels on the call's SSE stream, before the result). */
 const chatty: McpTestServer.Tool = {

@@ -3,7 +3,7 @@
  * of `level` and above (logging/setLevel), and reports whether it accepted.
  *
  * The level belongs to the session, which ends with the command: to see the
- * logs, give `--log-level` to the command that does the work (`call`,
+ * logs, give `--logs` to the command that does the work (`call`,
  * `watch`…). This command checks that a server supports it.
  *
  * @internal
@@ -33,7 +33,7 @@ export const command = Command.make("log-level", { ...Common.connection, level }
       else {
         yield* out.line(
           `${session.serverInfo.name} accepted log level ${options.level} (for this session; ` +
-            `use --log-level with call or watch to see the messages)`
+            `use --logs with call or watch to see the messages)`
         )
       }
     })

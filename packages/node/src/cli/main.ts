@@ -12,7 +12,7 @@
  *   mcp-effect watch <url> [--duration s]      keep calling and listening through expiries and restarts
  *
  * Every command takes --header "Name: value" (repeatable), --timeout <seconds>, --json,
- * --expired-status <n> (repeatable), --root <dir> (repeatable) and --log-level <level>.
+ * --expired-status <n> (repeatable), --root <dir> (repeatable) and --logs <level>.
  * docs/cli.md documents them all; exit codes: `exitCodeTable` in internal/errors.ts (also in --help).
  *
  * @internal

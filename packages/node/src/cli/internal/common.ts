@@ -1,7 +1,7 @@
 /**
  * What every command shares: the URL argument and the connection options
  * (`--header`, `--timeout`, `--json`, `--expired-status`, `--root`,
- * `--log-level`), terminal output, and turning failures into one line and an
+ * `--logs`), terminal output, and turning failures into one line and an
  * exit code. Connecting is in `connect.ts`.
  *
  * @internal
@@ -76,7 +76,8 @@ export const root = Options.text("root").pipe(
 )
 
 /** @internal */
-export const logLevel = Options.choice("log-level", McpSchema.LoggingLevel.literals).pipe(
+// Not "log-level": @effect/cli has a built-in --log-level (Effect's own logger) that takes it first.
+export const logs = Options.choice("logs", McpSchema.LoggingLevel.literals).pipe(
   Options.withFallbackConfig(Config.literal(...McpSchema.LoggingLevel.literals)("MCP_LOG_LEVEL")),
   Options.optional,
   Options.withDescription(
@@ -85,11 +86,11 @@ export const logLevel = Options.choice("log-level", McpSchema.LoggingLevel.liter
   )
 )
 
-/** What connecting takes: the options of every command but `--log-level`. @internal */
+/** What connecting takes: the options of every command but `--logs`. @internal */
 export const connection = { url, header, timeout, json, expiredStatus, root }
 
 /** The options every command takes. @internal */
-export const common = { ...connection, logLevel }
+export const common = { ...connection, logs }
 
 /** @internal */
 export interface Connection {
@@ -103,7 +104,7 @@ export interface Connection {
 
 /** @internal */
 export interface Common extends Connection {
-  readonly logLevel: Option.Option<McpSchema.LoggingLevel>
+  readonly logs: Option.Option<McpSchema.LoggingLevel>
 }
 
 /** Terminal output: colours only on a TTY. @internal */

@@ -91,14 +91,14 @@ export const printNotification = (n: McpSchema.ServerNotification): Effect.Effec
 
 /**
  * Connects to `options.url` (initialize + initialized), answering the
- * server's requests for roots and input, and applies `--log-level`. The
+ * server's requests for roots and input, and applies `--logs`. The
  * client lives, and its session is deleted, when the scope closes. Server
  * notifications are printed on stderr unless `quiet`.
  *
  * @internal
  */
 export const connect = (
-  options: Common.Connection & { readonly logLevel?: Option.Option<McpSchema.LoggingLevel> },
+  options: Common.Connection & { readonly logs?: Option.Option<McpSchema.LoggingLevel> },
   extra: { readonly quiet?: boolean } = {}
 ): Effect.Effect<
   McpClient.Service,
@@ -136,12 +136,12 @@ export const connect = (
       yield* Stream.runForEach(client.notifications, printNotification).pipe(Effect.forkScoped)
       yield* Effect.yieldNow() // the subscription starts before the first request
     }
-    if (options.logLevel !== undefined && Option.isSome(options.logLevel)) {
-      const level = options.logLevel.value
+    if (options.logs !== undefined && Option.isSome(options.logs)) {
+      const level = options.logs.value
       // Logs are extra: a server without logging/setLevel still gets the command.
       yield* client.setLoggingLevel(level).pipe(
         Effect.catchAll((error) =>
-          out.err(out.errStyle.yellow(`warning: --log-level ${level}: ${Errors.describe(error, options.url)}`))
+          out.err(out.errStyle.yellow(`warning: --logs ${level}: ${Errors.describe(error, options.url)}`))
         )
       )
     }
