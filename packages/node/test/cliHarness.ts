@@ -72,7 +72,9 @@ export const ensureBuilt = (): void => {
     if (isFresh()) return
     process.stderr.write("cli tests: dist is older than the sources: building @mcp-effect/core and @mcp-effect/node\n")
     try {
-      execFileSync("sh", [join(root, "scripts/pnpm.sh"), "-r", "--filter", "@mcp-effect/node...", "build"], {
+      // Core too only when it is stale itself (a build of both takes minutes on a busy machine).
+      const filter = isStale("core") ? "@mcp-effect/node..." : "@mcp-effect/node"
+      execFileSync("sh", [join(root, "scripts/pnpm.sh"), "-r", "--filter", filter, "build"], {
         cwd: root,
         stdio: "pipe",
         timeout: 280_000

@@ -48,8 +48,8 @@ export const ExitCode = {
 /** The table above, for `--help`. @internal */
 export const exitCodeTable: ReadonlyArray<readonly [code: number, meaning: string]> = [
   [0, "success"],
-  [1, "the tool answered with isError: true (call); a call failed (watch)"],
-  [2, "usage: bad arguments, bad URL, invalid JSON arguments or header"],
+  [1, "the server answered, but with a failure: the tool's result has isError: true (call); a call failed (watch)"],
+  [2, "usage: bad arguments or options, a bad URL, header, JSON or environment variable"],
   [3, "TransportError: connection refused or reset, DNS failure, broken stream"],
   [4, "UnexpectedStatus: an HTTP status MCP does not expect (401, 404, 5xx...)"],
   [5, "ProtocolError: not an MCP endpoint, or the server broke the protocol"],
