@@ -182,7 +182,7 @@ for (const { name, target, pkg } of bins) {
   mkdirSync(join(modules, ".bin"), { recursive: true })
   chmodSync(target, 0o755)
   symlinkSync(target, join(modules, ".bin", name))
-  const help = spawnSync("npx", ["--no", name, "--help"], { cwd: tmp, encoding: "utf8", timeout: 120_000 })
+  const help = spawnSync("npx", ["--no", "--", name, "--help"], { cwd: tmp, encoding: "utf8", timeout: 120_000 })
   if (help.status !== 0 || !help.stdout.includes(name)) {
     fail(`${pkg}: npx ${name} --help exited ${help.status}:\n${help.stdout}${help.stderr}`)
   }
