@@ -41,9 +41,11 @@ const examplesOf = (file: string, text: string): Array<Example> => {
   const lines = text.split("\n")
   for (let i = 0; i < lines.length; i++) {
     if (lines[i]?.trim() !== "```console") continue
+    // A block inside a list item is indented: its lines are read without that indentation.
+    const indent = (lines[i] ?? "").indexOf("```")
     let current: { file: string; line: number; command: string; expected: Array<string>; exitCode: number } | undefined
     for (i++; i < lines.length && lines[i]?.trim() !== "```"; i++) {
-      const line = lines[i] ?? ""
+      const line = (lines[i] ?? "").slice(indent)
       if (line === "$ echo $?") {
         if (current === undefined) throw new Error(`${file}:${i + 1}: echo $? before any command`)
         current.exitCode = Number(lines[++i])
