@@ -287,6 +287,20 @@ describe("mcp-effect errors", () => {
   })
 })
 
+describe("mcp-effect usage lines", () => {
+  it("show optional and repeatable options in brackets", async () => {
+    const r = await run("watch", "--help")
+    assert.strictEqual(r.code, 0, r.stderr)
+    const usage = r.stdout.split("\n").find((line) => line.startsWith("$ watch")) ?? ""
+    for (
+      const option of ["[(-H, --header text)...]", "[--subscribe text...]", "[--expired-status text...]", "[--duration"]
+    ) {
+      assert.include(usage, option)
+    }
+    assert.notMatch(usage, /(^|[^[])--subscribe/)
+  })
+})
+
 describe("mcp-effect as real servers answer", () => {
   let sdk: SdkServer
   beforeAll(async () => {
