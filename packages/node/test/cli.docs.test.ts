@@ -131,7 +131,7 @@ let server: NodeMcpTestServer.Started
 let refusedUrl: string
 
 beforeAll(async () => {
-  ensureBuilt()
+  await ensureBuilt()
   server = await NodeMcpTestServer.startNodeMcpTestServer({
     answers: "sse",
     tools: [...McpTestServer.defaultTools, chatty, roots]

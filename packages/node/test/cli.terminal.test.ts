@@ -26,7 +26,7 @@ const longUri = "test://a/resource/with/a/rather/long/uri/indeed"
 let server: NodeMcpTestServer.Started
 
 beforeAll(async () => {
-  ensureBuilt()
+  await ensureBuilt()
   server = await NodeMcpTestServer.startNodeMcpTestServer({
     // Answers as SSE streams: the elicitation request travels on the call's own stream.
     answers: "sse",

@@ -57,7 +57,7 @@ let plainOrigin: string
 let closedPort: number
 
 beforeAll(async () => {
-  ensureBuilt()
+  await ensureBuilt()
   server = await NodeMcpTestServer.startNodeMcpTestServer({
     // Answers as SSE streams: progress and logs arrive before the result, in order.
     answers: "sse",

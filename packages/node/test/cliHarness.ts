@@ -12,7 +12,7 @@
  * this project runs on): no native addon to compile, as `node-pty` would need
  * (node-gyp, Node's headers), and no prebuilt binary to trust.
  */
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -49,12 +49,16 @@ const isStale = (pkg: string): boolean => {
 
 const isFresh = () => !isStale("core") && !isStale("node") && existsSync(built)
 
-const sleepSync = (millis: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, millis)
-
 const lock = join(root, "packages/node/build-cli-test.lock")
 
-/** Builds core and node unless their dist/ is up to date; one test file at a time. */
-export const ensureBuilt = (): void => {
+const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
+
+/**
+ * Builds core and node unless their dist/ is up to date; one test file at a
+ * time. Asynchronous: a test worker blocked for minutes loses its link to
+ * vitest ("Timeout calling onTaskUpdate").
+ */
+export const ensureBuilt = async (): Promise<void> => {
   if (isFresh()) return
   const deadline = Date.now() + 300_000
   for (;;) {
@@ -65,23 +69,30 @@ export const ensureBuilt = (): void => {
       // Another test file is building; a lock older than the deadline was left by a killed run.
       if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmdirSync(lock)
       if (Date.now() > deadline) throw new Error(`cli tests: ${lock} held for 5 minutes`)
-      sleepSync(500)
+      await sleep(500)
     }
   }
   try {
     if (isFresh()) return
-    process.stderr.write("cli tests: dist is older than the sources: building @mcp-effect/core and @mcp-effect/node\n")
-    try {
-      // Core too only when it is stale itself (a build of both takes minutes on a busy machine).
-      const filter = isStale("core") ? "@mcp-effect/node..." : "@mcp-effect/node"
-      execFileSync("sh", [join(root, "scripts/pnpm.sh"), "-r", "--filter", filter, "build"], {
+    process.stderr.write("cli tests: dist is older than the sources: building @mcp-effect/node (and core if stale)\n")
+    // Core too only when it is stale itself (a build of both takes minutes on a busy machine).
+    const filter = isStale("core") ? "@mcp-effect/node..." : "@mcp-effect/node"
+    const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn("sh", [join(root, "scripts/pnpm.sh"), "-r", "--filter", filter, "build"], {
         cwd: root,
-        stdio: "pipe",
-        timeout: 280_000
+        stdio: ["ignore", "pipe", "pipe"]
       })
-    } catch (error) {
-      const output = error instanceof Error && "stdout" in error ? String(error.stdout) : String(error)
-      throw new Error(`cli tests: building @mcp-effect/core and @mcp-effect/node failed:\n${output}`)
+      let text = ""
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (text += chunk))
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (text += chunk))
+      const timer = setTimeout(() => child.kill("SIGKILL"), 280_000)
+      child.on("close", (code) => {
+        clearTimeout(timer)
+        resolve({ code, text })
+      })
+    })
+    if (output.code !== 0) {
+      throw new Error(`cli tests: building @mcp-effect/node failed (exit ${output.code}):\n${output.text}`)
     }
     if (!existsSync(built)) throw new Error(`cli tests: the build did not produce ${built}`)
   } finally {
