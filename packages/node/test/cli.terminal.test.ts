@@ -64,6 +64,16 @@ describe("mcp-effect on a terminal", () => {
     assert.include(screen, String.raw`"text": "{\"action\":\"decline\"}"`)
   })
 
+  it("sends cancel when the user presses Ctrl-C at the question", async () => {
+    const cli = startOnTerminal(["call", "--json", server.url, "elicit"])
+    await cli.waitFor("The server asks: Your name?")
+    cli.write("\x03")
+    const r = await cli.done
+    const screen = plain(r.stdout)
+    assert.strictEqual(r.code, 0, screen)
+    assert.include(screen, String.raw`"text": "{\"action\":\"cancel\"}"`)
+  })
+
   it("without a terminal, refuses with an error the server sees and the user reads", async () => {
     const r = await run("call", server.url, "elicit")
     // The test server turns the client's JSON-RPC error into the call's error.

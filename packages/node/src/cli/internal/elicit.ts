@@ -171,7 +171,7 @@ const ask = (params: McpSchema.ElicitRequestParams): Effect.Effect<McpSchema.Eli
     }
     return { action, content }
   }).pipe(
-    // Ctrl-C (or Escape) in a prompt dismisses the request: "cancel" in MCP's words.
+    // Ctrl-C (or Ctrl-D) in a prompt dismisses the request: "cancel" in MCP's words.
     Effect.catchTag("QuitException", () => Effect.succeed({ action: "cancel" as const }))
   )
 
