@@ -109,7 +109,9 @@ export const connect = (
     const url = yield* parseUrl(options.url)
     const headers = yield* parseHeaders(options.header)
     if (!(options.timeout > 0)) {
-      return yield* new Errors.UsageError({ message: `--timeout (or MCP_TIMEOUT) must be a positive number of seconds` })
+      return yield* new Errors.UsageError({
+        message: `--timeout (or MCP_TIMEOUT) must be a positive number of seconds`
+      })
     }
     const statuses = yield* expiredStatuses(options.expiredStatus)
     const roots = rootsOf(options.root)
