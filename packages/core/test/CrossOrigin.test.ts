@@ -5,6 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as McpClient from "../src/McpClient.js"
+import * as McpError from "../src/McpError.js"
 import * as McpHttp from "../src/McpHttp.js"
 import * as McpTestServer from "../src/testing/McpTestServer.js"
 import { bodyOf, runWithClock } from "./support/harness.js"
@@ -20,7 +21,7 @@ const refusing = (server: McpTestServer.Handle, refuse: (request: McpHttp.Reques
       if (!refuse(request)) return inner.execute(request)
       refused.push(request)
       return Effect.fail(
-        new McpHttp.HttpFailure({ description: "Failed to fetch", ...(marked ? { crossOrigin } : {}) })
+        new McpError.HttpFailure({ description: "Failed to fetch", ...(marked ? { crossOrigin } : {}) })
       )
     }
   }
@@ -32,7 +33,7 @@ const isInitialized = (request: McpHttp.Request) =>
 const carriesVersion = (request: McpHttp.Request) => request.headers["mcp-protocol-version"] !== undefined
 
 const connect = (http: McpHttp.Service) =>
-  McpClient.makeWith({ url: McpTestServer.inMemoryUrl }).pipe(
+  McpClient.make({ url: McpTestServer.inMemoryUrl }).pipe(
     Effect.provideService(McpHttp.McpHttp, http),
     Effect.scoped,
     Effect.flip

@@ -13,7 +13,8 @@
  * @internal
  */
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import { McpHttp } from "@mcp-effect/core"
+import { McpError } from "@mcp-effect/core"
+import type { McpHttp } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
 
 /** `service`, with network-level failures of cross-origin requests marked `crossOrigin`. @internal */
@@ -27,7 +28,7 @@ export const mark = (service: McpHttp.Service): McpHttp.Service => ({
       const target = originOf(request.url, origin)
       if (target === undefined || target === origin) return Effect.fail(failure)
       return Effect.fail(
-        new McpHttp.HttpFailure({ ...failure, crossOrigin: { origin, headers: needingPermission(request) } })
+        new McpError.HttpFailure({ ...failure, crossOrigin: { origin, headers: needingPermission(request) } })
       )
     })
 })

@@ -9,7 +9,7 @@
  */
 import * as Prompt from "@effect/cli/Prompt"
 import * as Terminal from "@effect/platform/Terminal"
-import { McpClient } from "@mcp-effect/core"
+import { McpError } from "@mcp-effect/core"
 import type { McpSchema } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -187,7 +187,7 @@ export const handler = (
   terminal: Terminal.Terminal,
   report: (text: string) => Effect.Effect<void>
 ): Effect.Effect<
-  (params: McpSchema.ElicitRequestParams) => Effect.Effect<McpSchema.ElicitResult, McpClient.RequestRejected>
+  (params: McpSchema.ElicitRequestParams) => Effect.Effect<McpSchema.ElicitResult, McpError.RequestRejected>
 > =>
   Effect.map(Effect.makeSemaphore(1), (lock) => (params) => {
     if (interactive) {
@@ -197,6 +197,6 @@ export const handler = (
       `must be TTYs); the server asked: ${params.message}`
     return Effect.zipRight(
       report(`the server asked for input (elicitation) and was refused, no terminal: ${params.message}`),
-      Effect.fail(new McpClient.RequestRejected({ code: refusedCode, message }))
+      Effect.fail(new McpError.RequestRejected({ code: refusedCode, message }))
     )
   })
