@@ -133,6 +133,11 @@ export class ProtocolError extends Schema.TaggedError<ProtocolError>("@mcp-effec
 /**
  * The server answered the request with a JSON-RPC error object.
  *
+ * The server's `message` (as `description`) and `data` are kept up to a
+ * limit (4,096 characters of message, 16,384 of data as JSON text): a
+ * longer one is cut, and its full length is recorded in
+ * `descriptionLength` / `dataLength`.
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -141,12 +146,27 @@ export class JsonRpcError extends Schema.TaggedError<JsonRpcError>("@mcp-effect/
   {
     ...context,
     code: Schema.Number,
+    /** The server's `message`, or its start when it was longer than the limit. */
     description: Schema.String,
-    data: Schema.optional(Schema.Unknown)
+    /** The server's `data`; when its JSON text was longer than the limit, the start of that text. */
+    data: Schema.optional(Schema.Unknown),
+    /**
+     * The length of the server's `message` when `description` holds only its start.
+     *
+     * @since 0.2.0
+     */
+    descriptionLength: Schema.optional(Schema.Number),
+    /**
+     * The length of the server's `data` as JSON text when `data` holds only its start.
+     *
+     * @since 0.2.0
+     */
+    dataLength: Schema.optional(Schema.Number)
   }
 ) {
   override get message(): string {
-    return `${this.method}: JSON-RPC error ${this.code}: ${this.description}`
+    const cut = this.descriptionLength === undefined ? "" : ` (cut; ${this.descriptionLength} characters in all)`
+    return `${this.method}: JSON-RPC error ${this.code}: ${this.description}${cut}`
   }
 }
 

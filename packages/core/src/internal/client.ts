@@ -27,6 +27,7 @@ import * as McpHttp from "../McpHttp.js"
 import * as McpSchema from "../McpSchema.js"
 import * as Session from "../Session.js"
 import * as Deadline from "./deadline.js"
+import * as Excerpt from "./excerpt.js"
 import * as LazyPubSub from "./lazyPubSub.js"
 import { flatMapNow, mapNow } from "./now.js"
 import * as Schedules from "./schedule.js"
@@ -926,15 +927,21 @@ const remember = (seen: Set<string>, id: string) => {
 }
 
 /** The server's JSON-RPC error object, as the error of the request it answered. */
-const jsonRpcError = (ctx: Transport.Context, target: Transport.Target, error: JsonRpc.JsonRpcErrorObject) =>
-  new McpError.JsonRpcError({
+const jsonRpcError = (ctx: Transport.Context, target: Transport.Target, error: JsonRpc.JsonRpcErrorObject) => {
+  // Bounded: the caller keeps, logs and prints this error (see excerpt.ts).
+  const description = Excerpt.text(error.message, Excerpt.MAX_ERROR_MESSAGE)
+  const data = error.data === undefined ? undefined : Excerpt.json(error.data, Excerpt.MAX_ERROR_DATA)
+  return new McpError.JsonRpcError({
     method: ctx.method,
     ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
     ...(target.sessionId === undefined ? {} : { sessionId: target.sessionId }),
     code: error.code,
-    description: error.message,
-    ...(error.data === undefined ? {} : { data: error.data })
+    description: description.text,
+    ...(data === undefined ? {} : { data: data.value }),
+    ...(description.cutFrom === undefined ? {} : { descriptionLength: description.cutFrom }),
+    ...(data?.cutFrom === undefined ? {} : { dataLength: data.cutFrom })
   })
+}
 
 const protocolError = (
   ctx: Transport.Context,
