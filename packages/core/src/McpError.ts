@@ -69,7 +69,19 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@mcp
     ...context,
     status: Schema.Number,
     /** The start of the response body (at most `maxBodyExcerpt` characters). */
-    body: Schema.String
+    body: Schema.String,
+    /**
+     * The `Retry-After` header as the server sent it (seconds or an HTTP date), e.g. with 429 or 503.
+     *
+     * @since 0.2.0
+     */
+    retryAfter: Schema.optional(Schema.String),
+    /**
+     * The `Location` header as the server sent it, e.g. with a redirect.
+     *
+     * @since 0.2.0
+     */
+    location: Schema.optional(Schema.String)
   }
 ) {
   override get message(): string {
@@ -101,7 +113,11 @@ export const ProtocolViolation = Schema.Literal(
   /** The answer stream ended before the response to the request arrived, and could not be resumed. */
   "StreamEnded",
   /** The server sent no session header although the browser hides it (missing CORS expose header). */
-  "SessionHeaderHidden"
+  "SessionHeaderHidden",
+  /** A request was answered with 204 No Content (or 205): no answer at all. @since 0.2.0 */
+  "NoContent",
+  /** The body came compressed (`Content-Encoding`) although the client asked for `identity`, and was not decoded. @since 0.2.0 */
+  "ContentEncoding"
 )
 
 /**

@@ -14,8 +14,10 @@ import * as JsonRpc from "../JsonRpc.js"
 import * as McpError from "../McpError.js"
 import type * as McpHttp from "../McpHttp.js"
 import * as Deadline from "./deadline.js"
+import * as Encoding from "./encoding.js"
 import { flatMapNow } from "./now.js"
 import * as Sse from "./sse.js"
+import * as StatusHeaders from "./statusHeaders.js"
 
 /** @internal */
 export interface Config {
@@ -133,7 +135,7 @@ export const make = (config: Config): Transport => {
     lastEventId?: string
   ) =>
     flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
-      const headers: Record<string, string> = { ...extra, accept }
+      const headers: Record<string, string> = { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
       if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
       if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
       if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
@@ -180,7 +182,15 @@ export const make = (config: Config): Transport => {
     }
     return Effect.flatMap(
       excerpt(response),
-      (body) => Effect.fail(new McpError.UnexpectedStatus({ ...errorContext(ctx, target), status, body }))
+      (body) =>
+        Effect.fail(
+          new McpError.UnexpectedStatus({
+            ...errorContext(ctx, target),
+            status,
+            body,
+            ...StatusHeaders.of(response.headers)
+          })
+        )
     )
   }
 
@@ -242,18 +252,46 @@ export const make = (config: Config): Transport => {
         if (!expectAnswer || status === 202) {
           return Effect.as(response.discard, { _tag: "Accepted", headers } as const)
         }
-        const type = contentType(response)
-        if (type.startsWith("text/event-stream")) {
-          return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
+        if (status === 204 || status === 205) {
+          const description = `the server answered the request with ${status} No Content`
+          return Effect.zipRight(response.discard, Effect.fail(protocolError(ctx, target, "NoContent", description)))
         }
-        if (type.startsWith("application/json")) {
-          return Effect.map(
-            jsonBody(ctx, target, response),
-            (message) => ({ _tag: "Json", message, headers } as const)
-          )
-        }
-        return wrongContentType(ctx, target, response, "application/json or text/event-stream")
+        return Effect.flatMap(decoded(ctx, target, response), (response) => answer(ctx, target, response, headers))
       }
+    )
+
+  // The answer to a request, by its content type.
+  const answer = (
+    ctx: Context,
+    target: Target,
+    response: McpHttp.Response,
+    headers: Readonly<Record<string, string>>
+  ): Effect.Effect<Answer, McpError.McpError> => {
+    const type = contentType(response)
+    if (type.startsWith("text/event-stream")) {
+      return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
+    }
+    if (type.startsWith("application/json")) {
+      return Effect.map(
+        jsonBody(ctx, target, response),
+        (message) => ({ _tag: "Json", message, headers } as const)
+      )
+    }
+    return wrongContentType(ctx, target, response, "application/json or text/event-stream")
+  }
+
+  /** The response, unless its body came compressed and was not decoded (see encoding.ts). */
+  const decoded = (ctx: Context, target: Target, response: McpHttp.Response) =>
+    Encoding.checked<McpError.McpError>(
+      response,
+      (encoding) =>
+        protocolError(
+          ctx,
+          target,
+          "ContentEncoding",
+          `the body came ${encoding}-encoded (Content-Encoding: ${encoding}) although the client asked for identity`
+        ),
+      transportError(ctx, target, "response")
     )
 
   const get: Transport["get"] = (ctx, target, lastEventId) =>
@@ -267,7 +305,10 @@ export const make = (config: Config): Transport => {
         if (!type.startsWith("text/event-stream")) {
           return wrongContentType(ctx, target, response, "text/event-stream")
         }
-        return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
+        return Effect.map(
+          decoded(ctx, target, response),
+          (response) => ({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
+        )
       }
     )
 
