@@ -77,6 +77,20 @@ const encodedAnswer = (coding: "gzip" | "deflate" | "br", type: "json" | "sse"):
   }).end(compressed(coding, text))
 }
 
+/** A body that never ends: 64 KiB pieces for as long as the client reads (bounded only by the client). */
+const endless = (contentType: string, start: string): Answer => (response) => {
+  response.writeHead(200, { "content-type": contentType })
+  const piece = "x".repeat(64 * 1024)
+  const write = () => {
+    while (!response.destroyed && response.write(piece)) {
+      // keep writing until the socket pushes back
+    }
+    if (!response.destroyed) response.once("drain", write)
+  }
+  response.write(start)
+  write()
+}
+
 type Expected =
   | { readonly _tag: "Ok"; readonly text: string }
   | {
@@ -142,6 +156,17 @@ const cases: ReadonlyArray<{ readonly name: string; readonly answer: Answer; rea
     }))
   ),
   {
+    // Memory bounded by the limit (64 KiB here), whatever the server sends: an endless event ends typed.
+    name: "an SSE event that never ends: MessageTooLarge at the limit",
+    answer: endless("text/event-stream", "event: message\ndata: "),
+    expected: { _tag: "Fail", error: { _tag: "ProtocolError", violation: "MessageTooLarge" }, message: /65536/ }
+  },
+  {
+    name: "a JSON body that never ends: MessageTooLarge at the limit",
+    answer: endless("application/json", `{"jsonrpc":"2.0","id":2,"result":{"content":[{"type":"text","text":"`),
+    expected: { _tag: "Fail", error: { _tag: "ProtocolError", violation: "MessageTooLarge" }, message: /65536/ }
+  },
+  {
     // What a browser shows after decoding: the header stays, the text is plain. No false alarm.
     name: "a Content-Encoding header on a plain body: the answer is read",
     answer: (response, id) =>
@@ -157,7 +182,12 @@ describe("hostile HTTP answers to tools/call", () => {
     it.scoped(c.name, () =>
       Effect.gen(function*() {
         const server = yield* serve(c.answer)
-        const client = yield* connect({ url: server.url, getStream: false, requestTimeout: "10 seconds" })
+        const client = yield* connect({
+          url: server.url,
+          getStream: false,
+          requestTimeout: "10 seconds",
+          maxMessageSize: 64 * 1024
+        })
         const outcome = yield* Effect.either(client.callTool("anything", {}))
         // Every request asked for an uncompressed body.
         expect(server.acceptEncodings.length).toBeGreaterThan(0)
