@@ -95,3 +95,9 @@ conformance() {
 }
 # Every non-auth scenario of the pinned suite (the `core` group), named: each passed 5 runs in a row.
 stage conformance conformance initialize tools_call elicitation-sep1034-client-defaults sse-retry
+# What the client keeps of a tool's JSON Schema (SEP-1613, SEP-2106): scenarios of the next suite,
+# pinned apart so that the stage above keeps its own version.
+conformance_schemas() {
+  CONFORMANCE_VERSION=0.2.0-alpha.12 conformance json-schema-2020-12-preservation json-schema-ref-no-deref
+}
+stage conformance-schemas conformance_schemas

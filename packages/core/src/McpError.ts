@@ -138,7 +138,19 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@mcp
     ...context,
     status: Schema.Number,
     /** The start of the response body (at most `maxBodyExcerpt` characters). */
-    body: Schema.String
+    body: Schema.String,
+    /**
+     * The `Retry-After` header as the server sent it (seconds or an HTTP date), e.g. with 429 or 503.
+     *
+     * @since 0.2.0
+     */
+    retryAfter: Schema.optional(Schema.String),
+    /**
+     * The `Location` header as the server sent it, e.g. with a redirect.
+     *
+     * @since 0.2.0
+     */
+    location: Schema.optional(Schema.String)
   }
 ) {
   override get message(): string {
@@ -171,7 +183,11 @@ export const ProtocolViolation = Schema.Literal(
   /** The answer stream ended before the response to the request arrived, and could not be resumed. */
   "StreamEnded",
   /** The server sent no session header although the browser hides it (missing CORS expose header). */
-  "SessionHeaderHidden"
+  "SessionHeaderHidden",
+  /** A request was answered with 204 No Content (or 205): no answer at all. @since 0.2.0 */
+  "NoContent",
+  /** The body came compressed (`Content-Encoding`) although the client asked for `identity`, and was not decoded. @since 0.2.0 */
+  "ContentEncoding"
 )
 
 /**
@@ -203,6 +219,11 @@ export class ProtocolError extends Schema.TaggedError<ProtocolError>("@mcp-effec
 /**
  * The server answered the request with a JSON-RPC error object.
  *
+ * The server's `message` (as `description`) and `data` are kept up to a
+ * limit (4,096 characters of message, 16,384 of data as JSON text): a
+ * longer one is cut, and its full length is recorded in
+ * `descriptionLength` / `dataLength`.
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -211,12 +232,27 @@ export class JsonRpcError extends Schema.TaggedError<JsonRpcError>("@mcp-effect/
   {
     ...context,
     code: Schema.Number,
+    /** The server's `message`, or its start when it was longer than the limit. */
     description: Schema.String,
-    data: Schema.optional(Schema.Unknown)
+    /** The server's `data`; when its JSON text was longer than the limit, the start of that text. */
+    data: Schema.optional(Schema.Unknown),
+    /**
+     * The length of the server's `message` when `description` holds only its start.
+     *
+     * @since 0.2.0
+     */
+    descriptionLength: Schema.optional(Schema.Number),
+    /**
+     * The length of the server's `data` as JSON text when `data` holds only its start.
+     *
+     * @since 0.2.0
+     */
+    dataLength: Schema.optional(Schema.Number)
   }
 ) {
   override get message(): string {
-    return `${this.method}: JSON-RPC error ${this.code}: ${this.description}` + leftOpenNote(this)
+    const cut = this.descriptionLength === undefined ? "" : ` (cut; ${this.descriptionLength} characters in all)`
+    return `${this.method}: JSON-RPC error ${this.code}: ${this.description}${cut}` + leftOpenNote(this)
   }
 }
 

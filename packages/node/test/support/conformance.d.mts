@@ -11,6 +11,8 @@ export interface ConformanceRunOptions {
   readonly requestTimeout?: string
   /** "debug" shows the client's debug logs (default: warnings only). */
   readonly logLevel?: "debug" | "warning"
+  /** The suite's scenario (MCP_CONFORMANCE_SCENARIO): a few need arguments no schema describes. */
+  readonly scenario?: string | undefined
 }
 
 export interface ConformanceRunResult {

@@ -13,6 +13,7 @@ if (process.argv.length < 3 || url === undefined || !/^https?:\/\//.test(url)) {
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO
 process.stderr.write(`[conformance-client] ${url}${scenario === undefined ? "" : ` (scenario ${scenario})`}\n`)
 const result = await runConformanceClient(url, {
+  scenario,
   logLevel: process.env.MCP_CONFORMANCE_DEBUG === "1" ? "debug" : "warning"
 })
 process.stderr.write(
