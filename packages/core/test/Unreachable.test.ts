@@ -11,15 +11,17 @@ import * as McpTestServer from "../src/testing/McpTestServer.js"
 import { connect, runWithClock } from "./support/harness.js"
 
 /**
- * The test server behind a switch: while `down`, every request is refused before it is sent;
+ * The test server behind a switch: while `down`, every request `refuse` picks (by its body; all
+ * by default) is refused before it is sent;
  * `refused(n)` completes once `n` requests were.
  */
-const switchable = (server: McpTestServer.Handle) => {
+const switchable = (server: McpTestServer.Handle, refuse: (body: string) => boolean = () => true) => {
   const inner = McpTestServer.httpClient(server)
   const state = { down: false, refused: 0 }
   const latches: Array<readonly [number, Deferred.Deferred<void>]> = []
   const client = HttpClient.make((request) => {
-    if (!state.down) return inner.execute(request)
+    const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+    if (!state.down || !refuse(body)) return inner.execute(request)
     state.refused++
     const cause = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })
     return Effect.zipRight(
@@ -67,21 +69,33 @@ describe("a server that cannot be reached", () => {
       expect(state.refused).toBeGreaterThan(3)
     }).pipe(Effect.scoped))
 
-  it.effect("connecting to a server that stays down ends at connectTimeout with the attempts and the last cause", () =>
+  it.effect("a first connect to a server that is not there fails soon, with the connection error", () =>
     Effect.gen(function*() {
       const server = yield* McpTestServer.make({ getStream: false })
       const { client: http, state } = switchable(server)
       state.down = true
-      const error = yield* runWithClock(
-        Effect.flip(connect(server, { connectTimeout: "5 seconds" }, http)),
-        "100 millis"
-      )
-      expect(error).toMatchObject({ _tag: "RequestTimeout", reason: "connect", timeoutMillis: 5000 })
-      if (error._tag === "RequestTimeout") {
-        expect(error.attempts).toBe(state.refused)
-        expect(error.attempts).toBeGreaterThan(3)
-        expect(error.cause).toMatchObject({ _tag: "TransportError", phase: "connect" })
-        expect(error.message).toContain("could not connect within 5000 ms")
+      const error = yield* runWithClock(Effect.flip(connect(server, {}, http)), "100 millis")
+      expect(error).toMatchObject({ _tag: "TransportError", phase: "connect" })
+      // The recovery schedule's retries (4), not a wait for a server that may never come.
+      expect(state.refused).toBe(5)
+    }).pipe(Effect.scoped))
+
+  it.effect("a re-initialize against a server that stays down ends at connectTimeout, with the attempts and the last cause", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make({ getStream: false })
+      const { client: http, state } = switchable(server, (body) => body.includes(`"method":"initialize"`))
+      const client = yield* connect(server, { connectTimeout: "5 seconds" }, http)
+      yield* server.expire()
+      state.down = true
+      const error = yield* runWithClock(Effect.flip(client.callTool("echo", { text: "x" })), "100 millis")
+      expect(error._tag).toBe("RecoveryFailed")
+      const cause = error._tag === "RecoveryFailed" ? error.cause : undefined
+      expect(cause).toMatchObject({ _tag: "RequestTimeout", reason: "connect", timeoutMillis: 5000 })
+      if (cause?._tag === "RequestTimeout") {
+        expect(cause.attempts).toBe(state.refused)
+        expect(cause.attempts).toBeGreaterThan(5)
+        expect(cause.cause).toMatchObject({ _tag: "TransportError", phase: "connect" })
+        expect(cause.message).toContain("could not connect within 5000 ms")
       }
     }).pipe(Effect.scoped))
 

@@ -42,8 +42,8 @@
  *    re-sends to a server that cannot be reached follow `recovery.unsent`
  *    (backing off for as long as the request's deadline allows); both are
  *    intersected with `Recovery.maxRecurrences`. A handshake retries
- *    connections under `unsent` and other transient failures under
- *    `schedule`, all within `connectTimeout`. Every wait is bounded by the
+ *    transient failures under `schedule` (a re-initialize also retries
+ *    connections under `unsent`), all within `connectTimeout`. Every wait is bounded by the
  *    request's own deadline.
  *
  * @internal
@@ -388,10 +388,10 @@ const reinitialize = (
   )
 
 /**
- * The handshake, retried: a connection that cannot be made under `unsent`
- * (a server restarting), other transient failures under `schedule`; the
- * whole within `connectTimeout`, which then fails with the attempts and the
- * last failure.
+ * The handshake, retried: transient failures under `schedule`, and for a
+ * re-initialize a connection that cannot be made under `unsent` too (a server
+ * restarting); the whole within `connectTimeout`, which then fails with the
+ * attempts and the last failure.
  */
 const connect = (
   state: State.ClientState,
@@ -402,11 +402,13 @@ const connect = (
   Effect.suspend(() => {
     const tried: { attempts: number; last: McpError.McpError | undefined } = { attempts: 0, last: undefined }
     const timeoutMillis = state.settings.connectTimeoutMillis
-    return Effect.suspend(() => {
+    const attempt = Effect.suspend(() => {
       tried.attempts++
       return Effect.tapError(Handshake.run(state, generation), (error) => Effect.sync(() => (tried.last = error)))
-    }).pipe(
-      Effect.retry({ schedule: unsent, while: isUnreachable }),
+    })
+    // A server that refuses the very first connection is most likely not there (a wrong URL, not
+    // started): say so soon. One that refuses a re-initialize is most likely restarting: wait for it.
+    return (generation === 0 ? attempt : Effect.retry(attempt, { schedule: unsent, while: isUnreachable })).pipe(
       Effect.retry({ schedule, while: isTransient }),
       Effect.timeoutFail({
         duration: Duration.millis(timeoutMillis),
