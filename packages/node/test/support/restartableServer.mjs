@@ -5,7 +5,7 @@
 //
 //   node restartableServer.mjs --port N --calls FILE
 //
-// Tools: `lookup` (read-only, 100 ms) and `charge` (destructive, 1.5 s; appends "charge <id>" to
+// Tools: `lookup` (read-only, 100 ms or `millis`) and `charge` (destructive, 1.5 s; appends "charge <id>" to
 // FILE when it starts, so the test counts executions across processes). Prints {"port":N} once
 // listening on 127.0.0.1.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js"
@@ -29,10 +29,10 @@ const mcpServer = () => {
   const server = new McpServer({ name: "restartable", version: "1.0.0" })
   server.registerTool("lookup", {
     description: "Reads a value (read-only)",
-    inputSchema: { key: z.string() },
+    inputSchema: { key: z.string(), millis: z.number().optional() },
     annotations: { readOnlyHint: true }
-  }, async ({ key }) => {
-    await sleep(100)
+  }, async ({ key, millis }) => {
+    await sleep(millis ?? 100)
     return { content: [{ type: "text", text: `value of ${key}` }] }
   })
   server.registerTool("charge", {
