@@ -103,7 +103,7 @@ export const make = (dispatcher: Dispatcher): McpHttp.Service => {
       }
       const headers: Record<string, string> = request.body === undefined
         ? { ...request.headers }
-        : { ...request.headers, "content-type": "application/json" }
+        : { "content-type": "application/json", ...request.headers }
       if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return send(request, target, headers)
       if (fiber.currentTracer === builtInTracer()) {
         // Effect's built-in tracer exports nothing: a span per request would be built and dropped.
