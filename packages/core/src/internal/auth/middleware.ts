@@ -40,7 +40,12 @@ export interface Deps {
 
 type Reason =
   | { readonly _tag: "Expired" }
-  | { readonly _tag: "Unauthorized"; readonly challenge: Challenge.Bearer | undefined }
+  | {
+    readonly _tag: "Unauthorized"
+    readonly challenge: Challenge.Bearer | undefined
+    /** A renewal for this request already happened: refreshing again at the same server would not help. */
+    readonly again: boolean
+  }
   | { readonly _tag: "StepUp"; readonly challenge: Challenge.Bearer }
 
 interface Resource {
@@ -139,7 +144,9 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
       const authorize = (previous: string | undefined) =>
         Flow.authorize(config, reason._tag === "Expired" ? undefined : reason.challenge, previous)
       if (reason._tag === "StepUp") return authorize(grant?.scope)
-      if (grant?.refresh_token === undefined) return authorize(undefined)
+      if (grant?.refresh_token === undefined || (reason._tag === "Unauthorized" && reason.again)) {
+        return authorize(undefined)
+      }
       return Flow.refresh(config, grant).pipe(
         Effect.tap(() => Effect.logDebug("McpAuth: token refreshed")),
         // A refresh token the server no longer takes: authorize afresh (once: this is the renewal).
@@ -222,19 +229,21 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
           if (response.status === 401) {
             if (renewals >= MAX_RENEWALS) {
               yield* response.discard
-              return yield* Effect.fail(
-                new McpError.AuthorizationFailed({
-                  resource: resource.config.endpoint,
-                  step: "authorization",
-                  description: "the server rejected a freshly issued token",
-                  ...(challenge?.error === undefined ? {} : { error: challenge.error }),
-                  status: 401
-                })
-              )
+              const error = new McpError.AuthorizationFailed({
+                resource: resource.config.endpoint,
+                step: "authorization",
+                description: "the server rejected a freshly issued token",
+                ...(challenge?.error === undefined ? {} : { error: challenge.error }),
+                status: 401
+              })
+              // Remembered like a failed renewal: the client's retries must not authorize again and again.
+              const now = yield* Clock.currentTimeMillis
+              resource.failure = { generation: resource.generation, error, until: now + cooldown }
+              return yield* Effect.fail(error)
             }
             yield* response.discard
+            yield* renew(resource, used, { _tag: "Unauthorized", challenge, again: renewals > 0 }, request.signal)
             renewals++
-            yield* renew(resource, used, { _tag: "Unauthorized", challenge }, request.signal)
             continue
           }
           if (challenge?.error !== "insufficient_scope") return response
