@@ -95,3 +95,6 @@ conformance() {
 }
 # Every non-auth scenario of the pinned suite (the `core` group), named: each passed 5 runs in a row.
 stage conformance conformance initialize tools_call elicitation-sep1034-client-defaults sse-retry
+# Every auth/* scenario of the pinned suite (OAuth 2.1 authorization, the client-credentials and
+# cross-app-access extensions included): 22 of 22, completed headlessly by the conformance client.
+stage conformance-auth conformance auth

@@ -5,6 +5,7 @@
  *   mcp-effect inspect <url>                 server info, capabilities, tools, resources, prompts
  *   mcp-effect call <url> <tool> [json-args] call a tool, streaming progress and logs
  *   mcp-effect watch <url> [--duration s]    keep calling and listening through expiries and restarts
+ *   mcp-effect login <url> / logout <url>    authorize for a protected server (OAuth), or forget it
  *
  * Every command takes --header "Name: value" (repeatable), --timeout <seconds> and --json.
  * Exit codes: see `exitCodeTable` in internal/errors.ts (also printed by --help).
@@ -23,6 +24,7 @@ import * as Call from "./call.js"
 import * as Inspect from "./inspect.js"
 import * as Common from "./internal/common.js"
 import * as Errors from "./internal/errors.js"
+import * as Login from "./login.js"
 import * as Watch from "./watch.js"
 
 const description = HelpDoc.blocks([
@@ -36,7 +38,7 @@ const description = HelpDoc.blocks([
 
 const root = Command.make("mcp-effect").pipe(
   Command.withDescription(description),
-  Command.withSubcommands([Inspect.command, Call.command, Watch.command])
+  Command.withSubcommands([Inspect.command, Call.command, Watch.command, Login.login, Login.logout])
 )
 
 const cli = Command.run(root, { name: "mcp-effect", version: Common.version })

@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as NodeMcpHttp from "../../NodeMcpHttp.js"
+import * as CliAuth from "./auth.js"
 import * as Errors from "./errors.js"
 import * as Style from "./style.js"
 
@@ -142,7 +143,9 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
  */
 export const connect = (
   options: Common,
-  extra: Omit<McpClient.Options, "url"> = {}
+  extra: Omit<McpClient.Options, "url"> = {},
+  /** Whether a server wanting authorization may open the browser step (`login`). */
+  interactive = false
 ): Effect.Effect<McpClient.Service, McpError.McpError | Errors.UsageError, Scope.Scope> =>
   Effect.gen(function*() {
     const url = yield* parseUrl(options.url)
@@ -152,7 +155,7 @@ export const connect = (
     }
     const timeout = Duration.millis(Math.round(options.timeout * 1000))
     // In this scope, so the undici Agent lives as long as the client (not just its construction).
-    const http = yield* Layer.build(NodeMcpHttp.layer)
+    const http = yield* Layer.build(CliAuth.layer(interactive).pipe(Layer.provide(NodeMcpHttp.layer)))
     return yield* McpClient.makeWith({
       clientInfo: { name: "mcp-effect-cli", version },
       ...extra,
