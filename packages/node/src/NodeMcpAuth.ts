@@ -51,7 +51,12 @@ export const fileStore = (file: string = defaultStorePath()): Effect.Effect<McpA
     const read = Effect.promise(() =>
       fs.readFile(file, "utf8").then(
         (text): Record<string, string> => {
-          const parsed: unknown = JSON.parse(text)
+          let parsed: unknown
+          try {
+            parsed = JSON.parse(text)
+          } catch {
+            return {}
+          }
           if (typeof parsed !== "object" || parsed === null) return {}
           return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === "string"))
         },
