@@ -284,6 +284,7 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
               ...(options.scopesSupported === undefined ? {} : { scopes_supported: options.scopesSupported })
             }))
           }
+          if (at === `${resourceUrl.origin}${resourceUrl.pathname}`) return guard(mcp, request, now)
           if (url.origin === new URL(issuer).origin) {
             if (at === `${new URL(issuer).origin}/.well-known/oauth-authorization-server`) {
               return Effect.succeed(json(200, metadata()))
@@ -297,7 +298,6 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
             }
             return Effect.succeed(oauthError(404, "not_found"))
           }
-          if (at === `${resourceUrl.origin}${resourceUrl.pathname}`) return guard(mcp, request, now)
           return mcp.execute(request)
         })
     })
