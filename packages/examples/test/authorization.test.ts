@@ -16,9 +16,11 @@ describe("authorization (docs/authorization.md)", () => {
   it.scoped("toolNames lists the tools of an unprotected server as they are", () =>
     Effect.gen(function*() {
       const names = yield* toolNames.pipe(
-        Effect.provide(McpClient.layer({ url: McpTestServer.inMemoryUrl }).pipe(
-          Layer.provide(McpTestServer.layerInMemory())
-        ))
+        Effect.provide(
+          McpClient.layer({ url: McpTestServer.inMemoryUrl }).pipe(
+            Layer.provide(McpTestServer.layerInMemory())
+          )
+        )
       )
       expect(names).toContain("echo")
     }))

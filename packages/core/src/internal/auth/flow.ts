@@ -132,7 +132,10 @@ const identify = (
   scope: string | undefined
 ): Effect.Effect<Registration.ClientInfo, McpError.AuthorizationFailed> =>
   Effect.gen(function*() {
-    if (config.identity.clientId !== undefined) return Registration.configured(server, config.identity)!
+    const preRegistered = config.identity.clientId === undefined
+      ? undefined
+      : Registration.configured(server, config.identity)
+    if (preRegistered !== undefined) return preRegistered
     const stored = decodeJson(Registration.ClientInfo, yield* config.store.get(clientKey(server.issuer)))
     const now = yield* Clock.currentTimeMillis
     if (stored !== undefined && Registration.usable(stored, server.issuer, redirectUri, now)) return stored
