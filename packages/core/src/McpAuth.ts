@@ -35,11 +35,15 @@
  *
  * @since 0.2.0
  */
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
 import * as internal from "./internal/auth/middleware.js"
 import * as McpError from "./McpError.js"
 import * as McpHttp from "./McpHttp.js"
@@ -245,6 +249,50 @@ export const layer = (options: Options = {}): Layer.Layer<McpHttp.McpHttp, never
       })
     })
   )
+
+/**
+ * The options read from `Config` (under an optional prefix, see
+ * `Config.nested`): `CLIENT_ID`, `CLIENT_SECRET` (redacted),
+ * `CLIENT_METADATA_URL`, `CLIENT_NAME`, `SCOPE`, `ALLOW_INSECURE_HTTP`.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const config: Config.Config<Options> = Config.all({
+  clientId: Config.option(Config.string("CLIENT_ID")),
+  clientSecret: Config.option(Config.redacted("CLIENT_SECRET")),
+  clientMetadataUrl: Config.option(Config.string("CLIENT_METADATA_URL")),
+  clientName: Config.option(Config.string("CLIENT_NAME")),
+  scope: Config.option(Config.string("SCOPE")),
+  allowInsecureHttp: Config.option(Config.boolean("ALLOW_INSECURE_HTTP"))
+}).pipe(Config.map((c): Options => ({
+  // Only the keys that are set: they are spread over the caller's options.
+  ...(Option.isSome(c.clientId) ? { clientId: c.clientId.value } : {}),
+  ...(Option.isSome(c.clientSecret) ? { clientSecret: Redacted.value(c.clientSecret.value) } : {}),
+  ...(Option.isSome(c.clientMetadataUrl) ? { clientMetadataUrl: c.clientMetadataUrl.value } : {}),
+  ...(Option.isSome(c.clientName) ? { clientName: c.clientName.value } : {}),
+  ...(Option.isSome(c.scope) ? { scope: c.scope.value } : {}),
+  ...(Option.isSome(c.allowInsecureHttp) ? { allowInsecureHttp: c.allowInsecureHttp.value } : {})
+})))
+
+/**
+ * The authorization layer configured from `Config` (see {@link config}),
+ * over `options`.
+ *
+ * @example
+ * ```ts
+ * // MCP_AUTH_CLIENT_ID=my-app MCP_AUTH_SCOPE="mcp:read"
+ * McpAuth.layerConfig(Config.nested(McpAuth.config, "MCP_AUTH"))
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig = (
+  configs: Config.Config<Options> = config,
+  options: Options = {}
+): Layer.Layer<McpHttp.McpHttp, ConfigError.ConfigError, McpHttp.McpHttp> =>
+  Layer.unwrapEffect(Effect.map(configs, (fromConfig) => layer({ ...options, ...fromConfig })))
 
 /**
  * The authorization error inside a client error (its `cause`, at any depth),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -211,6 +212,22 @@ describe("McpAuth", () => {
       const { as, connect } = yield* setup(
         { registration: false, clients: [{ clientId: "app", clientSecret: "pw", redirectUris: [redirectUri] }] },
         { clientId: "app", clientSecret: "pw" }
+      )
+      yield* (yield* connect).ping()
+      expect(yield* as.stats).toMatchObject({ registrations: 0, codeGrants: 1 })
+    }))
+
+  it.scoped("options from Config: a pre-registered client and its secret (redacted in Config)", () =>
+    Effect.gen(function*() {
+      const options = yield* McpAuth.config.pipe(
+        Effect.withConfigProvider(
+          ConfigProvider.fromMap(new Map([["CLIENT_ID", "app"], ["CLIENT_SECRET", "pw"], ["SCOPE", "mcp:read"]]))
+        )
+      )
+      expect(options).toEqual({ clientId: "app", clientSecret: "pw", scope: "mcp:read" })
+      const { as, connect } = yield* setup(
+        { registration: false, clients: [{ clientId: "app", clientSecret: "pw", redirectUris: [redirectUri] }] },
+        options
       )
       yield* (yield* connect).ping()
       expect(yield* as.stats).toMatchObject({ registrations: 0, codeGrants: 1 })
