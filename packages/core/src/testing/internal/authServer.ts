@@ -70,6 +70,7 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
     const issuer = options.issuer ?? "https://auth.test"
     const resource = options.resource ?? "https://mcp.test/mcp"
     const resourceUrl = new URL(resource)
+    const issuerPath = new URL(issuer).pathname.replace(/\/$/, "")
     const prmUrl = `${resourceUrl.origin}/.well-known/oauth-protected-resource${resourceUrl.pathname}`
     const ttl = Duration.toMillis(Duration.decode(options.tokenTtl ?? "1 hour"))
     const clients = new Map<string, Client>()
@@ -286,7 +287,8 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
           }
           if (at === `${resourceUrl.origin}${resourceUrl.pathname}`) return guard(mcp, request, now)
           if (url.origin === new URL(issuer).origin) {
-            if (at === `${new URL(issuer).origin}/.well-known/oauth-authorization-server`) {
+            // RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path.
+            if (at === `${new URL(issuer).origin}/.well-known/oauth-authorization-server${issuerPath}`) {
               return Effect.succeed(json(200, metadata()))
             }
             if (at === `${issuer}/authorize` && request.method === "GET") return Effect.succeed(authorize(url))

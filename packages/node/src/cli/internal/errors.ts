@@ -22,6 +22,7 @@
  *
  * @internal
  */
+import { McpAuth } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
 import * as Data from "effect/Data"
 
@@ -107,6 +108,15 @@ export const describe = (error: CliError, url: string): string => {
     case "Failed":
       return error.message
     case "TransportError":
+      // Authorization travels as the cause of a TransportError: say what it was, and what to do.
+      {
+        const auth = McpAuth.authorizationError(error)
+        if (auth !== undefined) {
+          return auth._tag === "AuthorizationRequired"
+            ? `${url}: authorization required: run \`mcp-effect login ${url}\``
+            : auth.message
+        }
+      }
       return error.phase === "request" ?
         `cannot reach ${url}: ${transportReason(error.description)}` :
         `the connection to ${url} broke while reading the answer to ${error.method}: ${
