@@ -101,3 +101,6 @@ conformance_schemas() {
   CONFORMANCE_VERSION=0.2.0-alpha.12 conformance json-schema-2020-12-preservation json-schema-ref-no-deref
 }
 stage conformance-schemas conformance_schemas
+# Every auth/* scenario of the pinned suite (OAuth 2.1 authorization, the client-credentials and
+# cross-app-access extensions included): 22 of 22, completed headlessly by the conformance client.
+stage conformance-auth conformance auth

@@ -582,3 +582,97 @@ export class RequestRejected extends Schema.TaggedError<RequestRejected>("@mcp-e
     data: Schema.optional(Schema.Unknown)
   }
 ) {}
+
+// ---------------------------------------------------------------------------
+// Authorization (McpAuth). Not in the `McpError` union: they reach a caller as
+// the `cause` of a `TransportError` (the McpHttp seam carries only
+// `HttpFailure`), and `McpAuth.surface` turns them back into themselves.
+// ---------------------------------------------------------------------------
+
+/**
+ * Which step of authorization failed.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const AuthorizationStep = Schema.Literal(
+  /** Protected resource or authorization server metadata (RFC 9728, RFC 8414). */
+  "discovery",
+  /** Identifying the client: pre-registered, metadata document, or dynamic registration (RFC 7591). */
+  "registration",
+  /** The authorization request and its redirect back (code, `state`, `iss`). */
+  "authorization",
+  /** The token request (any grant). */
+  "token",
+  /** Refreshing an access token. */
+  "refresh",
+  /** A 403 `insufficient_scope` that re-authorizing did not cure. */
+  "step-up"
+)
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type AuthorizationStep = typeof AuthorizationStep.Type
+
+/**
+ * The server wants authorization and this client has no way to obtain it
+ * here (no interactive step for the authorization code grant, no
+ * authorization server to ask).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class AuthorizationRequired
+  extends Schema.TaggedError<AuthorizationRequired>("@mcp-effect/core/AuthorizationRequired")(
+    "AuthorizationRequired",
+    {
+      /** The protected resource (the MCP endpoint). */
+      resource: Schema.String,
+      description: Schema.String
+    }
+  )
+{
+  override get message(): string {
+    return `${this.resource}: authorization required: ${this.description}`
+  }
+}
+
+/**
+ * Authorization was attempted and failed at `step`. `error` and
+ * `errorDescription` are the authorization server's own words (RFC 6749
+ * §5.2), when it said any; never a token or secret.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class AuthorizationFailed
+  extends Schema.TaggedError<AuthorizationFailed>("@mcp-effect/core/AuthorizationFailed")(
+    "AuthorizationFailed",
+    {
+      /** The protected resource (the MCP endpoint). */
+      resource: Schema.String,
+      step: AuthorizationStep,
+      description: Schema.String,
+      /** The OAuth `error` code the server answered (`invalid_grant`, `access_denied`...). */
+      error: Schema.optional(Schema.String),
+      error_description: Schema.optional(Schema.String),
+      /** The HTTP status of the failing exchange, if it got that far. */
+      status: Schema.optional(Schema.Number)
+    }
+  )
+{
+  override get message(): string {
+    const server = this.error === undefined
+      ? ""
+      : ` (${this.error}${this.error_description === undefined ? "" : `: ${this.error_description}`})`
+    return `${this.resource}: authorization failed at ${this.step}: ${this.description}${server}`
+  }
+}
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type AuthorizationError = AuthorizationRequired | AuthorizationFailed

@@ -42,7 +42,10 @@ export interface Request {
   readonly url: string
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string>>
-  /** The JSON-RPC message of a POST. */
+  /**
+   * The body of a POST: the JSON-RPC message, sent as `application/json`
+   * unless `headers` name another `content-type` (authorization's form posts).
+   */
   readonly body: string | undefined
   /**
    * Send the current span as trace headers (`traceparent`, `b3`): the

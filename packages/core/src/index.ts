@@ -4,6 +4,11 @@
 export * as JsonRpc from "./JsonRpc.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as McpAuth from "./McpAuth.js"
+
+/**
  * @since 0.1.0
  */
 export * as McpClient from "./McpClient.js"

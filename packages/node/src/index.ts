@@ -1,4 +1,9 @@
 /**
+ * @since 0.2.0
+ */
+export * as NodeMcpAuth from "./NodeMcpAuth.js"
+
+/**
  * @since 0.1.0
  */
 export * as NodeMcpClient from "./NodeMcpClient.js"

@@ -46,7 +46,7 @@ export const fromHttpClient = (client: HttpClient.HttpClient): McpHttp.Service =
         const withHeaders = HttpClientRequest.setHeaders(base, request.headers)
         const httpRequest = request.body === undefined
           ? withHeaders
-          : HttpClientRequest.bodyText(withHeaders, request.body, "application/json")
+          : HttpClientRequest.bodyText(withHeaders, request.body, request.headers["content-type"] ?? "application/json")
         const exchange = new Exchange(request.signal)
         const run = (request.tracerPropagation ? client : untraced).execute(httpRequest)
         return Effect.flatMap(Effect.fork(Effect.interruptible(exchange.pump(run))), (fiber) => {

@@ -8,3 +8,8 @@
  * @since 0.1.0
  */
 export * as McpTestServer from "./McpTestServer.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as McpTestAuth from "./McpTestAuth.js"

@@ -10,6 +10,7 @@
  *   mcp-effect log-level <url> <level>         check that the server accepts a log level
  *   mcp-effect ping <url>                      round trips
  *   mcp-effect watch <url> [--duration s]      keep calling and listening through expiries and restarts
+ *   mcp-effect login <url> / logout <url>    authorize for a protected server (OAuth), or forget it
  *
  * Every command takes --header "Name: value" (repeatable), --timeout <seconds>, --json,
  * --expired-status <n> (repeatable), --root <dir> (repeatable) and --logs <level>.
@@ -30,6 +31,7 @@ import * as Complete from "./complete.js"
 import * as Inspect from "./inspect.js"
 import * as Common from "./internal/common.js"
 import * as Errors from "./internal/errors.js"
+import * as Login from "./login.js"
 import * as LogLevel from "./logLevel.js"
 import * as Ping from "./ping.js"
 import * as Prompt from "./prompt.js"
@@ -57,7 +59,9 @@ const root = Command.make("mcp-effect").pipe(
     Complete.command,
     LogLevel.command,
     Ping.command,
-    Watch.command
+    Watch.command,
+    Login.login,
+    Login.logout
   ])
 )
 

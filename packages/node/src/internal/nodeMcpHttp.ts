@@ -55,7 +55,7 @@ const execute = (client: Client, request: McpHttp.Request): Effect.Effect<McpHtt
     }
     const headers: Record<string, string> = request.body === undefined
       ? { ...request.headers }
-      : { ...request.headers, "content-type": "application/json" }
+      : { "content-type": "application/json", ...request.headers }
     if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) {
       return send(client.dispatcher, request, target.origin, target.path, headers)
     }

@@ -1,10 +1,20 @@
+import type { McpAuth } from "@mcp-effect/core"
+
 /** A value for `schema` (JSON Schema): default → const → enum[0] → examples[0] → a value of its type. */
 export declare function synthesize(schema: unknown, root?: unknown, depth?: number): unknown
 
 /** The content of an accepted form elicitation: every field's default (typed), required fields synthesised. */
 export declare function elicitationContent(requestedSchema: unknown): Record<string, unknown>
 
+/** The authorization options for a run, from the suite's MCP_CONFORMANCE_CONTEXT and scenario name. */
+export declare function authOptions(context: unknown, scenario?: string): McpAuth.Options
+
+/** The Client ID Metadata Document URL the conformance suite expects. */
+export declare const clientMetadataUrl: string
+
 export interface ConformanceRunOptions {
+  /** Authorization options (default: authorization code, CIMD or dynamic registration). */
+  readonly auth?: McpAuth.Options
   /** Where log lines go (default: stderr, prefixed). */
   readonly log?: (line: string) => void
   /** The client's idle request timeout (default "20 seconds"). */

@@ -6,9 +6,11 @@
 // Plain ESM JavaScript so that Node runs it as is against the BUILT packages (conformanceMain.mjs,
 // scripts/conformance-client), while vitest runs it against the sources (the workspace aliases);
 // the types live in conformance.d.mts.
-import { McpClient } from "@mcp-effect/core"
-import { NodeMcpClient } from "@mcp-effect/node"
+import { McpAuth, McpClient } from "@mcp-effect/core"
+import { McpTestAuth } from "@mcp-effect/core/testing"
+import { NodeMcpHttp } from "@mcp-effect/node"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Stream from "effect/Stream"
@@ -175,8 +177,61 @@ const scenarioArguments = {
   }
 }
 
-const describeError = (error) =>
-  isObject(error) && typeof error._tag === "string" ? `${error._tag}: ${error.message}` : String(error)
+const describeError = (error) => {
+  const auth = McpAuth.authorizationError(error)
+  const shown = auth ?? error
+  return isObject(shown) && typeof shown._tag === "string" ? `${shown._tag}: ${shown.message}` : String(shown)
+}
+
+/** The Client ID Metadata Document URL the suite expects (never fetched by it in `basic-cimd`). */
+export const clientMetadataUrl = "https://conformance-test.local/client-metadata.json"
+
+/**
+ * The authorization options for a run: what the suite passes in MCP_CONFORMANCE_CONTEXT (JSON) decides
+ * the identity: an identity provider's ID token → the identity assertion grant (SEP-990); a private key →
+ * client credentials with private_key_jwt; a client id and secret → client credentials for the
+ * `client-credentials-*` scenarios (machine-to-machine), else a pre-registered client. Without context,
+ * the authorization code grant with a Client ID Metadata Document or dynamic registration.
+ */
+export const authOptions = (context, scenario = "") => {
+  const base = { clientName: "mcp-effect-conformance", clientMetadataUrl }
+  if (!isObject(context) || typeof context.client_id !== "string") return base
+  if (typeof context.idp_id_token === "string") {
+    return {
+      ...base,
+      grant: {
+        _tag: "IdentityAssertion",
+        idpTokenEndpoint: context.idp_token_endpoint,
+        idToken: context.idp_id_token,
+        ...(typeof context.idp_client_id === "string" ? { idpClientId: context.idp_client_id } : {}),
+        clientId: context.client_id,
+        clientSecret: context.client_secret
+      }
+    }
+  }
+  if (typeof context.private_key_pem === "string") {
+    return {
+      ...base,
+      grant: {
+        _tag: "ClientCredentials",
+        clientId: context.client_id,
+        privateKeyPem: context.private_key_pem,
+        algorithm: context.signing_algorithm ?? "ES256"
+      }
+    }
+  }
+  if (scenario.includes("client-credentials") && typeof context.client_secret === "string") {
+    return {
+      ...base,
+      grant: { _tag: "ClientCredentials", clientId: context.client_id, clientSecret: context.client_secret }
+    }
+  }
+  return {
+    ...base,
+    clientId: context.client_id,
+    ...(typeof context.client_secret === "string" ? { clientSecret: context.client_secret } : {})
+  }
+}
 
 /**
  * Runs the client against `url`. Resolves (never rejects) with what happened; `ok` is true iff
@@ -231,12 +286,18 @@ export const runConformanceClient = (url, options = {}) => {
     return { tools: tools.map((tool) => tool.name), failures }
   }).pipe(Effect.scoped)
 
-  const layer = NodeMcpClient.layer({
+  // The client on NodeMcpHttp wrapped by the authorization layer, whose interactive step is headless:
+  // it opens the authorization URL itself and takes the code from the redirect (the suite approves at once).
+  const http = NodeMcpHttp.layer
+  const authorized = McpAuth.layer(options.auth ?? authOptions(undefined)).pipe(
+    Layer.provide(Layer.merge(http, McpTestAuth.layerHeadless().pipe(Layer.provide(http))))
+  )
+  const layer = McpClient.layer({
     url,
     clientInfo: { name: "mcp-effect-conformance", version: "0.1.0" },
     handlers: { elicitation },
     requestTimeout: options.requestTimeout ?? "20 seconds"
-  })
+  }).pipe(Layer.provide(authorized))
   // The client's own warnings (e.g. a GET stream given up) go to stderr with the rest of the log.
   const stderrLogger = Logger.withConsoleError(Logger.logfmtLogger)
   return program.pipe(

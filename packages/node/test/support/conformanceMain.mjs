@@ -3,7 +3,7 @@
 //   node conformanceMain.mjs [...ignored] <server URL>
 // The URL is the LAST argument, as the official suite passes it. Exit 0 iff every call succeeded.
 // MCP_CONFORMANCE_DEBUG=1 also prints the client's debug logs.
-import { runConformanceClient } from "./conformance.mjs"
+import { authOptions, runConformanceClient } from "./conformance.mjs"
 
 const url = process.argv.at(-1)
 if (process.argv.length < 3 || url === undefined || !/^https?:\/\//.test(url)) {
@@ -12,8 +12,17 @@ if (process.argv.length < 3 || url === undefined || !/^https?:\/\//.test(url)) {
 }
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO
 process.stderr.write(`[conformance-client] ${url}${scenario === undefined ? "" : ` (scenario ${scenario})`}\n`)
+let context
+try {
+  context = process.env.MCP_CONFORMANCE_CONTEXT === undefined
+    ? undefined
+    : JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT)
+} catch {
+  process.stderr.write("[conformance-client] MCP_CONFORMANCE_CONTEXT is not JSON: ignored\n")
+}
 const result = await runConformanceClient(url, {
   scenario,
+  auth: authOptions(context, scenario ?? ""),
   logLevel: process.env.MCP_CONFORMANCE_DEBUG === "1" ? "debug" : "warning"
 })
 process.stderr.write(

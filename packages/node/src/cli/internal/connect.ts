@@ -20,6 +20,7 @@ import * as Stream from "effect/Stream"
 import { basename, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import * as NodeMcpHttp from "../../NodeMcpHttp.js"
+import * as CliAuth from "./auth.js"
 import type * as Common from "./common.js"
 import { out, parseHeaders, parseUrl, version } from "./common.js"
 import * as Elicit from "./elicit.js"
@@ -99,7 +100,11 @@ export const printNotification = (n: McpSchema.ServerNotification): Effect.Effec
  */
 export const connect = (
   options: Common.Connection & { readonly logs?: Option.Option<McpSchema.LoggingLevel> },
-  extra: { readonly quiet?: boolean } = {}
+  extra: {
+    readonly quiet?: boolean
+    /** Whether a server wanting authorization may open the browser step (`login`). */
+    readonly interactive?: boolean
+  } = {}
 ): Effect.Effect<
   McpClient.Service,
   McpError.McpError | Errors.UsageError,
@@ -121,7 +126,8 @@ export const connect = (
     const elicitation = yield* Elicit.handler(interactive, terminal, (text) => out.err(out.errStyle.yellow(text)))
     const timeout = Duration.millis(Math.round(options.timeout * 1000))
     // In this scope, so the undici Agent lives as long as the client (not just its construction).
-    const http = yield* Layer.build(NodeMcpHttp.layer)
+    // Tokens from `mcp-effect login` (and their refresh) ride on every request.
+    const http = yield* Layer.build(CliAuth.layer(extra.interactive === true).pipe(Layer.provide(NodeMcpHttp.layer)))
     const client = yield* McpClient.make({
       clientInfo: { name: "mcp-effect-cli", version },
       url,

@@ -24,6 +24,7 @@
  *
  * @internal
  */
+import { McpAuth } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
 import * as Data from "effect/Data"
 
@@ -144,6 +145,15 @@ export const describe = (error: CliError, url: string): string => {
           `it has ${error.available.slice(0, 10).join(", ")}${error.available.length > 10 ? ", …" : ""}`
       }) and answered with an error: ${oneLine(error.serverMessage)}`
     case "TransportError":
+      // Authorization travels as the cause of a TransportError: say what it was, and what to do.
+      {
+        const auth = McpAuth.authorizationError(error)
+        if (auth !== undefined) {
+          return auth._tag === "AuthorizationRequired"
+            ? `${url}: authorization required: run \`mcp-effect login ${url}\``
+            : auth.message
+        }
+      }
       return error.phase === "request" ?
         `cannot reach ${url}: ${transportReason(error.description)}` :
         `the connection to ${url} broke while reading the answer to ${error.method}: ${

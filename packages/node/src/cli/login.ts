@@ -1,0 +1,45 @@
+/**
+ * `mcp-effect login <url>` / `mcp-effect logout <url>`: authorize the CLI
+ * for a protected server (browser, loopback redirect), or forget its token.
+ *
+ * @internal
+ */
+import * as Command from "@effect/cli/Command"
+import * as Effect from "effect/Effect"
+import * as NodeMcpAuth from "../NodeMcpAuth.js"
+import * as CliAuth from "./internal/auth.js"
+import * as Common from "./internal/common.js"
+import * as Connect from "./internal/connect.js"
+
+const { out } = Common
+
+/** @internal */
+export const login = Command.make("login", Common.common, (options) =>
+  Common.run(
+    options,
+    Effect.gen(function*() {
+      const client = yield* Connect.connect(options, { interactive: true })
+      const session = yield* client.session
+      if (options.json) {
+        yield* out.json({ url: options.url, loggedIn: true, serverInfo: session.serverInfo })
+      } else {
+        yield* out.line(`Logged in to ${options.url} (${session.serverInfo.name} ${session.serverInfo.version}).`)
+        yield* out.line(`Tokens are kept in ${CliAuth.storePath()}.`)
+      }
+    })
+  )).pipe(Command.withDescription("Authorize the CLI for a protected server (opens the browser step)."))
+
+/** @internal */
+export const logout = Command.make("logout", Common.common, (options) =>
+  Common.run(
+    options,
+    Effect.gen(function*() {
+      const url = yield* Common.parseUrl(options.url)
+      const store = yield* NodeMcpAuth.fileStore(CliAuth.storePath())
+      const key = `grant:${url.href}`
+      const had = (yield* store.get(key)) !== undefined
+      yield* store.remove(key)
+      if (options.json) yield* out.json({ url: options.url, loggedOut: had })
+      else yield* out.line(had ? `Logged out of ${options.url}.` : `No token for ${options.url}.`)
+    })
+  )).pipe(Command.withDescription("Forget the stored token for a server."))
