@@ -18,9 +18,10 @@ import * as Stream from "effect/Stream"
 import * as NodeMcpHttp from "../NodeMcpHttp.js"
 import type * as Display from "./display.js"
 import * as ServerProcess from "./ServerProcess.js"
+import * as Summary from "./summary.js"
 
 /** @internal */
-export interface Summary {
+export interface Counts {
   readonly calls: number
   readonly failures: number
   readonly expiries: number
@@ -39,12 +40,14 @@ const downtime = 1_500
 const timeline: ReadonlyArray<{ readonly at: number; readonly action: "quiet" | "restart" }> = [
   { at: 2_500, action: "quiet" },
   { at: restartEvery, action: "restart" },
-  { at: 9_500, action: "quiet" },
-  { at: 2 * restartEvery, action: "restart" },
-  { at: 16_500, action: "quiet" },
-  { at: 3 * restartEvery, action: "restart" }
+  // Each quiet phase starts a while after the server is back (the kill waits up to 1 s for the burst,
+  // then it is down for `downtime`), so that calls run on the new process first.
+  { at: 10_500, action: "quiet" },
+  { at: 14_500, action: "restart" },
+  { at: 17_500, action: "quiet" },
+  { at: 21_500, action: "restart" }
 ]
-const endAt = 24_000
+const endAt = 24_500
 const burstSize = 8
 const streamSteps = 5
 const resourceUri = "test://hello"
@@ -52,8 +55,6 @@ const maxReportedFailures = 10
 
 const shortId = (id: string | undefined): string =>
   id === undefined ? "(none)" : id.length <= 16 ? id : `${id.slice(0, 14)}…`
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
 
 /**
  * Runs the demo, printing to `display`; succeeds with the counts (the caller
@@ -67,35 +68,14 @@ export const run = (
     /** The compiled `serverMain.js`, started as the server. */
     readonly serverEntry: string
   }
-): Effect.Effect<Summary, McpError.McpError | ServerProcess.ServerProcessError, Scope.Scope> =>
+): Effect.Effect<Counts, McpError.McpError | ServerProcess.ServerProcessError, Scope.Scope> =>
   Effect.gen(function*() {
     const s = display.style
     const started = Date.now()
     const stamp = () => s.dim(`${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s`)
     const say = (icon: string, text: string) => display.line(`${stamp()}  ${icon} ${text}`)
 
-    const stats = {
-      calls: 0,
-      inFlight: 0,
-      failures: 0,
-      expiries: 0,
-      recoveries: 0,
-      recoveryMillis: [] as Array<number>,
-      maxWaiters: 0,
-      progress: 0,
-      streamed: 0,
-      updates: 0,
-      restarts: 0,
-      killedPids: [] as Array<number>,
-      // Counts kills; a call that sees it change, or starts while the server is down, waited through one.
-      kills: 0,
-      down: false,
-      waitedThroughRestarts: 0,
-      quietPhases: 0,
-      phase: "running",
-      generation: 0,
-      updatedSessions: new Set<number>()
-    }
+    const stats = Summary.makeStats()
 
     // --- the server -------------------------------------------------------------------------
     const server = yield* ServerProcess.make({ entry: options.serverEntry, sessionTtl: Duration.millis(sessionTtl) })
@@ -109,7 +89,7 @@ export const run = (
       } s without requests,`
     )
     yield* display.line(
-      `and is killed (SIGKILL) every ${restartEvery / 1000} s, then started again on the same port ${
+      `and is killed (SIGKILL) about every ${restartEvery / 1000} s, then started again on the same port ${
         downtime / 1000
       } s later.`
     )
@@ -170,7 +150,7 @@ export const run = (
           stats.maxWaiters = Math.max(stats.maxWaiters, event.waiters)
           const waited = event.waiters === 0 ?
             "no call had to wait" :
-            `${plural(event.waiters, "call")} waited for it`
+            `${Summary.plural(event.waiters, "call")} waited for it`
           return say(
             s.green("✓"),
             `recovered ${shortId(event.previousSessionId)} → ${s.bold(shortId(event.session.sessionId))} ` +
@@ -312,7 +292,7 @@ export const run = (
     )
     yield* say(
       s.cyan("◆"),
-      `listed ${plural(tools.length, "tool")}; ${
+      `listed ${Summary.plural(tools.length, "tool")}; ${
         replayable.map((t) => t.name).join(", ")
       } may be re-sent after a session dies`
     )
@@ -369,7 +349,6 @@ export const run = (
       Effect.fork(streamed)
     ])
 
-    const average = (xs: ReadonlyArray<number>) => xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length
     yield* display.progress(Effect.sync(() =>
       [
         `${((Date.now() - started) / 1000).toFixed(1)}s`,
@@ -415,47 +394,7 @@ export const run = (
     yield* display.stop
     yield* say(s.dim("■"), "workload finished")
 
-    const sorted = [...stats.recoveryMillis].sort((a, b) => a - b)
-    const ok = stats.failures === 0
-    const row = (label: string, value: string) => display.line(`  ${label.padEnd(12)}${value}`)
-    yield* display.line("")
-    yield* display.line(s.bold("Summary"))
-    yield* row("calls", `${stats.calls} (${stats.calls - stats.failures} ok, ${stats.failures} failed)`)
-    yield* row("sessions", `${1 + stats.recoveries} (the first + one per recovery)`)
-    yield* row(
-      "expiries",
-      `${stats.expiries} (after ${plural(stats.quietPhases, "quiet phase")} and ${plural(stats.restarts, "restart")})`
-    )
-    yield* row(
-      "recoveries",
-      sorted.length === 0 ?
-        "0" :
-        `${stats.recoveries}, ${Math.round(average(sorted))} ms on average (max ${sorted[sorted.length - 1]} ms), ` +
-        `up to ${plural(stats.maxWaiters, "call")} waiting on one`
-    )
-    yield* row(
-      "restarts",
-      `${stats.restarts} (processes ${stats.killedPids.join(", ")} killed with SIGKILL, ${
-        downtime / 1000
-      } s down each); ${plural(stats.waitedThroughRestarts, "call")} waited through one and succeeded`
-    )
-    yield* row("streamed", `${stats.streamed} slow calls, ${stats.progress} progress notifications`)
-    yield* row(
-      "resource",
-      `${stats.updates} update notifications for ${resourceUri}, received in ${stats.updatedSessions.size} of ` +
-        `${1 + stats.recoveries} sessions (the client re-subscribes on each new one)`
-    )
-    yield* row("failures", (ok ? s.green : s.red)(String(stats.failures)))
-    yield* display.line("")
-    yield* display.line(
-      ok ?
-        s.green(
-          `OK: ${stats.calls} calls, ${stats.expiries} expired sessions, ${
-            plural(stats.restarts, "real restart")
-          }, no failed call.`
-        ) :
-        s.red(`FAILED: ${plural(stats.failures, "call")} failed.`)
-    )
+    yield* Summary.print(display, stats, { downtimeMillis: downtime, resourceUri })
 
     return {
       calls: stats.calls,
