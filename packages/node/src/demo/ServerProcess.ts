@@ -93,6 +93,8 @@ export const make = (options: {
           Command.start,
           Effect.mapError(failWith("cannot start it"))
         )
+        // Runs before the process's own release: its stdin ends, which also tells it to exit.
+        yield* Effect.addFinalizer(() => Queue.shutdown(stdin))
         return { process: spawned, stdin }
       }).pipe(Effect.provide(NodeContext.layer), Scope.extend(scope))
 
@@ -106,8 +108,9 @@ export const make = (options: {
           Stream.splitLines,
           Stream.runHead,
           Effect.timeoutFail({
-            duration: Duration.seconds(10),
-            onTimeout: () => new ServerProcessError({ reason: "it did not say it listens within 10 s" })
+            // Generous: the first process also loads Node and its modules, slow on a busy machine.
+            duration: Duration.seconds(30),
+            onTimeout: () => new ServerProcessError({ reason: "it did not say it listens within 30 s" })
           }),
           Effect.mapError((error: PlatformError.PlatformError | ServerProcessError) =>
             error._tag === "ServerProcessError" ? error : failWith("cannot read its output")(error)
