@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm start`: install (pinned pnpm, committed lockfile), build every package, run the demo
-# (packages/node/src/demo: the test server over HTTP losing sessions, a client that must not fail).
+# (packages/node/src/demo: the test server in a child process, losing sessions and killed/restarted,
+# a client that must not fail).
 # The build is skipped when every package's dist/ is newer than its sources (REBUILD=1 forces it).
 # Extra arguments are passed to the demo: `npm start -- --plain`.
 set -euo pipefail

@@ -1,31 +1,34 @@
 /**
- * The `npm start` demo: the test server over real HTTP, losing sessions on
- * purpose (a short idle TTL, quiet phases longer than it, periodic restarts),
- * and a client workload that must get through all of it without one failed
- * call.
+ * The `npm start` demo: the test server over real HTTP in a process of its
+ * own, losing sessions on purpose (a short idle TTL, quiet phases longer than
+ * it) and killed with SIGKILL then started again after some downtime, and a
+ * client workload that must get through all of it without one failed call.
  *
  * @internal
  */
-import type * as HttpServerError from "@effect/platform/HttpServerError"
 import { McpClient, McpSchema } from "@mcp-effect/core"
 import type { McpError, Session } from "@mcp-effect/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as NodeMcpHttp from "../NodeMcpHttp.js"
-import * as NodeMcpTestServer from "../testing/NodeMcpTestServer.js"
 import type * as Display from "./display.js"
+import * as ServerProcess from "./ServerProcess.js"
+import * as Summary from "./summary.js"
 
 /** @internal */
-export interface Summary {
+export interface Counts {
   readonly calls: number
   readonly failures: number
   readonly expiries: number
   readonly recoveries: number
   readonly restarts: number
+  /** Calls in flight when the server was killed, or started while it was down, that succeeded. */
+  readonly waitedThroughRestarts: number
   readonly quietPhases: number
 }
 
@@ -33,15 +36,18 @@ export interface Summary {
 const sessionTtl = 1_500
 const quietFor = 2_500
 const restartEvery = 7_000
+const downtime = 1_500
 const timeline: ReadonlyArray<{ readonly at: number; readonly action: "quiet" | "restart" }> = [
   { at: 2_500, action: "quiet" },
   { at: restartEvery, action: "restart" },
-  { at: 9_500, action: "quiet" },
-  { at: 2 * restartEvery, action: "restart" },
-  { at: 16_500, action: "quiet" },
-  { at: 3 * restartEvery, action: "restart" }
+  // Each quiet phase starts a while after the server is back (the kill waits up to 1 s for the burst,
+  // then it is down for `downtime`), so that calls run on the new process first.
+  { at: 10_500, action: "quiet" },
+  { at: 14_500, action: "restart" },
+  { at: 17_500, action: "quiet" },
+  { at: 21_500, action: "restart" }
 ]
-const endAt = 22_500
+const endAt = 24_500
 const burstSize = 8
 const streamSteps = 5
 const resourceUri = "test://hello"
@@ -50,8 +56,6 @@ const maxReportedFailures = 10
 const shortId = (id: string | undefined): string =>
   id === undefined ? "(none)" : id.length <= 16 ? id : `${id.slice(0, 14)}…`
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
-
 /**
  * Runs the demo, printing to `display`; succeeds with the counts (the caller
  * decides the exit code from `failures`).
@@ -59,54 +63,50 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  * @internal
  */
 export const run = (
-  display: Display.Display
-): Effect.Effect<Summary, McpError.McpError | HttpServerError.ServeError, Scope.Scope> =>
+  display: Display.Display,
+  options: {
+    /** The compiled `serverMain.js`, started as the server. */
+    readonly serverEntry: string
+  }
+): Effect.Effect<Counts, McpError.McpError | ServerProcess.ServerProcessError, Scope.Scope> =>
   Effect.gen(function*() {
     const s = display.style
     const started = Date.now()
     const stamp = () => s.dim(`${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s`)
     const say = (icon: string, text: string) => display.line(`${stamp()}  ${icon} ${text}`)
 
-    const stats = {
-      calls: 0,
-      inFlight: 0,
-      failures: 0,
-      expiries: 0,
-      recoveries: 0,
-      recoveryMillis: [] as Array<number>,
-      maxWaiters: 0,
-      progress: 0,
-      streamed: 0,
-      updates: 0,
-      restarts: 0,
-      quietPhases: 0,
-      phase: "running",
-      generation: 0,
-      updatedSessions: new Set<number>()
-    }
+    const stats = Summary.makeStats()
 
     // --- the server -------------------------------------------------------------------------
-    const { server, url } = yield* NodeMcpTestServer.make({
-      sessionTtl: Duration.millis(sessionTtl),
-      // Every answer is an SSE stream, so the progress of the `slow` tool is really streamed.
-      answers: "sse",
-      serverInfo: { name: "mcp-effect-demo-server", version: "0.1.0" }
-    })
+    const server = yield* ServerProcess.make({ entry: options.serverEntry, sessionTtl: Duration.millis(sessionTtl) })
+    const url = server.url
 
     yield* display.line(s.bold("mcp-effect demo: an MCP client whose server keeps losing its sessions"))
     yield* display.line("")
     yield* display.line(
-      `A test MCP server on ${s.cyan(url)} forgets a session after ${sessionTtl / 1000} s without requests,`
+      `A test MCP server process (pid ${yield* server.pid}) on ${s.cyan(url)} forgets a session after ${
+        sessionTtl / 1000
+      } s without requests,`
     )
     yield* display.line(
-      `and restarts every ${restartEvery / 1000} s. A client calls it non-stop: ` +
-        `one call after another, bursts of ${burstSize} concurrent calls,`
+      `and is killed (SIGKILL) about every ${restartEvery / 1000} s, then started again on the same port ${
+        downtime / 1000
+      } s later.`
     )
     yield* display.line(
-      `a tool that streams progress, and a resource subscription. Each time the server answers "unknown session"`
+      `A client calls it non-stop: one call after another, bursts of ${burstSize} concurrent calls, a tool that`
     )
     yield* display.line(
-      `(HTTP 404), the client starts a new session and re-sends the calls that were waiting. Runs about ${
+      `streams progress, and a resource subscription. Calls made while the server is down wait and are sent when`
+    )
+    yield* display.line(
+      `it is back; each time it answers "unknown session" (HTTP 404), the client starts a new session and re-sends`
+    )
+    yield* display.line(
+      `the calls that were waiting. Every tool called here is read-only (echo, add: also idempotent), so a call`
+    )
+    yield* display.line(
+      `cut off by the kill may safely run again; a destructive one would fail with RequestLost instead. Runs about ${
         Math.round(endAt / 1000)
       } s.`
     )
@@ -150,7 +150,7 @@ export const run = (
           stats.maxWaiters = Math.max(stats.maxWaiters, event.waiters)
           const waited = event.waiters === 0 ?
             "no call had to wait" :
-            `${plural(event.waiters, "call")} waited for it`
+            `${Summary.plural(event.waiters, "call")} waited for it`
           return say(
             s.green("✓"),
             `recovered ${shortId(event.previousSessionId)} → ${s.bold(shortId(event.session.sessionId))} ` +
@@ -191,14 +191,18 @@ export const run = (
     ): Effect.Effect<void> =>
       Effect.suspend(() => {
         stats.inFlight++
-        return effect
+        const kills = stats.kills
+        const down = stats.down
+        return Effect.map(Effect.either(effect), (result) => ({ result, waited: down || stats.kills !== kills }))
       }).pipe(
-        Effect.either,
-        Effect.flatMap((result) => {
+        Effect.flatMap(({ result, waited }) => {
           stats.inFlight--
           stats.calls++
           const problem = result._tag === "Left" ? result.left.message : check(result.right)
-          if (problem === undefined) return Effect.void
+          if (problem === undefined) {
+            if (waited) stats.waitedThroughRestarts++
+            return Effect.void
+          }
           stats.failures++
           // The first few tell the story; a flood would hide it.
           if (stats.failures > maxReportedFailures) return Effect.void
@@ -288,7 +292,7 @@ export const run = (
     )
     yield* say(
       s.cyan("◆"),
-      `listed ${plural(tools.length, "tool")}; ${
+      `listed ${Summary.plural(tools.length, "tool")}; ${
         replayable.map((t) => t.name).join(", ")
       } may be re-sent after a session dies`
     )
@@ -301,11 +305,11 @@ export const run = (
       Effect.forkScoped
     )
 
-    // A restart while a burst of streamed calls is in flight: the old session had accepted them all,
-    // so they all wait for the one new session and are re-sent on it (the tool is read-only).
+    // A kill while a burst of streamed calls is in flight: their streams are cut, the server is gone,
+    // so they wait for it and for the one new session, and are re-sent on it (the tool is read-only).
     const restartBurst = Array.from({ length: burstSize }, (_, i) => i)
     const restartDuringBurst = Effect.gen(function*() {
-      const before = (yield* server.openStreams).length
+      const before = yield* server.openStreams
       const burst = yield* Effect.forkScoped(Effect.forEach(restartBurst, (i) =>
         call(
           `slow (restart) #${stats.restarts}.${i}`,
@@ -317,15 +321,25 @@ export const run = (
           }
         ), { concurrency: "unbounded", discard: true }))
       restartBursts.push(burst)
-      yield* server.awaitStreams((streams) => streams.length >= before + burstSize).pipe(
+      yield* server.openStreams.pipe(
+        Effect.repeat({ until: (open) => open >= before + burstSize, schedule: Schedule.spaced("20 millis") }),
         Effect.timeout(Duration.seconds(1)),
         Effect.ignore
       )
+      const killed = yield* server.kill
+      stats.down = true
+      stats.kills++
+      stats.killedPids.push(killed)
       yield* say(
         s.magenta("⟳"),
-        `server restart with ${burstSize} streamed calls in flight: every session forgotten, open streams cut`
+        `server process ${killed} killed (SIGKILL) with ${stats.inFlight} calls in flight; down for ${
+          downtime / 1000
+        } s`
       )
-      yield* server.restart
+      yield* Effect.sleep(Duration.millis(downtime))
+      const pid = yield* server.start
+      stats.down = false
+      yield* say(s.magenta("⟳"), `server process ${pid} started on the same port: it knows no session`)
     })
 
     const workStarted = Date.now()
@@ -335,7 +349,6 @@ export const run = (
       Effect.fork(streamed)
     ])
 
-    const average = (xs: ReadonlyArray<number>) => xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length
     yield* display.progress(Effect.sync(() =>
       [
         `${((Date.now() - started) / 1000).toFixed(1)}s`,
@@ -381,37 +394,7 @@ export const run = (
     yield* display.stop
     yield* say(s.dim("■"), "workload finished")
 
-    const sorted = [...stats.recoveryMillis].sort((a, b) => a - b)
-    const ok = stats.failures === 0
-    const row = (label: string, value: string) => display.line(`  ${label.padEnd(12)}${value}`)
-    yield* display.line("")
-    yield* display.line(s.bold("Summary"))
-    yield* row("calls", `${stats.calls} (${stats.calls - stats.failures} ok, ${stats.failures} failed)`)
-    yield* row("sessions", `${1 + stats.recoveries} (the first + one per recovery)`)
-    yield* row(
-      "expiries",
-      `${stats.expiries} (after ${plural(stats.quietPhases, "quiet phase")} and ${plural(stats.restarts, "restart")})`
-    )
-    yield* row(
-      "recoveries",
-      sorted.length === 0 ?
-        "0" :
-        `${stats.recoveries}, ${Math.round(average(sorted))} ms on average (max ${sorted[sorted.length - 1]} ms), ` +
-        `up to ${plural(stats.maxWaiters, "call")} waiting on one`
-    )
-    yield* row("streamed", `${stats.streamed} slow calls, ${stats.progress} progress notifications`)
-    yield* row(
-      "resource",
-      `${stats.updates} update notifications for ${resourceUri}, received in ${stats.updatedSessions.size} of ` +
-        `${1 + stats.recoveries} sessions (the client re-subscribes on each new one)`
-    )
-    yield* row("failures", (ok ? s.green : s.red)(String(stats.failures)))
-    yield* display.line("")
-    yield* display.line(
-      ok ?
-        s.green(`OK: ${stats.calls} calls, ${stats.expiries} expired sessions, no failed call.`) :
-        s.red(`FAILED: ${plural(stats.failures, "call")} failed.`)
-    )
+    yield* Summary.print(display, stats, { downtimeMillis: downtime, resourceUri })
 
     return {
       calls: stats.calls,
@@ -419,6 +402,7 @@ export const run = (
       expiries: stats.expiries,
       recoveries: stats.recoveries,
       restarts: stats.restarts,
+      waitedThroughRestarts: stats.waitedThroughRestarts,
       quietPhases: stats.quietPhases
     }
   })

@@ -7,6 +7,7 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import { dirname, join } from "node:path"
 import * as Style from "../cli/internal/style.js"
 import * as Demo from "./Demo.js"
 import * as Display from "./display.js"
@@ -19,7 +20,10 @@ if (args.includes("--help") || args.includes("-h")) {
 const plain = args.includes("--plain") || process.stdout.isTTY !== true
 const display = Display.make({ live: !plain, colors: !plain && Style.colorsFor(process.stdout) })
 
-Demo.run(display).pipe(
+// The server entry is compiled beside this file (dist/esm/demo or dist/cjs/demo).
+const serverEntry = join(dirname(process.argv[1] ?? "."), "serverMain.js")
+
+Demo.run(display, { serverEntry }).pipe(
   Effect.scoped,
   Effect.tapErrorCause((cause) =>
     Effect.sync(() => {
