@@ -9,6 +9,21 @@ import * as internal from "./internal/metrics.js"
 import type * as McpSchema from "./McpSchema.js"
 
 /**
+ * The protocol generation a session speaks (see docs/protocol-generations.md):
+ * - `"stateless"`: 2026-07-28 and later; no session, every request carries
+ *   its version and capabilities, the server asks for input with
+ *   `input_required`. Nothing to recover: there is no session to lose.
+ * - `"sessions"`: Streamable HTTP, 2025-03-26 … 2025-11-25; `initialize`
+ *   makes a session (`Mcp-Session-Id`), which the client recovers when lost.
+ * - `"http-sse"`: the deprecated 2024-11-05 HTTP+SSE transport; the SSE
+ *   stream is the session, its loss is recovered like a lost session.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Era = "stateless" | "sessions" | "http-sse"
+
+/**
  * The current session, as negotiated by its `initialize`. Everything here is
  * per session: a recovered session may report a different protocol version
  * or capabilities.
@@ -27,6 +42,12 @@ export interface SessionInfo {
   readonly instructions: string | undefined
   /** When the session was started, in epoch milliseconds (from `Clock`). */
   readonly startedAt: number
+  /**
+   * The protocol generation in use.
+   *
+   * @since 0.2.0
+   */
+  readonly era: Era
 }
 
 /**

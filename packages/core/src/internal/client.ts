@@ -18,6 +18,7 @@ import type * as McpError from "../McpError.js"
 import * as McpHttp from "../McpHttp.js"
 import * as Session from "../Session.js"
 import * as Dispatch from "./dispatch.js"
+import * as Stateless from "./http/stateless/transport.js"
 import * as StreamableHttp from "./http/streamableHttp.js"
 import * as Methods from "./methods.js"
 import * as Recovery from "./recovery.js"
@@ -31,16 +32,23 @@ export const make = (
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     const state = yield* State.make(options, scope, Timers.make(yield* Effect.clock, scope))
-    state.transport = StreamableHttp.make({
+    const http = {
       url: typeof options.url === "string" ? options.url : options.url.toString(),
       http: yield* McpHttp.McpHttp,
       tracerPropagation: options.tracerPropagation ?? true,
       headers: headersOf(options.headers),
       maxMessageSize: options.maxMessageSize ?? State.defaults.maxMessageSize,
       maxBodyExcerpt: options.maxBodyExcerpt ?? State.defaults.maxBodyExcerpt,
-      expiredStatuses: new Set(options.recovery?.expiredStatuses ?? []),
-      reconnect: state.settings.reconnect
-    }, Dispatch.inbox(state))
+      expiredStatuses: new Set(options.recovery?.expiredStatuses ?? [])
+    }
+    state.transport = options.era === "stateless"
+      ? Stateless.make({
+        ...http,
+        clientInfo: state.settings.clientInfo,
+        capabilities: state.settings.capabilities,
+        handlers: state.settings.handlers
+      }, Dispatch.inbox(state))
+      : StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, Dispatch.inbox(state))
     const recovery = yield* Recovery.make(state)
     yield* Deferred.succeed(state.recovery, recovery)
     yield* Effect.addFinalizer(() => close(state, recovery))

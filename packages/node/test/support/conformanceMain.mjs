@@ -12,8 +12,22 @@ if (process.argv.length < 3 || url === undefined || !/^https?:\/\//.test(url)) {
 }
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO
 process.stderr.write(`[conformance-client] ${url}${scenario === undefined ? "" : ` (scenario ${scenario})`}\n`)
+// The suite says which revision a scenario speaks: pick the era from it rather than probe (the
+// suite's README asks so). Arguments it prescribes (CONTEXT.toolCalls) replace synthesised ones.
+const version = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION
+const toolArguments = {}
+try {
+  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}")
+  for (const call of Array.isArray(context?.toolCalls) ? context.toolCalls : []) {
+    if (typeof call?.name === "string") toolArguments[call.name] = call.arguments ?? {}
+  }
+} catch {
+  // no context: synthesised arguments
+}
 const result = await runConformanceClient(url, {
-  logLevel: process.env.MCP_CONFORMANCE_DEBUG === "1" ? "debug" : "warning"
+  logLevel: process.env.MCP_CONFORMANCE_DEBUG === "1" ? "debug" : "warning",
+  ...(version === undefined ? {} : { era: version >= "2026-07-28" ? "stateless" : "sessions" }),
+  toolArguments
 })
 process.stderr.write(
   `[conformance-client] ${result.ok ? "ok" : "FAILED"}: ${result.tools.length - result.failures.length}/` +
