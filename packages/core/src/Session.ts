@@ -62,6 +62,9 @@ export interface SessionInfo {
  *   requests that waited for it, `durationMillis` the time the handshake took.
  * - `RecoveryFailed`: the re-initialize failed within the recovery policy.
  * - `Closed`: the client's scope closed; the session was deleted.
+ * - `EraDecided` (since 0.2.0): the client chose the protocol generation of
+ *   `endpoint`: from the `EraCache` (`cached`), or by probing (first contact,
+ *   or the cached one failed: `reason` says why).
  *
  * @since 0.1.0
  * @category models
@@ -77,6 +80,12 @@ export type SessionEvent = Data.TaggedEnum<{
   }
   RecoveryFailed: { readonly sessionId: string; readonly error: unknown }
   Closed: { readonly sessionId: string | undefined }
+  EraDecided: {
+    readonly endpoint: string
+    readonly era: Era
+    readonly cached: boolean
+    readonly reason: string
+  }
 }>
 
 /**

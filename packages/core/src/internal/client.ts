@@ -13,11 +13,13 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
+import * as EraCache from "../EraCache.js"
 import type * as McpClient from "../McpClient.js"
 import type * as McpError from "../McpError.js"
 import * as McpHttp from "../McpHttp.js"
 import * as Session from "../Session.js"
 import * as Dispatch from "./dispatch.js"
+import * as Era from "./era.js"
 import * as Stateless from "./http/stateless/transport.js"
 import * as StreamableHttp from "./http/streamableHttp.js"
 import * as Methods from "./methods.js"
@@ -41,14 +43,28 @@ export const make = (
       maxBodyExcerpt: options.maxBodyExcerpt ?? State.defaults.maxBodyExcerpt,
       expiredStatuses: new Set(options.recovery?.expiredStatuses ?? [])
     }
-    state.transport = options.era === "stateless"
-      ? Stateless.make({
+    const inbox = Dispatch.inbox(state)
+    const stateless = () =>
+      Stateless.make({
         ...http,
         clientInfo: state.settings.clientInfo,
         capabilities: state.settings.capabilities,
         handlers: state.settings.handlers
-      }, Dispatch.inbox(state))
-      : StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, Dispatch.inbox(state))
+      }, inbox)
+    const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
+    const era = options.era ?? "auto"
+    state.transport = era === "stateless"
+      ? stateless()
+      : era === "sessions"
+      ? sessions()
+      : Era.make({
+        endpoint: http.url,
+        cache: yield* EraCache.EraCache,
+        stateless: stateless(),
+        sessions: sessions(),
+        decided: (era, cached, reason) =>
+          state.events.publish(Session.SessionEvent.EraDecided({ endpoint: http.url, era, cached, reason }))
+      })
     const recovery = yield* Recovery.make(state)
     yield* Deferred.succeed(state.recovery, recovery)
     yield* Effect.addFinalizer(() => close(state, recovery))

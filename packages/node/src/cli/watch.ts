@@ -128,6 +128,7 @@ export const command = Command.make(
               )
             case "Started":
             case "Closed":
+            case "EraDecided":
               return Effect.void
           }
         }

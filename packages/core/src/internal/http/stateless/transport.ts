@@ -22,95 +22,84 @@
  */
 import * as Effect from "effect/Effect"
 import * as JsonRpc from "../../../JsonRpc.js"
-import type * as McpClient from "../../../McpClient.js"
-import * as McpError from "../../../McpError.js"
+import type * as McpError from "../../../McpError.js"
 import type * as McpSchema from "../../../McpSchema.js"
 import * as Errors from "../../errors.js"
 import type * as Transport from "../../transport.js"
 import * as Exchange from "../exchange.js"
-import * as Answer from "./answer.js"
+import * as Core from "./core.js"
+import * as Discover from "./discover.js"
 import * as Headers from "./headers.js"
-import * as Mrtr from "./mrtr.js"
 
-/** The versions of the stateless era this client speaks, newest first. @internal */
-export const MODERN_PROTOCOL_VERSIONS: ReadonlyArray<string> = ["2026-07-28"]
-
-/** The modern error codes (IDX L109–144). @internal */
-export const ErrorCode = {
-  HeaderMismatch: -32020,
-  MissingRequiredClientCapability: -32021,
-  UnsupportedProtocolVersion: -32022
-} as const
-
-/** @internal */
-export interface Config extends Exchange.Config {
-  readonly clientInfo: McpSchema.Implementation
-  readonly capabilities: McpSchema.ClientCapabilities
-  readonly handlers: McpClient.Handlers
-  /** The version to try first (a supported modern one). */
-  readonly version?: string | undefined
-  readonly maxRounds?: number | undefined
+/** The stateless transport, and the probe era detection runs with it. @internal */
+export interface Stateless extends Transport.Transport {
+  /** `server/discover`, classified: a modern server's answer, or a legacy verdict. */
+  readonly probe: (ctx: Transport.Context) => Effect.Effect<Discover.Probed, McpError.McpError>
+  /** What `initialize` opens, from a modern probe's result. */
+  readonly opened: (ctx: Transport.Context, result: McpSchema.InitializeResult) => Transport.Opened
 }
 
-/** What the transport keeps between requests: the version in use, the log level, the tools' header mirrors. */
-interface Self {
-  readonly config: Config
-  readonly exchange: Exchange.Exchange
-  readonly inbox: Transport.Inbox
-  version: string
-  logLevel: string | undefined
-  readonly mirrors: Map<string, ReadonlyArray<Headers.Mirror>>
-}
-
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
-
-type Params = Readonly<Record<string, unknown>>
-
 /** @internal */
-export const make = (config: Config, inbox: Transport.Inbox): Transport.Transport => {
-  const self: Self = {
+export const make = (config: Core.Config, inbox: Transport.Inbox): Stateless => {
+  const self: Core.Self = {
     config,
     exchange: Exchange.make(config),
     inbox,
-    version: config.version ?? MODERN_PROTOCOL_VERSIONS[0],
+    version: config.version ?? Core.MODERN_PROTOCOL_VERSIONS[0],
     logLevel: undefined,
     mirrors: new Map()
   }
+  const probe = (ctx: Transport.Context) => Discover.probe(self, ctx)
+  const opened = (ctx: Transport.Context, result: McpSchema.InitializeResult): Transport.Opened => ({
+    response: JsonRpc.success(ctx.requestId ?? 0, result),
+    target: { sessionId: undefined, protocolVersion: self.version },
+    era: "stateless"
+  })
+  /** The server must be a modern one: this transport was chosen (pinned, or cached) for it. */
+  const modern = (ctx: Transport.Context) =>
+    Effect.flatMap(
+      probe(ctx),
+      (probed): Effect.Effect<McpSchema.InitializeResult, McpError.McpError> =>
+        probed._tag === "Modern"
+          ? Effect.succeed(probed.result)
+          : Effect.fail(
+            Errors.protocolError(
+              { method: "server/discover" },
+              { sessionId: undefined, protocolVersion: self.version },
+              "InvalidResult",
+              `not a 2026-07-28 server: ${probed.reason}`
+            )
+          )
+    )
   return {
-    initialize: (ctx) =>
-      Effect.map(discover(self, ctx), (discovered) => ({
-        response: JsonRpc.success(ctx.requestId ?? 0, discovered.initializeResult),
-        target: { sessionId: undefined, protocolVersion: self.version },
-        era: "stateless" as const
-      })),
+    probe,
+    opened,
+    initialize: (ctx) => Effect.map(modern(ctx), (result) => opened(ctx, result)),
     request: (ctx, body, target) => {
-      const message = parseOwn(body)
-      const params = isRecord(message.params) ? message.params : {}
+      const message = Core.parseOwn(body)
+      const params = Core.isRecord(message.params) ? message.params : {}
       switch (message.method) {
         case "logging/setLevel":
           self.logLevel = typeof params.level === "string" ? params.level : undefined
           return Effect.succeed(JsonRpc.success(message.id, {}))
         case "ping":
-          return Effect.as(discover(self, ctx), JsonRpc.success(message.id, {}))
+          return Effect.as(modern(ctx), JsonRpc.success(message.id, {}))
         default:
-          return call(self, ctx, target, message.method ?? ctx.method, params, message.id)
+          return Core.call(self, ctx, target, message.method ?? ctx.method, params, message.id)
       }
     },
     send: (ctx, body, target) => {
-      const message = parseOwn(body)
+      const message = Core.parseOwn(body)
       // Neither exists in this era; a response to the server has no request to answer.
       if (message.method === undefined || ignored.has(message.method)) return Effect.void
+      const params = Core.isRecord(message.params) ? message.params : undefined
       return Effect.asVoid(
         self.exchange.post(
           ctx,
-          JSON.stringify(withMeta(self, { method: message.method, params: message.params })),
+          JSON.stringify(Core.withMeta(self, { method: message.method, params })),
           target,
           false,
-          {
-            ...Headers.forRequest(message.method, isRecord(message.params) ? message.params : undefined, undefined),
-            "mcp-protocol-version": self.version
-          }
+          { ...Headers.forRequest(message.method, params, undefined), "mcp-protocol-version": self.version }
         )
       )
     },
@@ -120,256 +109,3 @@ export const make = (config: Config, inbox: Transport.Inbox): Transport.Transpor
 }
 
 const ignored: ReadonlySet<string> = new Set(["notifications/initialized", "notifications/cancelled"])
-
-/** The transport parses only what the client itself encoded. */
-const parseOwn = (body: string): {
-  readonly id: JsonRpc.RequestId
-  readonly method: string | undefined
-  readonly params: unknown
-} => {
-  const parsed: unknown = JSON.parse(body)
-  const id = isRecord(parsed) && (typeof parsed.id === "string" || typeof parsed.id === "number") ? parsed.id : 0
-  const method = isRecord(parsed) && typeof parsed.method === "string" ? parsed.method : undefined
-  return { id, method, params: isRecord(parsed) ? parsed.params : undefined }
-}
-
-/** The `_meta` every request carries (IDX L365–392). */
-const meta = (self: Self): Record<string, unknown> => ({
-  "io.modelcontextprotocol/protocolVersion": self.version,
-  "io.modelcontextprotocol/clientCapabilities": capabilities(self.config.capabilities),
-  "io.modelcontextprotocol/clientInfo": self.config.clientInfo,
-  ...(self.logLevel === undefined ? {} : { "io.modelcontextprotocol/logLevel": self.logLevel })
-})
-
-/** `roots` is `{}` in this era (no `listChanged`: there is no session to notify). */
-const capabilities = (capabilities: McpSchema.ClientCapabilities): McpSchema.ClientCapabilities =>
-  capabilities.roots === undefined ? capabilities : { ...capabilities, roots: {} }
-
-const withMeta = (
-  self: Self,
-  message: { readonly id?: JsonRpc.RequestId; readonly method: string; readonly params: unknown }
-) => {
-  const params = isRecord(message.params) ? message.params : {}
-  return {
-    jsonrpc: "2.0",
-    ...(message.id === undefined ? {} : { id: message.id }),
-    method: message.method,
-    params: { ...params, _meta: { ...(isRecord(params._meta) ? params._meta : {}), ...meta(self) } }
-  }
-}
-
-/**
- * One POST of request `id` and its response. A 4xx whose body is a JSON-RPC
- * error is that error as the response: the modern errors arrive so.
- */
-const round = (
-  self: Self,
-  ctx: Transport.Context,
-  target: Transport.Target,
-  id: JsonRpc.RequestId,
-  method: string,
-  params: Params
-): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> => {
-  const body = JSON.stringify(withMeta(self, { id, method, params }))
-  const headers = {
-    ...Headers.forRequest(method, params, method === "tools/call" ? mirrorsOf(self, params) : undefined),
-    "mcp-protocol-version": self.version
-  }
-  const roundCtx: Transport.Context = { ...ctx, requestId: id }
-  return self.exchange.post(roundCtx, body, target, true, headers).pipe(
-    Effect.flatMap((answer) => Answer.read(self.inbox, target, roundCtx, id, answer)),
-    Effect.catchTag("UnexpectedStatus", (error) => {
-      const failure = errorBody(error.body)
-      return failure === undefined ? Effect.fail(error) : Effect.succeed(failure)
-    })
-  )
-}
-
-const mirrorsOf = (self: Self, params: Params) =>
-  typeof params.name === "string" ? self.mirrors.get(params.name) : undefined
-
-/** The JSON-RPC error a 4xx body carries, if it is one. @internal */
-export const errorBody = (body: string): JsonRpc.JsonRpcFailure | undefined => {
-  const parsed = JsonRpc.parseMessage(body)
-  if (parsed._tag === "Left") return undefined
-  const message = parsed.right
-  return isSingle(message) && JsonRpc.isFailure(message) ? message : undefined
-}
-
-const isSingle = (
-  u: JsonRpc.JsonRpcMessage | ReadonlyArray<JsonRpc.JsonRpcMessage>
-): u is JsonRpc.JsonRpcMessage => !Array.isArray(u)
-
-/** The versions a `-32022` names, intersected with ours: the newest mutual one. @internal */
-export const mutualVersion = (data: unknown): string | undefined => {
-  const supported = isRecord(data) && Array.isArray(data.supported) ? data.supported : []
-  return MODERN_PROTOCOL_VERSIONS.find((v) => supported.includes(v))
-}
-
-/**
- * A request through every round it takes: renegotiation, re-listing stale
- * header mirrors, and MRTR. Each round has a new JSON-RPC id (the first uses
- * the id the client gave); nothing of one request's rounds reaches another.
- */
-const call = (
-  self: Self,
-  ctx: Transport.Context,
-  target: Transport.Target,
-  method: string,
-  original: Params,
-  firstId: JsonRpc.RequestId
-): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> =>
-  Effect.gen(function*() {
-    const maxRounds = self.config.maxRounds ?? Mrtr.defaultMaxRounds
-    let params = original
-    let id = firstId
-    let renegotiated = false
-    let relisted = false
-    let rounds = 0
-    while (true) {
-      const response = yield* round(self, ctx, target, id, method, params)
-      id = self.inbox.nextId()
-      if (JsonRpc.isFailure(response)) {
-        const code = response.error.code
-        if (code === ErrorCode.UnsupportedProtocolVersion && !renegotiated) {
-          const version = mutualVersion(response.error.data)
-          if (version === undefined) return yield* Effect.fail(unsupported(self, ctx, response.error.data))
-          renegotiated = true
-          self.version = version
-          continue
-        }
-        if (code === ErrorCode.HeaderMismatch && method === "tools/call" && !relisted) {
-          relisted = true
-          yield* relist(self, ctx, target)
-          continue
-        }
-        return response
-      }
-      const outcome = Mrtr.outcome(method, response.result)
-      switch (outcome._tag) {
-        case "Complete":
-          return method === "tools/list" ? yield* filterTools(self, response) : response
-        case "Invalid":
-          return yield* Effect.fail(Errors.protocolError(ctx, target, "InvalidResult", outcome.description))
-        case "InputRequired": {
-          rounds++
-          if (rounds > maxRounds) return yield* Effect.fail(Mrtr.tooManyRounds(ctx, target, maxRounds))
-          const inputResponses = yield* Mrtr.answer(self.config.handlers, ctx, target, outcome.inputRequests)
-          params = Mrtr.nextParams(original, inputResponses, outcome.requestState)
-        }
-      }
-    }
-  })
-
-const unsupported = (self: Self, ctx: Transport.Context, data: unknown) => {
-  const supported = isRecord(data) && Array.isArray(data.supported)
-    ? data.supported.filter((v): v is string => typeof v === "string")
-    : []
-  return new McpError.UnsupportedProtocolVersion({
-    method: ctx.method,
-    ...(ctx.requestId === undefined ? {} : { requestId: ctx.requestId }),
-    requested: self.version,
-    received: supported.join(", ") || "none",
-    supported: [...MODERN_PROTOCOL_VERSIONS]
-  })
-}
-
-/**
- * Drops tools whose `x-mcp-header` annotations are invalid (SH L376–409: the
- * client MUST, and SHOULD warn), remembering the mirrors of the others.
- */
-const filterTools = (
-  self: Self,
-  response: JsonRpc.JsonRpcSuccess
-): Effect.Effect<JsonRpc.JsonRpcResponse> => {
-  const result = response.result
-  if (!isRecord(result) || !Array.isArray(result.tools)) return Effect.succeed(response)
-  const kept: Array<unknown> = []
-  const dropped: Array<string> = []
-  for (const tool of result.tools) {
-    const name = isRecord(tool) && typeof tool.name === "string" ? tool.name : undefined
-    const validation = Headers.validate(isRecord(tool) ? tool.inputSchema : undefined)
-    if (validation._tag === "Invalid") {
-      dropped.push(`${name ?? "(unnamed)"}: ${validation.reason}`)
-      continue
-    }
-    if (name !== undefined) self.mirrors.set(name, validation.mirrors)
-    kept.push(tool)
-  }
-  if (dropped.length === 0) return Effect.succeed(response)
-  return Effect.as(
-    Effect.logWarning("tools with invalid x-mcp-header annotations were left out of tools/list").pipe(
-      Effect.annotateLogs({ tools: dropped })
-    ),
-    JsonRpc.success(response.id, { ...result, tools: kept })
-  )
-}
-
-/** Lists every tool again, for their current header mirrors (after `-32020`). */
-const relist = (self: Self, ctx: Transport.Context, target: Transport.Target): Effect.Effect<void, McpError.McpError> =>
-  Effect.gen(function*() {
-    let cursor: string | undefined = undefined
-    let pages = 0
-    do {
-      const response = yield* call(
-        self,
-        { method: "tools/list", deadline: ctx.deadline },
-        target,
-        "tools/list",
-        cursor === undefined ? {} : { cursor },
-        self.inbox.nextId()
-      )
-      if (!JsonRpc.isSuccess(response)) return
-      const next: unknown = isRecord(response.result) ? response.result.nextCursor : undefined
-      cursor = typeof next === "string" ? next : undefined
-    } while (cursor !== undefined && ++pages < 100)
-  })
-
-/** What `server/discover` told: the version in use and the result handed up as `initialize`'s. */
-interface Discovered {
-  readonly initializeResult: McpSchema.InitializeResult
-}
-
-/**
- * `server/discover` (VER L73), leniently read (only `supportedVersions` and
- * `capabilities` are required; `serverInfo` may be in `_meta`), choosing
- * the newest mutual version.
- */
-const discover = (self: Self, ctx: Transport.Context): Effect.Effect<Discovered, McpError.McpError> =>
-  Effect.gen(function*() {
-    const target: Transport.Target = { sessionId: undefined, protocolVersion: self.version }
-    const discoverCtx: Transport.Context = { method: "server/discover", deadline: ctx.deadline }
-    const response = yield* call(self, discoverCtx, target, "server/discover", {}, self.inbox.nextId())
-    if (JsonRpc.isFailure(response)) return yield* Effect.fail(Errors.jsonRpcError(discoverCtx, target, response.error))
-    const result = isRecord(response.result) ? response.result : {}
-    const versions = Array.isArray(result.supportedVersions) ? result.supportedVersions : undefined
-    if (versions === undefined || !isRecord(result.capabilities)) {
-      return yield* Effect.fail(
-        Errors.protocolError(
-          discoverCtx,
-          target,
-          "InvalidResult",
-          "server/discover: supportedVersions and capabilities are required"
-        )
-      )
-    }
-    const version = versions.includes(self.version)
-      ? self.version
-      : MODERN_PROTOCOL_VERSIONS.find((v) => versions.includes(v))
-    if (version === undefined) return yield* Effect.fail(unsupported(self, discoverCtx, { supported: versions }))
-    self.version = version
-    const metaInfo = isRecord(result._meta) ? result._meta["io.modelcontextprotocol/serverInfo"] : undefined
-    const info = isRecord(result.serverInfo) ? result.serverInfo : isRecord(metaInfo) ? metaInfo : {}
-    return {
-      initializeResult: {
-        protocolVersion: version,
-        capabilities: result.capabilities,
-        serverInfo: {
-          ...info,
-          name: typeof info.name === "string" ? info.name : "unknown",
-          version: typeof info.version === "string" ? info.version : "unknown"
-        },
-        ...(typeof result.instructions === "string" ? { instructions: result.instructions } : {})
-      }
-    }
-  })

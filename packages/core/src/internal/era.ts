@@ -1,0 +1,126 @@
+/**
+ * Era detection behind the transport seam (VER L132–152, SH L650–668): a
+ * transport that, at each handshake, picks the generation the server speaks
+ * and then delegates everything to that generation's transport.
+ *
+ * 1. The `EraCache` knows the endpoint → use that generation; should its
+ *    handshake meet the other generation's answer (a deploy changed the
+ *    server), forget the entry and probe.
+ * 2. Else probe: `server/discover` (stateless/discover.ts classifies the
+ *    answer). Modern → the stateless transport. Legacy → `initialize` on the
+ *    session-era transport. Nothing decided (401/403, 5xx, the network) →
+ *    the handshake fails and nothing is cached.
+ *
+ * Every handshake runs this (a recovery too), so a session-era server that
+ * became a modern one is found at the next lost session.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type * as EraCache from "../EraCache.js"
+import type * as McpError from "../McpError.js"
+import type * as Session from "../Session.js"
+import * as Core from "./http/stateless/core.js"
+import type * as Discover from "./http/stateless/discover.js"
+import type * as Stateless from "./http/stateless/transport.js"
+import type * as Transport from "./transport.js"
+
+/** @internal */
+export interface Config {
+  /** The cache key: the endpoint URL. */
+  readonly endpoint: string
+  readonly cache: EraCache.Service
+  readonly stateless: Stateless.Stateless
+  readonly sessions: Transport.Transport
+  /** Told every decision (the client publishes it as a `SessionEvent`). */
+  readonly decided: (era: Session.Era, cached: boolean, reason: string) => Effect.Effect<void>
+}
+
+/** @internal */
+export const make = (config: Config): Transport.Transport => {
+  // Until the first handshake decides, nothing is sent but the handshake itself.
+  let current: Transport.Transport = config.sessions
+
+  /** A probe decided: remember it, tell the client (a cached generation that holds is no news). */
+  const decide = (era: Session.Era, reason: string) =>
+    Effect.zipRight(config.cache.set(config.endpoint, era), config.decided(era, false, reason))
+
+  const useStateless =
+    (ctx: Transport.Context, cached: boolean, reason: string) =>
+    (probed: Extract<Discover.Probed, { readonly _tag: "Modern" }>) =>
+      Effect.gen(function*() {
+        current = config.stateless
+        if (!cached) yield* config.cache.set(config.endpoint, "stateless")
+        yield* config.decided("stateless", cached, reason)
+        return config.stateless.opened(ctx, probed.result)
+      })
+
+  const useSessions = (
+    ctx: Transport.Context,
+    body: string,
+    version: string,
+    scope: Parameters<Transport.Transport["initialize"]>[3],
+    cached: boolean,
+    reason: string
+  ) =>
+    Effect.gen(function*() {
+      const opened = yield* config.sessions.initialize(ctx, body, version, scope)
+      current = config.sessions
+      if (!cached) yield* decide("sessions", reason)
+      return opened
+    })
+
+  const probe = (
+    ctx: Transport.Context,
+    body: string,
+    version: string,
+    scope: Parameters<Transport.Transport["initialize"]>[3],
+    why: string
+  ): Effect.Effect<Transport.Opened, McpError.McpError> =>
+    Effect.flatMap(config.stateless.probe(ctx), (probed) =>
+      probed._tag === "Modern"
+        ? useStateless(ctx, false, `${why}: server/discover answered`)(probed)
+        : useSessions(ctx, body, version, scope, false, `${why}: ${probed.reason}`))
+
+  return {
+    initialize: (ctx, body, version, scope) =>
+      Effect.flatMap(config.cache.get(config.endpoint), (cached) => {
+        switch (cached) {
+          case "stateless":
+            return Effect.flatMap(config.stateless.probe(ctx), (probed) =>
+              probed._tag === "Modern"
+                ? useStateless(ctx, true, "cached")(probed)
+                : Effect.zipRight(
+                  config.cache.remove(config.endpoint),
+                  useSessions(ctx, body, version, scope, false, `cached as stateless, but ${probed.reason}`)
+                ))
+          case "sessions":
+            return useSessions(ctx, body, version, scope, true, "cached").pipe(
+              Effect.catchIf(isModernAnswer, () =>
+                Effect.zipRight(
+                  config.cache.remove(config.endpoint),
+                  probe(ctx, body, version, scope, "cached as sessions, but initialize met a 2026-07-28 error")
+                ))
+            )
+          default:
+            return probe(ctx, body, version, scope, "first contact")
+        }
+      }),
+    request: (ctx, body, target) => current.request(ctx, body, target),
+    send: (ctx, body, target) => current.send(ctx, body, target),
+    listen: (target) => current.listen(target),
+    end: (target) => current.end(target)
+  }
+}
+
+/** An answer only a 2026-07-28 server gives (VER L154–157): one of its error codes. */
+const isModernAnswer = (error: McpError.McpError): boolean => {
+  if (error._tag === "JsonRpcError") return modernCodes.has(error.code)
+  if (error._tag === "UnexpectedStatus") {
+    const failure = Core.errorBody(error.body)
+    return failure !== undefined && modernCodes.has(failure.error.code)
+  }
+  return false
+}
+
+const modernCodes: ReadonlySet<number> = new Set(Object.values(Core.ErrorCode))
