@@ -116,11 +116,10 @@ export interface Options {
    * The protocol generation to speak (see `Session.Era` and
    * docs/protocol-generations.md): pinned, or `"auto"` to detect it at each
    * handshake, remembered per endpoint in the `EraCache`. Default: `"auto"`.
-   * (The 2024-11-05 HTTP+SSE transport is not available yet.)
    *
    * @since 0.2.0
    */
-  readonly era?: Exclude<Session.Era, "http-sse"> | "auto" | undefined
+  readonly era?: Session.Era | "auto" | undefined
   /**
    * Send W3C / B3 trace headers. Default: true. Turn off for servers whose
    * CORS policy does not allow them (the browser layer does).

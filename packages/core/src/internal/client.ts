@@ -22,6 +22,7 @@ import * as Dispatch from "./dispatch.js"
 import * as Era from "./era.js"
 import * as Stateless from "./http/stateless/transport.js"
 import * as StreamableHttp from "./http/streamableHttp.js"
+import * as LegacySse from "./legacySse/transport.js"
 import * as Methods from "./methods.js"
 import * as Recovery from "./recovery.js"
 import * as State from "./state.js"
@@ -52,16 +53,20 @@ export const make = (
         handlers: state.settings.handlers
       }, inbox)
     const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
+    const httpSse = () => LegacySse.make(http, inbox)
     const era = options.era ?? "auto"
     state.transport = era === "stateless"
       ? stateless()
       : era === "sessions"
       ? sessions()
+      : era === "http-sse"
+      ? httpSse()
       : Era.make({
         endpoint: http.url,
         cache: yield* EraCache.EraCache,
         stateless: stateless(),
         sessions: sessions(),
+        httpSse: httpSse(),
         decided: (era, cached, reason) =>
           state.events.publish(Session.SessionEvent.EraDecided({ endpoint: http.url, era, cached, reason }))
       })

@@ -32,6 +32,8 @@ export interface Config {
   readonly cache: EraCache.Service
   readonly stateless: Stateless.Stateless
   readonly sessions: Transport.Transport
+  /** The 2024-11-05 HTTP+SSE transport, the last fallback. */
+  readonly httpSse: Transport.Transport
   /** Told every decision (the client publishes it as a `SessionEvent`). */
   readonly decided: (era: Session.Era, cached: boolean, reason: string) => Effect.Effect<void>
 }
@@ -61,12 +63,33 @@ export const make = (config: Config): Transport.Transport => {
     version: string,
     scope: Parameters<Transport.Transport["initialize"]>[3],
     cached: boolean,
-    reason: string
-  ) =>
+    reason: string,
+    sseFallback = false
+  ): Effect.Effect<Transport.Opened, McpError.McpError> =>
     Effect.gen(function*() {
       const opened = yield* config.sessions.initialize(ctx, body, version, scope)
       current = config.sessions
       if (!cached) yield* decide("sessions", reason)
+      return opened
+    }).pipe(
+      Effect.catchIf(
+        (error) => sseFallback && isSseSignal(error),
+        (error) => useHttpSse(ctx, body, version, scope, `${reason}; initialize got HTTP ${statusOf(error)}`)
+      )
+    )
+
+  /** The last fallback (T25 L295–309, SH L721–737): GET the URL for an HTTP+SSE stream. */
+  const useHttpSse = (
+    ctx: Transport.Context,
+    body: string,
+    version: string,
+    scope: Parameters<Transport.Transport["initialize"]>[3],
+    reason: string
+  ) =>
+    Effect.gen(function*() {
+      const opened = yield* config.httpSse.initialize(ctx, body, version, scope)
+      current = config.httpSse
+      yield* decide("http-sse", reason)
       return opened
     })
 
@@ -80,7 +103,7 @@ export const make = (config: Config): Transport.Transport => {
     Effect.flatMap(config.stateless.probe(ctx), (probed) =>
       probed._tag === "Modern"
         ? useStateless(ctx, false, `${why}: server/discover answered`)(probed)
-        : useSessions(ctx, body, version, scope, false, `${why}: ${probed.reason}`))
+        : useSessions(ctx, body, version, scope, false, `${why}: ${probed.reason}`, probed.sseFallback))
 
   return {
     initialize: (ctx, body, version, scope) =>
@@ -92,7 +115,15 @@ export const make = (config: Config): Transport.Transport => {
                 ? useStateless(ctx, true, "cached")(probed)
                 : Effect.zipRight(
                   config.cache.remove(config.endpoint),
-                  useSessions(ctx, body, version, scope, false, `cached as stateless, but ${probed.reason}`)
+                  useSessions(
+                    ctx,
+                    body,
+                    version,
+                    scope,
+                    false,
+                    `cached as stateless, but ${probed.reason}`,
+                    probed.sseFallback
+                  )
                 ))
           case "sessions":
             return useSessions(ctx, body, version, scope, true, "cached").pipe(
@@ -100,6 +131,15 @@ export const make = (config: Config): Transport.Transport => {
                 Effect.zipRight(
                   config.cache.remove(config.endpoint),
                   probe(ctx, body, version, scope, "cached as sessions, but initialize met a 2026-07-28 error")
+                ))
+            )
+          case "http-sse":
+            return config.httpSse.initialize(ctx, body, version, scope).pipe(
+              Effect.tap(() => Effect.sync(() => (current = config.httpSse))),
+              Effect.catchIf(isNoStream, () =>
+                Effect.zipRight(
+                  config.cache.remove(config.endpoint),
+                  probe(ctx, body, version, scope, "cached as http-sse, but the GET opened no stream")
                 ))
             )
           default:
@@ -122,5 +162,16 @@ const isModernAnswer = (error: McpError.McpError): boolean => {
   }
   return false
 }
+
+/** `initialize` refused as only an HTTP+SSE server refuses it: 400, 404 or 405 without a modern error. */
+const isSseSignal = (error: McpError.McpError): boolean =>
+  error._tag === "UnexpectedStatus" && [400, 404, 405].includes(error.status) && !isModernAnswer(error)
+
+/** A cached HTTP+SSE server whose GET opens no stream (VER: re-probe when the assumption fails). */
+const isNoStream = (error: McpError.McpError): boolean =>
+  error._tag === "UnexpectedStatus" ||
+  (error._tag === "ProtocolError" && (error.violation === "ContentType" || error.violation === "StreamEnded"))
+
+const statusOf = (error: McpError.McpError): string => error._tag === "UnexpectedStatus" ? String(error.status) : "?"
 
 const modernCodes: ReadonlySet<number> = new Set(Object.values(Core.ErrorCode))
