@@ -74,7 +74,11 @@ export const make = (config: Config): Transport.Transport => {
     }).pipe(
       Effect.catchIf(
         (error) => sseFallback && isSseSignal(error),
-        (error) => useHttpSse(ctx, body, version, scope, `${reason}; initialize got HTTP ${statusOf(error)}`)
+        (error) =>
+          useHttpSse(ctx, body, version, scope, `${reason}; initialize got HTTP ${statusOf(error)}`).pipe(
+            // No stream there either: the endpoint speaks no generation; initialize's refusal says it best.
+            Effect.catchIf(isNoStream, () => Effect.fail(error))
+          )
       )
     )
 
