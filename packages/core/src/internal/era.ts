@@ -64,12 +64,13 @@ export const make = (config: Config): Transport.Transport => {
     scope: Parameters<Transport.Transport["initialize"]>[3],
     cached: boolean,
     reason: string,
-    sseFallback = false
+    sseFallback = false,
+    undecided = false
   ): Effect.Effect<Transport.Opened, McpError.McpError> =>
     Effect.gen(function*() {
       const opened = yield* config.sessions.initialize(ctx, body, version, scope)
       current = config.sessions
-      if (!cached) yield* decide("sessions", reason)
+      if (!cached && !undecided) yield* decide("sessions", reason)
       return opened
     }).pipe(
       Effect.catchIf(
@@ -104,10 +105,22 @@ export const make = (config: Config): Transport.Transport => {
     scope: Parameters<Transport.Transport["initialize"]>[3],
     why: string
   ): Effect.Effect<Transport.Opened, McpError.McpError> =>
-    Effect.flatMap(config.stateless.probe(ctx), (probed) =>
-      probed._tag === "Modern"
-        ? useStateless(ctx, false, `${why}: server/discover answered`)(probed)
-        : useSessions(ctx, body, version, scope, false, `${why}: ${probed.reason}`, probed.sseFallback))
+    Effect.flatMap(
+      config.stateless.probe(ctx).pipe(
+        // The probe could not be sent at all. In a browser that is also how a CORS preflight refusing
+        // the new headers (Mcp-Method…) looks: try the session era's handshake, deciding nothing.
+        Effect.catchIf(
+          (error) => error._tag === "TransportError" && error.phase === "request",
+          () => Effect.succeed(undefined)
+        )
+      ),
+      (probed) =>
+        probed === undefined
+          ? useSessions(ctx, body, version, scope, false, "", false, true)
+          : probed._tag === "Modern"
+          ? useStateless(ctx, false, `${why}: server/discover answered`)(probed)
+          : useSessions(ctx, body, version, scope, false, `${why}: ${probed.reason}`, probed.sseFallback)
+    )
 
   return {
     initialize: (ctx, body, version, scope) =>
