@@ -8,6 +8,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { createServer, request as httpRequest } from "node:http"
 import { bounded, connect, sdkServer } from "../support/live.js"
 import type { ModernServer } from "../support/modernServer.mjs"
 import { startModernServer } from "../support/modernServer.mjs"
@@ -202,6 +203,48 @@ describe("era detection (era: auto)", () => {
       }).pipe(bounded("events")),
     timeout
   )
+})
+
+/** A proxy to `port` that drops every request carrying Mcp-Method (as a CORS preflight refusal looks to fetch). */
+const refusingNewHeaders = (port: number) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly url: string; readonly close: () => void }>((resume) => {
+      const proxy = createServer((req, res) => {
+        if (req.headers["mcp-method"] !== undefined) return void req.socket.destroy()
+        const upstream = httpRequest(
+          { host: "127.0.0.1", port, path: req.url, method: req.method, headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(res)
+          }
+        )
+        req.pipe(upstream)
+      })
+      proxy.listen(0, "127.0.0.1", () => {
+        const address = proxy.address()
+        resume(Effect.succeed({
+          url: `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/mcp`,
+          close: () => {
+            proxy.closeAllConnections()
+            proxy.close()
+          }
+        }))
+      })
+    }),
+    (proxy) => Effect.sync(() => proxy.close())
+  )
+
+describe("era detection when the probe cannot be sent", () => {
+  it.scoped("the session era's initialize is still tried; nothing is cached", () =>
+    Effect.gen(function*() {
+      const sdk = yield* sdkServer({ stateful: true })
+      const proxy = yield* refusingNewHeaders(sdk.port)
+      const cache = EraCache.makeMemory()
+      const client = yield* connect({ url: proxy.url }).pipe(Effect.provideService(EraCache.EraCache, cache))
+      expect((yield* client.session).era).toBe("sessions")
+      expect(yield* cache.get(proxy.url)).toBeUndefined()
+      expect(sdk.requests().some((r) => r.rpcMethod === "server/discover")).toBe(false)
+    }).pipe(bounded("unsendable probe")), timeout)
 })
 
 describe("2024-11-05 HTTP+SSE (the official SDK v1 SSEServerTransport)", () => {
