@@ -1,5 +1,7 @@
 import * as effectEslint from "@effect/eslint-plugin"
 import js from "@eslint/js"
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript"
+import { importX } from "eslint-plugin-import-x"
 import { builtinModules } from "node:module"
 import tseslint from "typescript-eslint"
 
@@ -92,6 +94,24 @@ export default tseslint.config(
       "@typescript-eslint/no-namespace": "off",
       "@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }],
       "no-restricted-syntax": ["error", noAnyCast]
+    }
+  },
+  // No value-import cycles: a module that imports (directly or through others) a module importing it
+  // back works only by import order, and loading the other first throws ReferenceError. Type-only
+  // imports (`import type`, enforced by consistent-type-imports) are erased, so they may cycle.
+  {
+    files: ["packages/*/src/**/*.ts"],
+    plugins: { "import-x": importX },
+    settings: {
+      // The modules a file imports are parsed as TypeScript too (or their imports go unseen).
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+      "import-x/extensions": [".ts", ".js", ".mjs"],
+      "import-x/resolver-next": [
+        createTypeScriptImportResolver({ project: "packages/*/tsconfig.json", noWarnOnMultipleProjects: true })
+      ]
+    },
+    rules: {
+      "import-x/no-cycle": ["error", { ignoreExternal: true }]
     }
   },
   {

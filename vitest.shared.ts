@@ -11,7 +11,8 @@ export const shared: ViteUserConfig = {
       { find: /^@mcp-effect\/core\/testing$/, replacement: src("core", "testing/index.ts") },
       { find: /^@mcp-effect\/node$/, replacement: src("node", "index.ts") },
       { find: /^@mcp-effect\/node\/testing$/, replacement: src("node", "testing/index.ts") },
-      { find: /^@mcp-effect\/browser$/, replacement: src("browser", "index.ts") }
+      { find: /^@mcp-effect\/browser$/, replacement: src("browser", "index.ts") },
+      { find: /^@mcp-effect\/ai$/, replacement: src("ai", "index.ts") }
     ]
   }
 }

@@ -10,10 +10,14 @@
 //   2. type-check an ESM consumer (.mts) and a CJS consumer (.cts, `import x = require()`) with
 //      `module`/`moduleResolution` node16 and skipLibCheck off: the import condition must resolve to
 //      dist/esm/*.d.ts and the require condition to dist/cjs/*.d.ts, both without errors.
+//   3. run every packed `bin` as `npx <name> --help` from the consumer folder (linked into
+//      node_modules/.bin as npm links it on install): the launcher must be in the package, run,
+//      and find the built files it loads.
 // Also fails when an `exports` entry's source file does not exist (the package is incomplete).
 // Exit status 0 only when everything passed. KEEP_CHECK_DIST=1 keeps the temp folder.
 import { execFileSync, spawnSync } from "node:child_process"
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -51,6 +55,8 @@ const link = (name, from) => {
   symlinkSync(realpathSync(from), at, "dir")
 }
 
+// Every packed `bin`: { name, target (its file in the unpacked package), pkg }.
+const bins = []
 // One entry per `exports` subpath: { spec, esm: {js, types}, cjs: {js, types} } (paths in the package).
 const entries = []
 // Private packages (packages/examples) are never published: nothing to check.
@@ -98,6 +104,13 @@ for (const dir of packageDirs) {
   mkdirSync(unpacked, { recursive: true })
   execFileSync("tar", ["-xzf", join(tmp, "tarballs", tarball), "-C", unpacked, "--strip-components=1"])
   const packed = readJson(join(unpacked, "package.json"))
+  for (
+    const [name, target] of Object.entries(
+      typeof packed.bin === "string" ? { [packed.name]: packed.bin } : packed.bin ?? {}
+    )
+  ) {
+    bins.push({ name, target: join(unpacked, target), pkg: manifest.name })
+  }
   for (const [dep, range] of Object.entries({ ...packed.dependencies, ...packed.peerDependencies })) {
     if (range.startsWith("workspace:")) fail(`${manifest.name}: packed dependency ${dep}@${range} was not rewritten`)
     if (dep.startsWith("@mcp-effect/")) continue // unpacked from its own tarball
@@ -160,6 +173,21 @@ for (const entry of entries) {
   }
 }
 
+// 3. Bins: linked as npm links them, then run through npx (no install: it finds node_modules/.bin).
+for (const { name, target, pkg } of bins) {
+  if (!existsSync(target)) {
+    fail(`${pkg}: bin ${name} -> ${target} is not in the package (check "files")`)
+    continue
+  }
+  mkdirSync(join(modules, ".bin"), { recursive: true })
+  chmodSync(target, 0o755)
+  symlinkSync(target, join(modules, ".bin", name))
+  const help = spawnSync("npx", ["--no", "--", name, "--help"], { cwd: tmp, encoding: "utf8", timeout: 120_000 })
+  if (help.status !== 0 || !help.stdout.includes(name)) {
+    fail(`${pkg}: npx ${name} --help exited ${help.status}:\n${help.stdout}${help.stderr}`)
+  }
+}
+
 // 2. Types: one ESM and one CJS consumer, checked together with node16 resolution.
 writeFileSync(
   join(tmp, "consumer.mts"),
@@ -210,5 +238,7 @@ else rmSync(tmp, { recursive: true, force: true })
 console.log(
   `check-dist: ok: ${packageDirs.length} packages, ${entries.length} entry points (${
     entries.map((e) => e.spec).join(", ")
-  }): import() + require() agree, types resolve for node16 ESM and CJS consumers`
+  }): import() + require() agree, types resolve for node16 ESM and CJS consumers; ${bins.length} bin(s) (${
+    bins.map((b) => b.name).join(", ")
+  }) run through npx`
 )

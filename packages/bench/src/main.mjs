@@ -2,7 +2,7 @@
 // `pnpm bench`: @mcp-effect/node beside the official SDK clients and a raw undici floor, against
 // the official SDK server, in one run. See docs/performance.md.
 //
-//   pnpm bench [--smoke] [--repeats N] [--clients floor,ours,sdk,sdk-v2] [--only unit,unit]
+//   pnpm bench [--smoke] [--repeats N] [--clients floor,ours,sdk,sdk-v2,baseline] [--only unit,unit]
 //              [--out DIR] [--cpu-prof]
 //
 // --smoke     every scenario, tiny, one process per client: proves the suite works (seconds).
@@ -10,6 +10,8 @@
 // --only      units: throughput-sse, throughput-json, events-sse, events-prerendered, heap,
 //             recovery, cold.
 // --cpu-prof  runs the workers with --cpu-prof; profiles go to DIR/profiles.
+// baseline    (a client) another checkout's build, MCP_EFFECT_BASELINE=<its dir>: two versions
+//             side by side in one run.
 // Results: DIR/bench-<time>.{json,md} and DIR/latest.{json,md} (DIR defaults to <repo>/bench-results).
 // Exit status 1 if any client process failed (a wrong answer is a failure).
 import { execFileSync } from "node:child_process"
@@ -28,7 +30,8 @@ const parseArgs = (argv) => {
   const options = {
     smoke: false,
     repeats: 3,
-    clients: clientNames,
+    // `baseline` (another build, MCP_EFFECT_BASELINE) only when asked for.
+    clients: clientNames.filter((name) => name !== "baseline"),
     only: undefined,
     out: join(root, "bench-results"),
     cpuProf: false

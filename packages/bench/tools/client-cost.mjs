@@ -69,7 +69,7 @@ const http = {
 
 const scope = Effect.runSync(Scope.make())
 const client = await Effect.runPromise(
-  McpClient.makeWith({ url: "http://in-memory/mcp", getStream: false }).pipe(
+  McpClient.make({ url: "http://in-memory/mcp", getStream: false }).pipe(
     Effect.provideService(McpHttp.McpHttp, http),
     Scope.extend(scope)
   )

@@ -12,12 +12,15 @@
  * headers and expose `Mcp-Session-Id` (see `docs/browser.md`). Without
  * `Access-Control-Expose-Headers: Mcp-Session-Id` the page cannot read the
  * session id, and connecting fails with a `ProtocolError` whose violation is
- * `"SessionHeaderHidden"`.
+ * `"SessionHeaderHidden"`. A request to another origin that fails without any
+ * response (how a refused preflight looks to the page) is a `TransportError`
+ * with `crossOrigin`, whose message names CORS as the likely cause and the
+ * headers the server must allow.
  *
  * @example
  * ```ts
  * import { BrowserMcpClient } from "@mcp-effect/browser"
- * import { McpClient } from "@mcp-effect/core"
+ * import { McpClient, McpHttp } from "@mcp-effect/core"
  * import * as Effect from "effect/Effect"
  * import * as ManagedRuntime from "effect/ManagedRuntime"
  *
@@ -29,12 +32,14 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { McpClient } from "@mcp-effect/core"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as CrossOrigin from "./internal/crossOrigin.js"
 import * as internal from "./internal/pageHide.js"
 
 /**
@@ -56,7 +61,7 @@ export interface Options extends McpClient.Options {
  * DELETE of the same URL twice), DELETE sent as `keepalive` and, unless
  * `endSessionOnPageHide: false`, a `pagehide` listener that ends the session
  * (see {@link Options}). For `McpClient.layer` / `McpClient.make` with options
- * of your own.
+ * of your own, under `McpHttp.layerHttpClient`.
  *
  * @since 0.1.0
  * @category layers
@@ -64,6 +69,27 @@ export interface Options extends McpClient.Options {
 export const layerHttpClient = (
   options?: { readonly endSessionOnPageHide?: boolean | undefined }
 ): Layer.Layer<HttpClient.HttpClient> => internal.layer(options?.endSessionOnPageHide ?? true)
+
+/**
+ * The `McpHttp` the browser client runs on: {@link layerHttpClient} through
+ * `McpHttp.fromHttpClient`, and a request to another origin that fails at the
+ * network level (`fetch`'s "Failed to fetch", which is also what a CORS refusal
+ * looks like to the page) is marked `HttpFailure.crossOrigin`, with the headers
+ * the preflight asked the server for. The client's `TransportError` then names
+ * CORS as the likely cause and the remedy, and a handshake whose
+ * `notifications/initialized` fails this way is not repeated. For
+ * `McpClient.layer` / `McpClient.make` with options of your own.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerMcpHttp = (
+  options?: { readonly endSessionOnPageHide?: boolean | undefined }
+): Layer.Layer<McpHttp.McpHttp> =>
+  Layer.effect(
+    McpHttp.McpHttp,
+    Effect.map(HttpClient.HttpClient, (client) => CrossOrigin.mark(McpHttp.fromHttpClient(client)))
+  ).pipe(Layer.provide(layerHttpClient(options)))
 
 /**
  * The client, connected to `options.url`, over `fetch`. Trace propagation is
@@ -77,7 +103,7 @@ export const layerHttpClient = (
 export const layer = (options: Options): Layer.Layer<McpClient.McpClient, McpError.McpError> => {
   const { endSessionOnPageHide, ...clientOptions } = options
   return McpClient.layer({ tracerPropagation: false, ...clientOptions }).pipe(
-    Layer.provide(layerHttpClient({ endSessionOnPageHide }))
+    Layer.provide(layerMcpHttp({ endSessionOnPageHide }))
   )
 }
 
@@ -94,6 +120,6 @@ export const layerConfig = (
 ): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> => {
   const { endSessionOnPageHide, ...clientOptions } = options ?? {}
   return McpClient.layerConfig(config, { tracerPropagation: false, ...clientOptions }).pipe(
-    Layer.provide(layerHttpClient({ endSessionOnPageHide }))
+    Layer.provide(layerMcpHttp({ endSessionOnPageHide }))
   )
 }

@@ -7,7 +7,8 @@
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
 import type { TestProject } from "vitest/node"
 import { bundleApps } from "../../../scripts/bundle-size/bundle.mjs"
-import type { ServerUrls } from "./support/servers.js"
+import { startSdkCorsServer } from "./support/sdkCorsServer.mjs"
+import type { SdkCorsUrls, ServerUrls } from "./support/servers.js"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,6 +17,17 @@ declare module "vitest" {
       readonly sse: ServerUrls
       readonly hiddenSession: ServerUrls
     }
+    /** The official SDK server behind the `cors` middleware, configured four ways. */
+    readonly sdkCors: {
+      /** As the SDK's README shows it: `mcp-protocol-version` is not an allowed header. */
+      readonly readme: SdkCorsUrls
+      /** Not even `mcp-session-id` allowed: no request on the session can pass, not even DELETE. */
+      readonly sessionRefused: SdkCorsUrls
+      /** As docs/browser.md's checklist says, with the `cors` middleware. */
+      readonly checklist: SdkCorsUrls
+      /** As docs/browser.md's checklist says, on plain node:http. */
+      readonly nodeHttp: SdkCorsUrls
+    }
     /** The apps scripts/bundle-size.mjs measures, bundled the same way. */
     readonly bundles: ReadonlyArray<{ readonly name: string; readonly code: string }>
   }
@@ -23,7 +35,12 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   project.provide("bundles", (await bundleApps()).map(({ code, name }) => ({ name, code })))
-  const started: Array<NodeMcpTestServer.Started> = []
+  const started: Array<{ readonly close: () => Promise<void> }> = []
+  const startSdk = async (cors: Parameters<typeof startSdkCorsServer>[0]): Promise<SdkCorsUrls> => {
+    const server = await startSdkCorsServer(cors)
+    started.push(server)
+    return { url: server.url, stateUrl: server.stateUrl }
+  }
   const start = async (options: NodeMcpTestServer.Options): Promise<ServerUrls> => {
     const server = await NodeMcpTestServer.startNodeMcpTestServer({ control: true, ...options })
     started.push(server)
@@ -37,6 +54,25 @@ export default async function setup(project: TestProject) {
       sse: await start({ cors: true, answers: "sse" }),
       // A server that forgot `Access-Control-Expose-Headers: Mcp-Session-Id`.
       hiddenSession: await start({ cors: { exposeSessionHeader: false } })
+    })
+    project.provide("sdkCors", {
+      readme: await startSdk({
+        origin: "*",
+        exposedHeaders: ["Mcp-Session-Id"],
+        allowedHeaders: ["Content-Type", "mcp-session-id"]
+      }),
+      sessionRefused: await startSdk({
+        origin: "*",
+        exposedHeaders: ["Mcp-Session-Id"],
+        allowedHeaders: ["Content-Type"]
+      }),
+      // The same settings as docs/browser.md (keep them in step).
+      checklist: await startSdk({
+        origin: "*",
+        exposedHeaders: ["Mcp-Session-Id"],
+        allowedHeaders: ["Content-Type", "mcp-session-id", "mcp-protocol-version", "last-event-id"]
+      }),
+      nodeHttp: await startSdk({ nodeHttp: "*" })
     })
   } catch (error) {
     await Promise.all(started.map((server) => server.close()))

@@ -23,7 +23,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -31,31 +30,15 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
 import type * as JsonRpc from "./JsonRpc.js"
 import type * as McpError from "./McpError.js"
-import * as McpHttp from "./McpHttp.js"
+import type * as McpHttp from "./McpHttp.js"
 import type * as McpSchema from "./McpSchema.js"
 import type * as Recovery from "./Recovery.js"
 import type * as Session from "./Session.js"
-
-/**
- * A handler's way to answer a server→client request with a JSON-RPC error.
- *
- * @since 0.1.0
- * @category errors
- */
-export class RequestRejected extends Schema.TaggedError<RequestRejected>("@mcp-effect/core/RequestRejected")(
-  "RequestRejected",
-  {
-    code: Schema.Number,
-    message: Schema.String,
-    data: Schema.optional(Schema.Unknown)
-  }
-) {}
 
 /**
  * Handlers for requests the server sends to the client. A request without a
@@ -67,12 +50,14 @@ export class RequestRejected extends Schema.TaggedError<RequestRejected>("@mcp-e
  * @category models
  */
 export interface Handlers {
-  readonly roots?: Effect.Effect<McpSchema.ListRootsResult, RequestRejected> | undefined
+  readonly roots?: Effect.Effect<McpSchema.ListRootsResult, McpError.RequestRejected> | undefined
   readonly sampling?:
-    | ((params: McpSchema.CreateMessageRequestParams) => Effect.Effect<McpSchema.CreateMessageResult, RequestRejected>)
+    | ((
+      params: McpSchema.CreateMessageRequestParams
+    ) => Effect.Effect<McpSchema.CreateMessageResult, McpError.RequestRejected>)
     | undefined
   readonly elicitation?:
-    | ((params: McpSchema.ElicitRequestParams) => Effect.Effect<McpSchema.ElicitResult, RequestRejected>)
+    | ((params: McpSchema.ElicitRequestParams) => Effect.Effect<McpSchema.ElicitResult, McpError.RequestRejected>)
     | undefined
 }
 
@@ -87,7 +72,7 @@ export interface Options {
   readonly clientInfo?: McpSchema.Implementation | undefined
   /** Declared in `initialize`. Default: derived from `handlers`. */
   readonly capabilities?: McpSchema.ClientCapabilities | undefined
-  /** The version asked for in `initialize`. Default: the latest, 2025-11-25. */
+  /** The version asked for in `initialize`. Default: the latest (`McpSchema.LATEST_PROTOCOL_VERSION`). */
   readonly protocolVersion?: string | undefined
   /**
    * Extra HTTP headers for every request to the endpoint: static, or an Effect
@@ -99,6 +84,14 @@ export interface Options {
   readonly requestTimeout?: Duration.DurationInput | undefined
   /** Absolute bound of a request, whatever progress says. Default: 10 minutes. */
   readonly maxRequestTimeout?: Duration.DurationInput | undefined
+  /**
+   * Bound of a whole handshake, its retries included (the first connect and
+   * every recovery): then `RequestTimeout` with reason "connect", the attempts
+   * and the last failure. Default: 30 seconds.
+   *
+   * @since 0.2.0
+   */
+  readonly connectTimeout?: Duration.DurationInput | undefined
   /** Open the optional GET stream for server-initiated messages. Default: true. */
   readonly getStream?: boolean | undefined
   /**
@@ -242,44 +235,45 @@ export class McpClient extends Context.Tag("@mcp-effect/core/McpClient")<McpClie
  * Connects (initialize + initialized) and returns the client. Closing the
  * scope deletes the session and ends every fiber the client started.
  *
- * @since 0.1.0
- * @category constructors
- */
-export const make = (
-  options: Options
-): Effect.Effect<Service, McpError.McpError, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.flatMap(
-    HttpClient.HttpClient,
-    (client) => Effect.provideService(internal.make(options), McpHttp.McpHttp, McpHttp.fromHttpClient(client))
-  )
-
-/**
- * Like {@link make}, on an `McpHttp` instead of an `HttpClient`: how a
- * platform package runs the client on an HTTP of its own (`NodeMcpClient`
- * on undici).
+ * The HTTP underneath is the `McpHttp` service: `NodeMcpHttp.layer` (undici)
+ * on Node, `McpHttp.layerHttpClient` over any `@effect/platform` `HttpClient`
+ * (the browser's `fetch`, a test server in memory, an `HttpClient` with
+ * middleware of yours), or an `McpHttp` of your own. `NodeMcpClient` and
+ * `BrowserMcpClient` provide it for you.
+ *
+ * @example
+ * ```ts
+ * import { McpClient, McpHttp } from "@mcp-effect/core"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect, Layer } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* McpClient.make({ url: "http://127.0.0.1:3000/mcp" })
+ *   return yield* client.listAllTools()
+ * })
+ *
+ * program.pipe(
+ *   Effect.scoped,
+ *   Effect.provide(McpHttp.layerHttpClient.pipe(Layer.provide(FetchHttpClient.layer))),
+ *   Effect.runPromise
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeWith: (
+export const make: (
   options: Options
 ) => Effect.Effect<Service, McpError.McpError, McpHttp.McpHttp | Scope.Scope> = internal.make
 
 /**
- * @since 0.1.0
- * @category layers
- */
-export const layer = (options: Options): Layer.Layer<McpClient, McpError.McpError, HttpClient.HttpClient> =>
-  Layer.scoped(McpClient, make(options))
-
-/**
- * Like {@link layer}, on an `McpHttp` instead of an `HttpClient`.
+ * The client as a layer (see {@link make}); it needs an `McpHttp`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerWith = (options: Options): Layer.Layer<McpClient, McpError.McpError, McpHttp.McpHttp> =>
-  Layer.scoped(McpClient, makeWith(options))
+export const layer = (options: Options): Layer.Layer<McpClient, McpError.McpError, McpHttp.McpHttp> =>
+  Layer.scoped(McpClient, make(options))
 
 /**
  * The options read from `Config`. Keys (under an optional prefix, see
@@ -294,6 +288,7 @@ export const config: Config.Config<Options> = Config.all({
   url: Config.string("URL"),
   requestTimeout: Config.option(Config.duration("REQUEST_TIMEOUT")),
   maxRequestTimeout: Config.option(Config.duration("MAX_REQUEST_TIMEOUT")),
+  connectTimeout: Config.option(Config.duration("CONNECT_TIMEOUT")),
   getStream: Config.option(Config.boolean("GET_STREAM")),
   protocolVersion: Config.option(Config.string("PROTOCOL_VERSION")),
   maxMessageSize: Config.option(Config.integer("MAX_MESSAGE_SIZE")),
@@ -304,6 +299,7 @@ export const config: Config.Config<Options> = Config.all({
   // explicit `undefined` would erase what the caller passed.
   ...(c.requestTimeout._tag === "Some" ? { requestTimeout: c.requestTimeout.value } : {}),
   ...(c.maxRequestTimeout._tag === "Some" ? { maxRequestTimeout: c.maxRequestTimeout.value } : {}),
+  ...(c.connectTimeout._tag === "Some" ? { connectTimeout: c.connectTimeout.value } : {}),
   ...(c.getStream._tag === "Some" ? { getStream: c.getStream.value } : {}),
   ...(c.protocolVersion._tag === "Some" ? { protocolVersion: c.protocolVersion.value } : {}),
   ...(c.maxMessageSize._tag === "Some" ? { maxMessageSize: c.maxMessageSize.value } : {}),
@@ -326,20 +322,8 @@ export const config: Config.Config<Options> = Config.all({
 export const layerConfig = (
   configs: Config.Config<Options> = config,
   options?: Omit<Options, "url">
-): Layer.Layer<McpClient, McpError.McpError | ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(McpClient, Effect.flatMap(configs, (fromConfig) => make(withConfig(fromConfig, options))))
-
-/**
- * Like {@link layerConfig}, on an `McpHttp` instead of an `HttpClient`.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerConfigWith = (
-  configs: Config.Config<Options> = config,
-  options?: Omit<Options, "url">
 ): Layer.Layer<McpClient, McpError.McpError | ConfigError.ConfigError, McpHttp.McpHttp> =>
-  Layer.scoped(McpClient, Effect.flatMap(configs, (fromConfig) => makeWith(withConfig(fromConfig, options))))
+  Layer.scoped(McpClient, Effect.flatMap(configs, (fromConfig) => make(withConfig(fromConfig, options))))
 
 /** What `Config` says, over the defaults `options` give. */
 const withConfig = (fromConfig: Options, options: Omit<Options, "url"> | undefined): Options => ({

@@ -1,10 +1,17 @@
 /**
- * Every failure the client can produce, as `Schema.TaggedError` classes.
+ * Every failure of the client, as `Schema.TaggedError` classes.
  *
- * Each error carries the context a caller needs to act on it: the JSON-RPC
- * `method`, the `requestId` the client used, the `sessionId` the request
- * carried (if any) and, where HTTP is involved, the `status`. Network input
- * never becomes a defect: it becomes one of these.
+ * Each error a client method fails with ({@link McpError}) carries the
+ * context a caller needs to act on it: the JSON-RPC `method`, the `requestId`
+ * the client used, the `sessionId` the request carried (if any) and, where
+ * HTTP is involved, the `status`. Network input never becomes a defect: it
+ * becomes one of these.
+ *
+ * Two more live here that the client's methods never fail with, because the
+ * client is their receiver: {@link HttpFailure}, how an `McpHttp` reports a
+ * broken exchange (the client turns it into {@link TransportError}), and
+ * {@link RequestRejected}, how a handler of a server→client request answers
+ * with a JSON-RPC error.
  *
  * @since 0.1.0
  */
@@ -44,6 +51,47 @@ const leftOpenNote = (error: { readonly leftOpen?: string | undefined }): string
   error.leftOpen === undefined ? "" : ` (the half-made session ${error.leftOpen} could not be ended on the server)`
 
 /**
+ * What a browser's HTTP layer knows of a request that failed at the network
+ * level (`fetch`'s "Failed to fetch") and went to another origin: CORS may
+ * have refused it. The browser never says whether it did (only its console
+ * does), so this is a likely cause, not a certainty.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const CrossOrigin = Schema.Struct({
+  /** The origin of the page (or worker) that sent the request. */
+  origin: Schema.String,
+  /**
+   * The headers of the request that need the server's permission (not
+   * CORS-safelisted), lower case: the preflight asked for exactly these.
+   */
+  headers: Schema.Array(Schema.String)
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type CrossOrigin = typeof CrossOrigin.Type
+
+/** The headers the client sends that a server on another origin must allow. */
+const clientHeaders = ["mcp-session-id", "mcp-protocol-version", "last-event-id"]
+
+/** What a message says of a cross-origin network failure: the likely cause and the remedy. */
+const crossOriginNote = (crossOrigin: CrossOrigin | undefined): string => {
+  if (crossOrigin === undefined) return ""
+  const carried = crossOrigin.headers.length === 0 ? "none" : crossOrigin.headers.join(", ")
+  const more = clientHeaders.filter((name) => !crossOrigin.headers.includes(name))
+  return ` (a cross-origin request from ${crossOrigin.origin} that failed without a response: ` +
+    `the browser does not say why, but this is most likely CORS. The server's Access-Control-Allow-Headers ` +
+    `must allow the headers this request carried (${carried})` +
+    (more.length === 0 ? "" : ` and the others the client sends (${more.join(", ")})`) +
+    `, and its Access-Control-Expose-Headers must include Mcp-Session-Id; ` +
+    `the browser's console names what it refused. See docs/browser.md)`
+}
+
+/**
  * The HTTP exchange itself failed: connection refused or reset, DNS failure,
  * the body stream broke mid-way, the request could not be encoded.
  *
@@ -54,14 +102,26 @@ export class TransportError extends Schema.TaggedError<TransportError>("@mcp-eff
   "TransportError",
   {
     ...context,
-    /** What the client was doing: "request" (sending) or "response" (reading the body). */
-    phase: Schema.Literal("request", "response"),
+    /**
+     * Where it failed: "connect" (no connection could be made: nothing reached
+     * the server, the client sends it again by itself), "request" (sending: the
+     * server may have seen it), "response" (reading the answer).
+     */
+    phase: Schema.Literal("connect", "request", "response"),
     description: Schema.String,
-    cause: Schema.optional(Schema.Defect)
+    cause: Schema.optional(Schema.Defect),
+    /**
+     * The request went to another origin and failed at the network level in a
+     * browser: most likely refused by CORS (see {@link CrossOrigin}).
+     *
+     * @since 0.2.0
+     */
+    crossOrigin: Schema.optional(CrossOrigin)
   }
 ) {
   override get message(): string {
-    return `${this.method}: HTTP ${this.phase} failed: ${this.description}` + leftOpenNote(this)
+    const what = this.phase === "connect" ? "could not connect" : `HTTP ${this.phase} failed`
+    return `${this.method}: ${what}: ${this.description}` + crossOriginNote(this.crossOrigin) + leftOpenNote(this)
   }
 }
 
@@ -78,7 +138,19 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@mcp
     ...context,
     status: Schema.Number,
     /** The start of the response body (at most `maxBodyExcerpt` characters). */
-    body: Schema.String
+    body: Schema.String,
+    /**
+     * The `Retry-After` header as the server sent it (seconds or an HTTP date), e.g. with 429 or 503.
+     *
+     * @since 0.2.0
+     */
+    retryAfter: Schema.optional(Schema.String),
+    /**
+     * The `Location` header as the server sent it, e.g. with a redirect.
+     *
+     * @since 0.2.0
+     */
+    location: Schema.optional(Schema.String)
   }
 ) {
   override get message(): string {
@@ -111,7 +183,11 @@ export const ProtocolViolation = Schema.Literal(
   /** The answer stream ended before the response to the request arrived, and could not be resumed. */
   "StreamEnded",
   /** The server sent no session header although the browser hides it (missing CORS expose header). */
-  "SessionHeaderHidden"
+  "SessionHeaderHidden",
+  /** A request was answered with 204 No Content (or 205): no answer at all. @since 0.2.0 */
+  "NoContent",
+  /** The body came compressed (`Content-Encoding`) although the client asked for `identity`, and was not decoded. @since 0.2.0 */
+  "ContentEncoding"
 )
 
 /**
@@ -143,6 +219,11 @@ export class ProtocolError extends Schema.TaggedError<ProtocolError>("@mcp-effec
 /**
  * The server answered the request with a JSON-RPC error object.
  *
+ * The server's `message` (as `description`) and `data` are kept up to a
+ * limit (4,096 characters of message, 16,384 of data as JSON text): a
+ * longer one is cut, and its full length is recorded in
+ * `descriptionLength` / `dataLength`.
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -151,18 +232,35 @@ export class JsonRpcError extends Schema.TaggedError<JsonRpcError>("@mcp-effect/
   {
     ...context,
     code: Schema.Number,
+    /** The server's `message`, or its start when it was longer than the limit. */
     description: Schema.String,
-    data: Schema.optional(Schema.Unknown)
+    /** The server's `data`; when its JSON text was longer than the limit, the start of that text. */
+    data: Schema.optional(Schema.Unknown),
+    /**
+     * The length of the server's `message` when `description` holds only its start.
+     *
+     * @since 0.2.0
+     */
+    descriptionLength: Schema.optional(Schema.Number),
+    /**
+     * The length of the server's `data` as JSON text when `data` holds only its start.
+     *
+     * @since 0.2.0
+     */
+    dataLength: Schema.optional(Schema.Number)
   }
 ) {
   override get message(): string {
-    return `${this.method}: JSON-RPC error ${this.code}: ${this.description}` + leftOpenNote(this)
+    const cut = this.descriptionLength === undefined ? "" : ` (cut; ${this.descriptionLength} characters in all)`
+    return `${this.method}: JSON-RPC error ${this.code}: ${this.description}${cut}` + leftOpenNote(this)
   }
 }
 
 /**
  * No response arrived in time. `reason` says which bound was hit: the idle
- * timeout (reset by progress notifications) or the absolute maximum.
+ * timeout (reset by progress notifications), the absolute maximum, or the
+ * connect timeout (a handshake, retries included: then `attempts` and the
+ * last attempt's failure, `cause`, say what happened).
  *
  * @since 0.1.0
  * @category errors
@@ -171,12 +269,23 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@mcp-eff
   "RequestTimeout",
   {
     ...context,
-    reason: Schema.Literal("idle", "maximum"),
+    reason: Schema.Literal("idle", "maximum", "connect"),
     /** The bound that was exceeded, in milliseconds. */
-    timeoutMillis: Schema.Number
+    timeoutMillis: Schema.Number,
+    /** For a connect timeout: the handshakes attempted. */
+    attempts: Schema.optional(Schema.Number),
+    /** For a connect timeout: why the last attempt failed, if one had failed. */
+    cause: Schema.optional(Schema.Defect)
   }
 ) {
   override get message(): string {
+    if (this.reason === "connect") {
+      const last = this.cause instanceof Error ? `; last failure: ${this.cause.message}` : ""
+      return `${this.method}: could not connect within ${this.timeoutMillis} ms (${
+        this.attempts ?? 1
+      } attempt(s)${last})` +
+        leftOpenNote(this)
+    }
     return `${this.method}: no response within ${this.timeoutMillis} ms (${this.reason} timeout)` + leftOpenNote(this)
   }
 }
@@ -205,8 +314,34 @@ export class UnsupportedProtocolVersion
 }
 
 /**
+ * How a server process (a stdio session) ended: its exit code or the signal
+ * that ended it, and the last lines it wrote to stderr (bounded), for error
+ * reports.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const ProcessExit = Schema.Struct({
+  /** The exit code, when the process exited by itself. */
+  code: Schema.optional(Schema.Number),
+  /** The signal that ended the process (e.g. "SIGKILL"). */
+  signal: Schema.optional(Schema.String),
+  /** What happened, in words (e.g. "exited with code 1", "stopped answering pings"). */
+  description: Schema.String,
+  /** The last lines of its stderr, oldest first. */
+  stderr: Schema.Array(Schema.String)
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type ProcessExit = typeof ProcessExit.Type
+
+/**
  * The server answered 404 (or one of the user's configured "unknown session"
- * statuses) to a request that carried `sessionId`: that session is gone.
+ * statuses) to a request that carried `sessionId`, or the server process of a
+ * stdio session ended: that session is gone.
  *
  * The client recovers from this by itself; a caller sees it only when
  * recovery is disabled.
@@ -221,16 +356,27 @@ export class SessionExpired extends Schema.TaggedError<SessionExpired>("@mcp-eff
     requestId: Schema.optional(RequestId),
     /** The session id the failing request carried (never the current one by assumption). */
     sessionId: Schema.String,
+    /** The HTTP status that said so; 0 when no HTTP was involved (a server process ended: see `exit`). */
     status: Schema.Number,
     /**
      * Whether the old session had already accepted the request (its POST got a 2xx and
-     * the answer stream died with the session). Such a request may have had side effects.
+     * the answer stream died with the session; on stdio, it was written to the process).
+     * Such a request may have had side effects.
      */
-    accepted: Schema.Boolean
+    accepted: Schema.Boolean,
+    /**
+     * How the server process ended, when the session was a process (stdio).
+     *
+     * @since 0.2.0
+     */
+    exit: Schema.optional(ProcessExit)
   }
 ) {
   override get message(): string {
-    return `${this.method}: session ${this.sessionId} expired (HTTP ${this.status})`
+    const exit = this.exit
+    if (exit === undefined) return `${this.method}: session ${this.sessionId} expired (HTTP ${this.status})`
+    const tail = exit.stderr.length > 0 ? `; stderr: ${exit.stderr.join(" | ")}` : ""
+    return `${this.method}: session ${this.sessionId} ended: the server process ${exit.description}${tail}`
   }
 }
 
@@ -248,7 +394,8 @@ export class RecoveryFailed extends Schema.TaggedError<RecoveryFailed>("@mcp-eff
     ...context,
     /** How many times the request was attempted. */
     attempts: Schema.Number,
-    cause: Schema.Defect
+    /** The last failure: the handshake's error, or the last `SessionExpired` when new sessions kept expiring. */
+    cause: Schema.suspend((): Schema.Schema<McpError, McpErrorEncoded> => McpError)
   }
 ) {
   override get message(): string {
@@ -257,9 +404,11 @@ export class RecoveryFailed extends Schema.TaggedError<RecoveryFailed>("@mcp-eff
 }
 
 /**
- * The old session had accepted the request before it died, and the replay
- * policy does not allow re-sending it (it may have had side effects). The new
- * session is in place; the caller decides whether to try again.
+ * The server may have run the request, and the replay policy does not allow
+ * re-sending it (it may have had side effects): either the old session had
+ * accepted it before it died (the new session is in place), or the connection
+ * was cut while the request was on its way or its answer was read (`cause`:
+ * the transport's failure). The caller decides whether to try again.
  *
  * @since 0.1.0
  * @category errors
@@ -271,15 +420,54 @@ export class RequestLost extends Schema.TaggedError<RequestLost>("@mcp-effect/co
     requestId: Schema.optional(RequestId),
     sessionId: Schema.String,
     /** For `tools/call`: the tool's name. */
-    tool: Schema.optional(Schema.String)
+    tool: Schema.optional(Schema.String),
+    /** For a request cut off in flight: the transport's failure. */
+    cause: Schema.optional(Schema.Defect)
   }
 ) {
   override get message(): string {
+    const what = this.cause === undefined
+      ? `the session ${this.sessionId} died after accepting the request`
+      : `the connection was cut after the request may have reached the server`
     return `${this.method}${
       this.tool === undefined ? "" : ` (${this.tool})`
-    }: the session ${this.sessionId} died after accepting the request; the replay policy forbids re-sending it`
+    }: ${what}; the replay policy forbids re-sending it`
   }
 }
+
+/**
+ * The encoded form of {@link RecoveryFailed}, spelled out because its `cause`
+ * refers back to the {@link McpError} union (a recursive schema needs its
+ * encoded type written down).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RecoveryFailedEncoded {
+  readonly _tag: "RecoveryFailed"
+  readonly method: string
+  readonly requestId?: RequestId | undefined
+  readonly sessionId?: string | undefined
+  readonly attempts: number
+  readonly cause: McpErrorEncoded
+}
+
+/**
+ * The encoded form of {@link McpError}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type McpErrorEncoded =
+  | Schema.Schema.Encoded<typeof TransportError>
+  | Schema.Schema.Encoded<typeof UnexpectedStatus>
+  | Schema.Schema.Encoded<typeof ProtocolError>
+  | Schema.Schema.Encoded<typeof JsonRpcError>
+  | Schema.Schema.Encoded<typeof RequestTimeout>
+  | Schema.Schema.Encoded<typeof UnsupportedProtocolVersion>
+  | Schema.Schema.Encoded<typeof SessionExpired>
+  | RecoveryFailedEncoded
+  | Schema.Schema.Encoded<typeof RequestLost>
 
 /**
  * The union of every error the client can fail with.
@@ -342,3 +530,55 @@ const tags: ReadonlySet<string> = new Set([
  */
 export const isMcpError = (u: unknown): u is McpError =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag) && u instanceof Error
+
+/**
+ * The network failed: no connection, a reset, a body cut short. What an
+ * `McpHttp` fails with; the client reports it as {@link TransportError} on
+ * the request it concerns. (Was `McpHttp.HttpFailure` in 0.1.)
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class HttpFailure extends Schema.TaggedError<HttpFailure>("@mcp-effect/core/HttpFailure")("HttpFailure", {
+  description: Schema.String,
+  cause: Schema.optional(Schema.Defect),
+  /**
+   * The connection could not be made (refused, no such host, no route): nothing
+   * reached the server, so the request is always safe to send again. Backends
+   * set it only when they know (see `McpHttp.isConnectFailure`); unset means
+   * "may have been sent".
+   */
+  connect: Schema.optional(Schema.Boolean),
+  /**
+   * The request went to another origin and failed at the network level in a
+   * browser (no response at all): most likely CORS. Set by browser backends;
+   * the client reports it on the `TransportError` and does not repeat a
+   * handshake for it.
+   *
+   * @since 0.2.0
+   */
+  crossOrigin: Schema.optional(CrossOrigin)
+}) {
+  /**
+   * @since 0.2.0
+   */
+  override get message(): string {
+    return this.description
+  }
+}
+
+/**
+ * A handler's way to answer a server→client request with a JSON-RPC error
+ * (see `McpClient.Handlers`). (Was `McpClient.RequestRejected` in 0.1.)
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RequestRejected extends Schema.TaggedError<RequestRejected>("@mcp-effect/core/RequestRejected")(
+  "RequestRejected",
+  {
+    code: Schema.Number,
+    message: Schema.String,
+    data: Schema.optional(Schema.Unknown)
+  }
+) {}

@@ -3,14 +3,16 @@
  * its body read piece by piece as text.
  *
  * This is all the Streamable HTTP transport needs of HTTP, so it is all a
- * platform has to provide. `McpClient.make` runs on any `@effect/platform`
- * `HttpClient` (through {@link fromHttpClient}); `@mcp-effect/node` provides
- * an `McpHttp` written directly on undici, which spares every request the
- * cost of a general-purpose HTTP client (see `docs/performance.md`).
+ * platform has to provide. `McpClient.make` / `layer` / `layerConfig` take
+ * it from the context, so swapping the HTTP is providing another `McpHttp`:
+ * {@link layerHttpClient} runs the client on any `@effect/platform`
+ * `HttpClient`; `@mcp-effect/node` provides one written directly on undici,
+ * which spares every request the cost of a general-purpose HTTP client (see
+ * `docs/performance.md`); or write your own to this contract.
  *
  * The contract, for whoever implements it:
  * - `execute` resolves once the status and headers have arrived; a failure to
- *   connect, send or receive them is an {@link HttpFailure}.
+ *   connect, send or receive them is an `McpError.HttpFailure`.
  * - Every `Response` is finished exactly once by the client: its body read to
  *   the end (`read` answered `undefined`) or released with `discard`.
  * - Interrupting `execute` or a `read` aborts the request, and so does the
@@ -27,8 +29,9 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Schema from "effect/Schema"
+import * as connectFailure from "./internal/connectFailure.js"
 import * as internal from "./internal/httpClient.js"
+import type * as McpError from "./McpError.js"
 
 /**
  * @since 0.1.0
@@ -56,7 +59,7 @@ export interface Request {
 /**
  * How the client gives up on a request from outside the fiber running it.
  * Once aborted, `execute` and any `read` of the request fail with an
- * {@link HttpFailure} (at once, or as soon as the abort arrives).
+ * `McpError.HttpFailure` (at once, or as soon as the abort arrives).
  *
  * @since 0.1.0
  * @category models
@@ -76,7 +79,7 @@ export interface Response {
   /** Header names in lower case; repeated headers joined with ", ". */
   readonly headers: Readonly<Record<string, string>>
   /** The next piece of the body as text (UTF-8), or `undefined` once the body has ended. */
-  readonly read: Effect.Effect<string | undefined, HttpFailure>
+  readonly read: Effect.Effect<string | undefined, McpError.HttpFailure>
   /**
    * The rest of the body is of no interest: release it, so the connection can
    * serve the next request — by reading it to its end (bounded in time and
@@ -87,30 +90,11 @@ export interface Response {
 }
 
 /**
- * The network failed: no connection, a reset, a body cut short. The client
- * reports it as `McpError.TransportError` on the request it concerns.
- *
- * @since 0.1.0
- * @category errors
- */
-export class HttpFailure extends Schema.TaggedError<HttpFailure>("@mcp-effect/core/HttpFailure")("HttpFailure", {
-  description: Schema.String,
-  cause: Schema.optional(Schema.Defect)
-}) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return this.description
-  }
-}
-
-/**
  * @since 0.1.0
  * @category models
  */
 export interface Service {
-  readonly execute: (request: Request) => Effect.Effect<Response, HttpFailure>
+  readonly execute: (request: Request) => Effect.Effect<Response, McpError.HttpFailure>
 }
 
 /**
@@ -142,3 +126,15 @@ export const layerHttpClient: Layer.Layer<McpHttp, never, HttpClient.HttpClient>
   McpHttp,
   Effect.map(HttpClient.HttpClient, fromHttpClient)
 )
+
+/**
+ * Whether an error from a network stack says no connection was made (refused,
+ * no such host, no route, connect timeout: Node's, undici's and Bun's codes on
+ * the error or its causes), so nothing of the request reached the server. An
+ * `McpHttp` backend sets `HttpFailure.connect` from it, which lets the client
+ * send such requests again by itself.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const isConnectFailure: (error: unknown) => boolean = connectFailure.isConnectFailure

@@ -13,6 +13,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import type * as AST from "effect/SchemaAST"
 import { RequestId } from "./McpError.js"
 
 // -----------------------------------------------------------------------------
@@ -20,20 +21,22 @@ import { RequestId } from "./McpError.js"
 // -----------------------------------------------------------------------------
 
 /**
- * The revision the client asks for in `initialize`.
- *
- * @since 0.1.0
- * @category constants
- */
-export const LATEST_PROTOCOL_VERSION = "2025-11-25"
-
-/**
- * The revisions the client accepts from a server, newest first.
+ * The revisions the client accepts from a server, newest first: the one list
+ * of protocol versions in the client (the test server in `testing/` keeps its
+ * own, as the independent peer it is).
  *
  * @since 0.1.0
  * @category constants
  */
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const
+
+/**
+ * The revision the client asks for in `initialize`: the newest it supports.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const LATEST_PROTOCOL_VERSION: typeof SUPPORTED_PROTOCOL_VERSIONS[0] = SUPPORTED_PROTOCOL_VERSIONS[0]
 
 /**
  * @since 0.1.0
@@ -705,13 +708,7 @@ export const isToolResultContent = (block: SamplingContent): block is ToolResult
 // Tools
 // -----------------------------------------------------------------------------
 
-/**
- * A JSON Schema whose root is an object (a tool's input or output schema).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ObjectJsonSchema = open({
+const ObjectJsonSchemaFields = open({
   $schema: Schema.optional(Schema.String),
   type: Schema.Literal("object"),
   properties: Schema.optional(JsonObject),
@@ -722,7 +719,46 @@ export const ObjectJsonSchema = open({
  * @since 0.1.0
  * @category models
  */
-export type ObjectJsonSchema = typeof ObjectJsonSchema.Type
+export type ObjectJsonSchema = typeof ObjectJsonSchemaFields.Type
+
+const isObjectJsonSchema = Schema.is(ObjectJsonSchemaFields)
+const validateObjectJsonSchema = ParseResult.validateEither(ObjectJsonSchemaFields)
+
+// Checked like a struct, but the value is the server's own object: not rebuilt, so every keyword
+// (`$defs`, `additionalProperties`, `$anchor`, vendor keys) and the order of the keys stay exactly
+// as sent. A schema is handed on to a model or a validator; even a reordering changes its text.
+const verbatim = (input: unknown, options: AST.ParseOptions, ast: AST.AST) => {
+  if (isObjectJsonSchema(input)) return ParseResult.succeed(input)
+  const checked = validateObjectJsonSchema(input, options)
+  return ParseResult.fail(Either.isLeft(checked) ? checked.left : new ParseResult.Type(ast, input))
+}
+
+/**
+ * A JSON Schema whose root is an object (a tool's input or output schema):
+ * `type` must be `"object"`, `properties` an object and `required` a list of
+ * strings when present. Decoding and encoding return the very object they
+ * were given, every keyword and the order of its keys untouched.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ObjectJsonSchema: Schema.Schema<ObjectJsonSchema> = Schema.declare([], {
+  decode: () => verbatim,
+  encode: () => verbatim
+}, {
+  identifier: "ObjectJsonSchema",
+  description: "a JSON Schema whose root is an object, kept as sent",
+  jsonSchema: { type: "object" },
+  // For property tests (`it.prop`): built from the `fc` it is handed, so that no fast-check is bundled.
+  arbitrary: () => (fc) =>
+    fc.record({
+      type: fc.constant<"object">("object"),
+      properties: fc.dictionary(fc.string(), fc.constantFrom({ type: "string" }, { type: "number" }, {}), {
+        maxKeys: 3
+      }),
+      required: fc.array(fc.string(), { maxLength: 3 })
+    }, { requiredKeys: ["type"] })
+})
 
 /**
  * Hints about a tool's behaviour. Hints only: never trust them from an

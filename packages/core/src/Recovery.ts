@@ -134,6 +134,21 @@ export const defaultSchedule: Schedule.Schedule<number> = Schedule.recurs(4).pip
 )
 
 /**
+ * The default for requests that never reached the server (the connection was
+ * refused: a server restarting, a deploy): try again after 100 ms, doubling up
+ * to 2 s between tries, with jitter — for as long as the request's own
+ * deadline (and {@link maxRecurrences}) allows. Across a restart whose
+ * downtime is shorter than the request timeout, such calls simply take longer.
+ *
+ * @since 0.2.0
+ * @category schedules
+ */
+export const defaultUnsentSchedule: Schedule.Schedule<unknown> = Schedule.exponential(Duration.millis(100), 2).pipe(
+  Schedule.either(Schedule.spaced(Duration.seconds(2))),
+  Schedule.jittered
+)
+
+/**
  * No configuration can make recovery loop forever: whatever schedule the user
  * gives is intersected with this many recurrences.
  *
@@ -155,8 +170,22 @@ export interface Options {
    * is retried. Default: {@link defaultSchedule}. Bounded by {@link maxRecurrences}.
    */
   readonly schedule?: Schedule.Schedule<unknown> | undefined
-  /** Which accepted requests may be replayed. Default: {@link defaultReplay}. */
+  /**
+   * Which requests the server may have run are sent again: those a lost
+   * session had accepted, and those whose connection was cut on the way.
+   * Default: {@link defaultReplay}.
+   */
   readonly replay?: ReplayPolicy | undefined
+  /**
+   * How requests are tried again when the server could not be reached at all
+   * (nothing was sent), or after they were cut off and the replay policy
+   * allowed a re-send; also how a handshake that cannot connect is retried.
+   * Default: {@link defaultUnsentSchedule}. Bounded by each request's deadline,
+   * the connect timeout, and {@link maxRecurrences}.
+   *
+   * @since 0.2.0
+   */
+  readonly unsent?: Schedule.Schedule<unknown> | undefined
   /**
    * Statuses that also mean "unknown session" for requests that carried a
    * session id (e.g. 400 or 410 from non-conformant servers). 404 always does.

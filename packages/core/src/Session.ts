@@ -6,6 +6,7 @@
  */
 import * as Data from "effect/Data"
 import * as internal from "./internal/metrics.js"
+import type * as McpError from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
 
 /**
@@ -57,7 +58,8 @@ export interface SessionInfo {
  *   subscribed (initialize + initialized done). Every later session arrives as
  *   `Recovered`.
  * - `Expired`: a request carrying `sessionId` was answered 404 (or a configured
- *   status); the client is about to re-initialize. Published once per dead id.
+ *   status), or the server process ended (`exit`); the client is about to
+ *   re-initialize. Published once per dead id.
  * - `Recovered`: a new session replaced the dead one; `waiters` counts the
  *   requests that waited for it, `durationMillis` the time the handshake took.
  * - `RecoveryFailed`: the re-initialize failed within the recovery policy.
@@ -71,7 +73,13 @@ export interface SessionInfo {
  */
 export type SessionEvent = Data.TaggedEnum<{
   Started: { readonly session: SessionInfo }
-  Expired: { readonly sessionId: string; readonly status: number; readonly method: string }
+  Expired: {
+    readonly sessionId: string
+    readonly status: number
+    readonly method: string
+    /** How the server process ended, when the session was a process (stdio). @since 0.2.0 */
+    readonly exit?: McpError.ProcessExit | undefined
+  }
   Recovered: {
     readonly previousSessionId: string
     readonly session: SessionInfo

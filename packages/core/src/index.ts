@@ -24,6 +24,11 @@ export * as McpHttp from "./McpHttp.js"
 export * as McpSchema from "./McpSchema.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as McpTransport from "./McpTransport.js"
+
+/**
  * @since 0.1.0
  */
 export * as Recovery from "./Recovery.js"

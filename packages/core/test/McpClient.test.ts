@@ -1,4 +1,3 @@
-import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
@@ -14,6 +13,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as McpClient from "../src/McpClient.js"
+import * as McpHttp from "../src/McpHttp.js"
 import * as McpTestServer from "../src/testing/McpTestServer.js"
 import { connect, setup } from "./support/harness.js"
 
@@ -350,7 +350,7 @@ describe("McpClient", () => {
     Effect.gen(function*() {
       const server = yield* McpTestServer.make({ getStream: false })
       const layer = McpClient.layerConfig(Config.nested(McpClient.config, "MCP")).pipe(
-        Layer.provide(Layer.succeed(HttpClient.HttpClient, McpTestServer.httpClient(server)))
+        Layer.provide(Layer.succeed(McpHttp.McpHttp, McpHttp.fromHttpClient(McpTestServer.httpClient(server))))
       )
       const provider = ConfigProvider.fromMap(
         new Map([

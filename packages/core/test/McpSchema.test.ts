@@ -247,6 +247,71 @@ describe("McpSchema round trips keep unknown fields at every level", () => {
   )
 })
 
+describe("McpSchema tool schemas pass through untouched", () => {
+  // The conformance suite's JSON Schema 2020-12 fixture (SEP-1613 / SEP-2106), keys in its order.
+  const rich = {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    type: "object",
+    $defs: {
+      address: { $anchor: "addressDef", type: "object", properties: { street: { type: "string" } } }
+    },
+    properties: {
+      name: { type: "string" },
+      address: { $ref: "#/$defs/address" },
+      contactMethod: { type: "string", enum: ["phone", "email"] }
+    },
+    allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
+    if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+    then: { required: ["phone"] },
+    else: { required: ["email"] },
+    additionalProperties: false,
+    "x-vendor": { keep: [1, null] }
+  }
+  // `required` before `type` and `properties`: a rebuilt object would put the known fields first.
+  const output = { required: ["total"], type: "object", properties: { total: { type: "number" } } }
+  const wire = {
+    tools: [{
+      _meta: { "io.example/z": 1, "io.example/a": { deep: true } },
+      inputSchema: rich,
+      name: "contact",
+      outputSchema: output,
+      ...future
+    }]
+  }
+
+  it("decoding returns the server's own schema objects, keys in the server's order", () => {
+    const decoded = Schema.decodeUnknownSync(McpSchema.ListToolsResult)(wire)
+    const tool = decoded.tools[0]
+    expect(tool.inputSchema).toBe(rich)
+    expect(tool.outputSchema).toBe(output)
+    expect(JSON.stringify(tool.inputSchema)).toBe(JSON.stringify(rich))
+    expect(JSON.stringify(tool.outputSchema)).toBe(JSON.stringify(output))
+    expect(JSON.stringify(tool._meta)).toBe(JSON.stringify(wire.tools[0]._meta))
+    expect(tool).toStrictEqual(wire.tools[0])
+  })
+
+  it("encoding gives the same objects back", () => {
+    const decoded = Schema.decodeUnknownSync(McpSchema.Tool)(wire.tools[0])
+    const encoded = Schema.encodeSync(McpSchema.Tool)(decoded)
+    expect(encoded.inputSchema).toBe(rich)
+    expect(encoded.outputSchema).toBe(output)
+  })
+
+  const invalid: ReadonlyArray<readonly [string, unknown, RegExp]> = [
+    ["type is not object", { type: "array" }, /inputSchema[\s\S]*type[\s\S]*"object"/],
+    ["no type", { properties: {} }, /inputSchema[\s\S]*type/],
+    ["properties is not an object", { type: "object", properties: [1] }, /inputSchema[\s\S]*properties/],
+    ["required holds a number", { type: "object", required: [1] }, /inputSchema[\s\S]*required/],
+    ["$schema is not a string", { type: "object", $schema: 7 }, /inputSchema[\s\S]*\$schema/],
+    ["not an object at all", "object", /inputSchema/]
+  ]
+  it.each(invalid)("rejects an input schema whose %s, saying where", (_, inputSchema, where) => {
+    const result = Schema.decodeUnknownEither(McpSchema.Tool)({ name: "t", inputSchema })
+    expect(Either.isLeft(result)).toBe(true)
+    if (Either.isLeft(result)) expect(result.left.message).toMatch(where)
+  })
+})
+
 describe("McpSchema keeps optional fields absent", () => {
   it("adds no keys for absent optional fields", () => {
     const decoded = Schema.decodeUnknownSync(McpSchema.Tool)({ name: "t", inputSchema: { type: "object" } })

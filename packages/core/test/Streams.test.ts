@@ -21,6 +21,7 @@ import * as Stream from "effect/Stream"
 import * as Supervisor from "effect/Supervisor"
 import * as TestClock from "effect/TestClock"
 import * as McpClient from "../src/McpClient.js"
+import * as McpHttp from "../src/McpHttp.js"
 import type * as McpSchema from "../src/McpSchema.js"
 import * as McpTestServer from "../src/testing/McpTestServer.js"
 import { bodyOf, connect, runWithClock, setup } from "./support/harness.js"
@@ -819,7 +820,7 @@ describe("the docs' examples (docs/streams.md)", () => {
       const options: McpClient.Options = { url, reconnect: Schedule.spaced("3 seconds") }
       // #endregion
       const client = yield* McpClient.make(options).pipe(
-        Effect.provideService(HttpClient.HttpClient, McpTestServer.httpClient(server))
+        Effect.provideService(McpHttp.McpHttp, McpHttp.fromHttpClient(McpTestServer.httpClient(server)))
       )
       const seen = yield* recordNotifications(client)
       // far more failures than the default schedule allows (6 in a row)

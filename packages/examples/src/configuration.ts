@@ -1,11 +1,13 @@
 /**
  * Configuring the client (docs/configuration.md).
  */
-import { McpClient, Recovery } from "@mcp-effect/core"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { McpClient, McpHttp, Recovery } from "@mcp-effect/core"
 import { NodeMcpClient, NodeMcpHttp } from "@mcp-effect/node"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
 import type { Dispatcher } from "undici"
 
@@ -50,5 +52,28 @@ export const everyOption = (url: string, token: Effect.Effect<string>): McpClien
 // Many clients (a client per user, say) on one undici Agent that you own: closing a client's
 // scope ends its session; the Agent stays open for the others until you close it.
 export const clientOn = (agent: Dispatcher, url: string) =>
-  McpClient.layerWith({ url }).pipe(Layer.provide(NodeMcpHttp.layerDispatcher(agent)))
+  McpClient.layer({ url }).pipe(Layer.provide(NodeMcpHttp.layerDispatcher(agent)))
+// #endregion
+
+// #region http-client
+// On any @effect/platform HttpClient (fetch here; middleware of yours, a mock...):
+// `McpHttp.layerHttpClient` makes the HttpClient of the context the client's HTTP.
+export const clientOnFetch = (url: string) =>
+  McpClient.layer({ url }).pipe(Layer.provide(McpHttp.layerHttpClient), Layer.provide(FetchHttpClient.layer))
+// #endregion
+
+// #region custom-http
+// An McpHttp of your own: any `execute` that keeps the contract in McpHttp's module comment.
+// This one wraps the McpHttp under it (NodeMcpHttp here) and counts the exchanges.
+export const exchanges = Metric.counter("notes_app_mcp_http_exchanges")
+
+export const countingHttp = Layer.effect(
+  McpHttp.McpHttp,
+  Effect.map(McpHttp.McpHttp, (http): McpHttp.Service => ({
+    execute: (request) => Effect.zipRight(Metric.increment(exchanges), http.execute(request))
+  }))
+)
+
+export const clientCounting = (url: string) =>
+  McpClient.layer({ url }).pipe(Layer.provide(countingHttp), Layer.provide(NodeMcpHttp.layer))
 // #endregion

@@ -3,7 +3,8 @@
  * roots and sampling. Declaring a handler also declares the capability in
  * `initialize`.
  */
-import { McpClient } from "@mcp-effect/core"
+import type { McpClient } from "@mcp-effect/core"
+import { McpError } from "@mcp-effect/core"
 import { NodeMcpClient } from "@mcp-effect/node"
 import * as Effect from "effect/Effect"
 
@@ -19,7 +20,7 @@ export const handlers: McpClient.Handlers = {
   // The directories the server may work in.
   roots: Effect.succeed({ roots: [{ uri: "file:///workspace", name: "workspace" }] }),
   // No model here: answer the request with a JSON-RPC error of our choosing.
-  sampling: () => Effect.fail(new McpClient.RequestRejected({ code: -1, message: "sampling is not available" }))
+  sampling: () => Effect.fail(new McpError.RequestRejected({ code: -1, message: "sampling is not available" }))
 }
 
 export const ClientLive = (url: string) => NodeMcpClient.layer({ url, handlers })

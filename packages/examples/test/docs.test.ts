@@ -14,7 +14,8 @@ const owned = [
   "docs/errors.md",
   "docs/testing.md",
   "docs/observability.md",
-  "docs/comparison.md"
+  "docs/comparison.md",
+  "docs/ai.md"
 ]
 const pages = [
   ...new Set([...owned, ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)])

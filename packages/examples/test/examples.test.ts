@@ -1,6 +1,5 @@
-import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import type { Session } from "@mcp-effect/core"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
@@ -8,11 +7,12 @@ import * as Clock from "effect/Clock"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import { Agent } from "undici"
-import { ClientFromEnv, clientOn, everyOption } from "../src/configuration.js"
+import { clientCounting, ClientFromEnv, clientOn, clientOnFetch, everyOption, exchanges } from "../src/configuration.js"
 import { callTool } from "../src/errors.js"
 import { ClientLive, handlers } from "../src/handlers.js"
 import { options as recoveryOptions, recovery } from "../src/recovery.js"
@@ -25,12 +25,15 @@ const { Fault } = McpTestServer
 /** A client on an in-memory test server, with the server's handle. */
 const inMemory = (server?: McpTestServer.Options, client?: Omit<McpClient.Options, "url">) =>
   McpClient.layer({ url: McpTestServer.inMemoryUrl, ...client }).pipe(
+    Layer.provide(McpHttp.layerHttpClient),
     Layer.provideMerge(McpTestServer.layerInMemory(server))
   )
 
 /** Connects `options` to `server` in memory (the options' url is ignored). */
 const connect = (server: McpTestServer.Handle, options: McpClient.Options) =>
-  McpClient.make(options).pipe(Effect.provideService(HttpClient.HttpClient, McpTestServer.httpClient(server)))
+  McpClient.make(options).pipe(
+    Effect.provideService(McpHttp.McpHttp, McpHttp.fromHttpClient(McpTestServer.httpClient(server)))
+  )
 
 describe("tour (getting-started)", () => {
   it.scoped("uses tools, resources, prompts, completions and progress", () =>
@@ -203,6 +206,30 @@ describe("configuration", () => {
       // Both clients' scopes are closed (their sessions deleted); the Agent still serves a third.
       expect(agent.closed).toBe(false)
       expect(yield* Effect.provide(sessionOf, clientOn(agent, url))).toBeDefined()
+    })))
+
+  it.live("clientOnFetch: the client over fetch (an HttpClient) through McpHttp.layerHttpClient", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { server, url } = yield* NodeMcpTestServer.make({ getStream: false })
+      const result = yield* Effect.flatMap(McpClient.McpClient, (client) => client.callTool("echo", { text: "hi" }))
+        .pipe(
+          Effect.provide(clientOnFetch(url))
+        )
+      expect(result.content).toEqual([{ type: "text", text: "hi" }])
+      // fetch marks its requests (sec-fetch-mode), which NodeMcpHttp's do not carry: fetch sent them all.
+      const log = yield* server.log
+      expect(log.length).toBeGreaterThanOrEqual(3) // initialize, initialized, tools/call (and the DELETE)
+      expect(log.map((e) => e.headers["sec-fetch-mode"])).toEqual(log.map(() => "cors"))
+    })))
+
+  it.live("clientCounting: an McpHttp of one's own sees every exchange", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { server, url } = yield* NodeMcpTestServer.make({ getStream: false })
+      const before = (yield* Metric.value(exchanges)).count
+      yield* Effect.flatMap(McpClient.McpClient, (client) => client.ping()).pipe(Effect.provide(clientCounting(url)))
+      const log = yield* server.log
+      expect(log.map((e) => e.headers["sec-fetch-mode"])).toEqual(log.map(() => undefined))
+      expect((yield* Metric.value(exchanges)).count - before).toBe(log.length)
     })))
 
   it.scoped("everyOption: defaults, and a header read for every request", () =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -34,7 +34,9 @@ const testLayer = (options: { readonly saving?: Deferred.Deferred<void>; readonl
       }
     ]
   })
-  const client = McpClient.layer({ url: McpTestServer.inMemoryUrl, ...clientOptions })
+  const client = McpClient.layer({ url: McpTestServer.inMemoryUrl, ...clientOptions }).pipe(
+    Layer.provide(McpHttp.layerHttpClient)
+  )
   return NotesLive.pipe(Layer.provideMerge(client), Layer.provideMerge(server))
 }
 

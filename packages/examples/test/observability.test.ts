@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -40,6 +40,7 @@ const recordSpans = (spans: Array<{ readonly name: string; readonly attributes: 
     }))
 
 const inMemory = McpClient.layer({ url: McpTestServer.inMemoryUrl, getStream: false }).pipe(
+  Layer.provide(McpHttp.layerHttpClient),
   Layer.provideMerge(McpTestServer.layerInMemory({ getStream: false }))
 )
 

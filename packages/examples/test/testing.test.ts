@@ -1,7 +1,6 @@
 // The examples of docs/testing.md: the test kit, in memory and over real HTTP.
-import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import { NodeMcpClient } from "@mcp-effect/node"
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
@@ -19,7 +18,7 @@ describe("the test kit", () => {
     Effect.gen(function*() {
       const server = yield* McpTestServer.make({ sessionTtl: "10 minutes" })
       const client = yield* McpClient.make({ url: McpTestServer.inMemoryUrl }).pipe(
-        Effect.provideService(HttpClient.HttpClient, McpTestServer.httpClient(server))
+        Effect.provideService(McpHttp.McpHttp, McpHttp.fromHttpClient(McpTestServer.httpClient(server)))
       )
       const result = yield* client.callTool("add", { a: 1, b: 2 })
       expect(result.structuredContent).toEqual({ sum: 3 })
@@ -28,8 +27,10 @@ describe("the test kit", () => {
   // #endregion
 
   // #region layers
-  // The same as layers: `layerInMemory` provides the server's handle and an HttpClient talking to it.
+  // The same as layers: `layerInMemory` provides the server's handle and an HttpClient talking to it,
+  // `McpHttp.layerHttpClient` runs the client on that HttpClient.
   const TestLive = McpClient.layer({ url: McpTestServer.inMemoryUrl }).pipe(
+    Layer.provide(McpHttp.layerHttpClient),
     Layer.provideMerge(McpTestServer.layerInMemory({ sessionTtl: "10 minutes", answers: "sse" }))
   )
 
@@ -77,7 +78,7 @@ describe("the test kit", () => {
         url: McpTestServer.inMemoryUrl,
         requestTimeout: "1 second",
         getStream: false // only the requests of this test in the log
-      }).pipe(Effect.provideService(HttpClient.HttpClient, McpTestServer.httpClient(server)))
+      }).pipe(Effect.provideService(McpHttp.McpHttp, McpHttp.fromHttpClient(McpTestServer.httpClient(server))))
 
       // The session is gone and the first re-initialize meets a 503: retried at once, then fine.
       yield* server.expire()

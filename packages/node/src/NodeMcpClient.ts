@@ -4,7 +4,9 @@
  * streams live).
  *
  * To run it on an `HttpClient` of your own instead (middleware, a mock), use
- * `McpClient.layer` and provide the `HttpClient`.
+ * `McpClient.layer` and provide `McpHttp.layerHttpClient` over that
+ * `HttpClient`; for a dispatcher of yours (a shared `Agent`, a proxy),
+ * provide `NodeMcpHttp.layerDispatcher` (see `docs/configuration.md`).
  *
  * @since 0.1.0
  */
@@ -34,7 +36,7 @@ import * as NodeMcpHttp from "./NodeMcpHttp.js"
  * @category layers
  */
 export const layer = (options: McpClient.Options): Layer.Layer<McpClient.McpClient, McpError.McpError> =>
-  McpClient.layerWith(options).pipe(Layer.provide(NodeMcpHttp.layer))
+  McpClient.layer(options).pipe(Layer.provide(NodeMcpHttp.layer))
 
 /**
  * The client configured from `Config` (see `McpClient.config` for the keys).
@@ -46,4 +48,4 @@ export const layerConfig = (
   config?: Config.Config<McpClient.Options>,
   options?: Omit<McpClient.Options, "url">
 ): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> =>
-  McpClient.layerConfigWith(config, options).pipe(Layer.provide(NodeMcpHttp.layer))
+  McpClient.layerConfig(config, options).pipe(Layer.provide(NodeMcpHttp.layer))

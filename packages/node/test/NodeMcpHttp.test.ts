@@ -4,7 +4,7 @@
 // watch both sides: what the client reads and what the server sees (connections, closes, bytes).
 // Server and client meet on promises resolved by server events, never on sleeps.
 import { describe, expect, it } from "@effect/vitest"
-import { McpClient, McpHttp } from "@mcp-effect/core"
+import { McpClient, McpError, McpHttp } from "@mcp-effect/core"
 import { NodeMcpHttp } from "@mcp-effect/node"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -162,7 +162,7 @@ const request = (url: string, overrides: Partial<McpHttp.Request> = {}): McpHttp
 })
 
 /** Reads the body to its end, piece by piece. */
-const readPieces = (response: McpHttp.Response): Effect.Effect<Array<string>, McpHttp.HttpFailure> =>
+const readPieces = (response: McpHttp.Response): Effect.Effect<Array<string>, McpError.HttpFailure> =>
   Effect.gen(function*() {
     const pieces: Array<string> = []
     for (;;) {
@@ -172,16 +172,16 @@ const readPieces = (response: McpHttp.Response): Effect.Effect<Array<string>, Mc
     }
   })
 
-const readAll = (response: McpHttp.Response): Effect.Effect<string, McpHttp.HttpFailure> =>
+const readAll = (response: McpHttp.Response): Effect.Effect<string, McpError.HttpFailure> =>
   Effect.map(readPieces(response), (pieces) => pieces.join(""))
 
 /** The failure of an effect that must fail. */
-const failureOf = <A>(effect: Effect.Effect<A, McpHttp.HttpFailure>): Effect.Effect<McpHttp.HttpFailure> =>
+const failureOf = <A>(effect: Effect.Effect<A, McpError.HttpFailure>): Effect.Effect<McpError.HttpFailure> =>
   Effect.matchEffect(effect, {
     onSuccess: (value) => Effect.dieMessage(`expected an HttpFailure, got a success: ${String(value)}`),
     onFailure: (failure) => {
       expect(failure._tag).toBe("HttpFailure")
-      expect(failure).toBeInstanceOf(McpHttp.HttpFailure)
+      expect(failure).toBeInstanceOf(McpError.HttpFailure)
       return Effect.succeed(failure)
     }
   })
@@ -852,7 +852,7 @@ describe("NodeMcpHttp over real HTTP", () => {
     it.live("a call its caller interrupts: its HTTP request is aborted and the server told", () =>
       Effect.gen(function*() {
         const { callArrived, callClosed, cancelled, server } = yield* hangingServer
-        const client = yield* McpClient.makeWith({ url: `${server.url}/mcp` }).pipe(
+        const client = yield* McpClient.make({ url: `${server.url}/mcp` }).pipe(
           Effect.provideService(McpHttp.McpHttp, NodeMcpHttp.make(yield* agent()))
         )
         const call = yield* Effect.fork(client.callTool("echo", { text: "x" }))
@@ -865,7 +865,7 @@ describe("NodeMcpHttp over real HTTP", () => {
     it.live("a call whose deadline passes: RequestTimeout, its HTTP request aborted, the server told", () =>
       Effect.gen(function*() {
         const { callArrived, callClosed, cancelled, server } = yield* hangingServer
-        const client = yield* McpClient.makeWith({
+        const client = yield* McpClient.make({
           url: `${server.url}/mcp`,
           requestTimeout: "200 millis",
           era: "sessions"

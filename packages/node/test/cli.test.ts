@@ -1,111 +1,26 @@
 /**
- * The `mcp-effect` CLI, run as a process (the built dist/esm/cli/main.js, as
- * users run it) against the test server over real HTTP.
- *
- * The build is reused when it is newer than every source it comes from (as
- * after `npm test`'s build stage); otherwise beforeAll builds core and node.
+ * The `mcp-effect` CLI, run as a process (the bin launcher and the built
+ * dist/esm/cli/main.js, as users run it) against the test server over real
+ * HTTP, and against the official SDK's server where real servers differ.
+ * (cliHarness.ts builds the CLI when its dist/ is stale.)
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { McpTestServer } from "@mcp-effect/core/testing"
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
 import * as Effect from "effect/Effect"
-import { execFileSync, spawn } from "node:child_process"
-import { existsSync, readdirSync, statSync } from "node:fs"
+import { execFileSync, spawnSync } from "node:child_process"
+import { cpSync, mkdtempSync, rmSync } from "node:fs"
 import * as Http from "node:http"
-import { join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { tmpdir } from "node:os"
+import { basename, join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { vi } from "vitest"
+import { ensureBuilt, root, run, start } from "./cliHarness.js"
+import { startSdkServer } from "./support/sdkServer.mjs"
+import type { SdkServer } from "./support/sdkServer.mjs"
 
-const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)))
-const cli = join(root, "packages/node/dist/esm/cli/main.js")
-
-// The newest modification time of the files a package's build reads.
-const newestInput = (dir: string): number => {
-  let newest = 0
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const full = join(path, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else newest = Math.max(newest, statSync(full).mtimeMs)
-    }
-  }
-  walk(join(dir, "src"))
-  for (const file of ["package.json", "tsconfig.build.json"]) {
-    if (existsSync(join(dir, file))) newest = Math.max(newest, statSync(join(dir, file)).mtimeMs)
-  }
-  return newest
-}
-
-// build-package.mjs writes dist/cjs/package.json last: its time is the end of the build.
-const isStale = (pkg: string): boolean => {
-  const dir = join(root, "packages", pkg)
-  const marker = join(dir, "dist/cjs/package.json")
-  return !existsSync(marker) || statSync(marker).mtimeMs < newestInput(dir)
-}
-
-const ensureBuilt = () => {
-  if (!isStale("core") && !isStale("node") && existsSync(cli)) return
-  process.stderr.write("cli.test: dist is older than the sources: building @mcp-effect/core and @mcp-effect/node\n")
-  try {
-    execFileSync("sh", [join(root, "scripts/pnpm.sh"), "-r", "--filter", "@mcp-effect/node...", "build"], {
-      cwd: root,
-      stdio: "pipe",
-      timeout: 240_000
-    })
-  } catch (error) {
-    const output = error instanceof Error && "stdout" in error ? String(error.stdout) : String(error)
-    throw new Error(
-      `cli.test: building @mcp-effect/core and @mcp-effect/node failed; the CLI cannot be tested:\n${output}`
-    )
-  }
-  if (!existsSync(cli)) throw new Error(`cli.test: the build did not produce ${cli}`)
-}
-
-interface Result {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-interface Running {
-  /** Resolves once stdout contains `text`. */
-  readonly waitFor: (text: string) => Promise<void>
-  readonly done: Promise<Result>
-}
-
-const start = (args: ReadonlyArray<string>, timeoutMillis = 20_000): Running => {
-  const child = spawn(process.execPath, [cli, ...args], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let stdout = ""
-  let stderr = ""
-  const waiters: Array<{ text: string; resolve: () => void }> = []
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk
-    for (const w of waiters.filter((w) => stdout.includes(w.text))) w.resolve()
-  })
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMillis)
-  const done = new Promise<Result>((resolve) =>
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  )
-  return {
-    done,
-    waitFor: (text) =>
-      stdout.includes(text) ? Promise.resolve() : Promise.race([
-        new Promise<void>((resolve) => waiters.push({ text, resolve })),
-        done.then((r) => {
-          throw new Error(`the CLI exited (${r.code}) before printing "${text}":\n${r.stdout}\n${r.stderr}`)
-        })
-      ])
-  }
-}
-
-const run = (...args: ReadonlyArray<string>): Promise<Result> => start(args).done
+// Each test starts the CLI as a process (a second or two of Node start-up, far more on a busy machine).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 })
 
 /** A tool that logs before it answers (its log travels on the call's SSE stream, before the result). */
 const chatty: McpTestServer.Tool = {
@@ -125,19 +40,30 @@ const portOf = (http: Http.Server): number => {
   return address.port
 }
 
+/** Answers roots/list's result as its text: what the client told the server. */
+const roots: McpTestServer.Tool = {
+  name: "roots",
+  description: "Returns the client's roots",
+  inputSchema: { type: "object" },
+  handler: (_args, context) =>
+    Effect.map(context.request("roots/list", {}), (result) => ({
+      content: [{ type: "text", text: JSON.stringify(result) }]
+    }))
+}
+
 let server: NodeMcpTestServer.Started
 let plain: Http.Server
 let plainOrigin: string
 let closedPort: number
 
 beforeAll(async () => {
-  ensureBuilt()
+  await ensureBuilt()
   server = await NodeMcpTestServer.startNodeMcpTestServer({
     // Answers as SSE streams: progress and logs arrive before the result, in order.
     answers: "sse",
     // Two per page: inspect must follow nextCursor to list all five default tools (and chatty).
     pageSize: 2,
-    tools: [...McpTestServer.defaultTools, chatty]
+    tools: [...McpTestServer.defaultTools, chatty, roots]
   })
   // Not MCP: a web page at /, 404 elsewhere.
   plain = Http.createServer((req, res) => {
@@ -173,7 +99,7 @@ describe("mcp-effect inspect", () => {
         "2025-11-25",
         "tools (listChanged)",
         "resources (subscribe, listChanged)",
-        "Tools (6)",
+        "Tools (7)",
         "echo",
         "elicit",
         "chatty",
@@ -197,7 +123,7 @@ describe("mcp-effect inspect", () => {
     assert.match(report.sessionId, /^session-/)
     assert.deepStrictEqual(
       report.tools.map((t: { name: string }) => t.name),
-      ["echo", "add", "slow", "fail", "elicit", "chatty"]
+      ["echo", "add", "slow", "fail", "elicit", "chatty", "roots"]
     )
     assert.deepStrictEqual(report.resources.map((x: { uri: string }) => x.uri), ["test://hello"])
     assert.deepStrictEqual(report.prompts.map((p: { name: string }) => p.name), ["greet"])
@@ -252,7 +178,7 @@ describe("mcp-effect call", () => {
     assert.include(r.stderr, "tool fail reported an error")
   })
 
-  it("exits 6 with the server's message for an unknown tool (--json: the error as JSON)", async () => {
+  it("exits 6 for an unknown tool answered with JSON-RPC -32602 (--json: the error as JSON)", async () => {
     const r = await run("call", "--json", server.url, "nope")
     assert.strictEqual(r.code, 6)
     assert.include(r.stderr, "the server rejected tools/call")
@@ -272,12 +198,17 @@ describe("mcp-effect call", () => {
 
   it("exits 7 when no answer comes within --timeout", async () => {
     // Only the call hangs; the timeout (which also bounds initialize) leaves room for a busy machine.
+    // The same call answered, for what start-up and connecting cost on this machine right now.
+    const baselineStarted = Date.now()
+    assert.strictEqual((await run("call", server.url, "echo", `{"text": "hi"}`)).code, 0)
+    const baseline = Date.now() - baselineStarted
     await server.inject(McpTestServer.Fault.Hang(), { rpcMethod: "tools/call" })
     const started = Date.now()
     const r = await run("call", "--timeout", "2", server.url, "echo", `{"text": "hi"}`)
     assert.strictEqual(r.code, 7, r.stderr)
     assert.include(r.stderr, "no answer to tools/call within 2 s")
-    assert.isBelow(Date.now() - started, 15_000)
+    // 2 s of waiting and slack; the default (30 s) would be far past this.
+    assert.isBelow(Date.now() - started, baseline + 12_000)
     assert.strictEqual(await Effect.runPromise(server.server.pendingFaults), 0)
   })
 })
@@ -357,6 +288,133 @@ describe("mcp-effect errors", () => {
     assert.strictEqual(help.code, 0)
     for (const text of ["Exit codes", "TransportError", "RequestLost", "inspect", "call", "watch"]) {
       assert.include(help.stdout, text)
+    }
+  })
+})
+
+describe("mcp-effect usage lines", () => {
+  it("show optional and repeatable options in brackets", async () => {
+    const r = await run("watch", "--help")
+    assert.strictEqual(r.code, 0, r.stderr)
+    const usage = r.stdout.split("\n").find((line) => line.startsWith("$ watch")) ?? ""
+    for (
+      const option of ["[(-H, --header text)...]", "[--subscribe text...]", "[--expired-status text...]", "[--duration"]
+    ) {
+      assert.include(usage, option)
+    }
+    assert.notMatch(usage, /(^|[^[])--subscribe/)
+  })
+})
+
+describe("mcp-effect as real servers answer", () => {
+  let sdk: SdkServer
+  beforeAll(async () => {
+    sdk = await startSdkServer()
+  })
+  afterAll(async () => {
+    await sdk?.close()
+  })
+
+  it("exits 6 for an unknown tool answered with isError, as the official SDK's server does", async () => {
+    const r = await run("call", sdk.url, "nope")
+    assert.strictEqual(r.code, 6, r.stderr)
+    assert.include(r.stdout, "nope") // the server's own error text is still shown
+    assert.match(r.stderr, /unknown tool nope: the server does not list it \(it has [^)]*echo[^)]*\)/)
+
+    const json = await run("call", "--json", sdk.url, "nope")
+    assert.strictEqual(json.code, 6, json.stderr)
+    assert.strictEqual(JSON.parse(json.stdout).isError, true) // stdout: the one result, as the server sent it
+  })
+
+  it("exits 1, not 6, for a listed tool that fails with isError", async () => {
+    const r = await run("call", sdk.url, "add", `{"a": "not a number", "b": 1}`)
+    assert.strictEqual(r.code, 1, r.stderr)
+    assert.include(r.stderr, "tool add reported an error")
+  })
+})
+
+describe("mcp-effect with servers that say \"unknown session\" with 400", () => {
+  let server400: NodeMcpTestServer.Started
+  beforeAll(async () => {
+    server400 = await NodeMcpTestServer.startNodeMcpTestServer({ unknownSessionStatus: 400 })
+  })
+  afterAll(async () => {
+    await server400?.close()
+  })
+
+  const watchThroughRestart = async (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) => {
+    const watch = start(["watch", "--json", "--duration", "3", "--interval", "0.1", ...args, server400.url], { env })
+    await watch.waitFor(`"event":"started"`)
+    await server400.restart()
+    const r = await watch.done
+    const events = r.stdout.trim().split("\n").map((line) => JSON.parse(line))
+    return { r, events, summary: events.at(-1) }
+  }
+
+  it("recovers with --expired-status 400", async () => {
+    const { events, r, summary } = await watchThroughRestart(["--expired-status", "400"])
+    assert.strictEqual(r.code, 0, r.stdout + r.stderr)
+    assert.isTrue(events.some((e) => e.event === "expired" && e.status === 400), r.stdout)
+    assert.strictEqual(summary.recoveries, 1)
+    assert.strictEqual(summary.failed, 0)
+  })
+
+  it("recovers with MCP_EXPIRED_STATUSES=400 in the environment", async () => {
+    const { r, summary } = await watchThroughRestart([], { MCP_EXPIRED_STATUSES: "400,410" })
+    assert.strictEqual(r.code, 0, r.stdout + r.stderr)
+    assert.strictEqual(summary.recoveries, 1)
+    assert.strictEqual(summary.failed, 0)
+  })
+
+  it("without either, the calls after the restart fail (so the two above are what made it recover)", async () => {
+    const { r, summary } = await watchThroughRestart([])
+    assert.strictEqual(r.code, 1, r.stdout + r.stderr)
+    assert.strictEqual(summary.recoveries, 0)
+    assert.isAbove(summary.failed, 0)
+  })
+
+  it("exits 2 for a status that cannot mean an unknown session, from the flag or the variable", async () => {
+    const flag = await run("ping", "--expired-status", "200", server400.url)
+    assert.strictEqual(flag.code, 2)
+    assert.include(flag.stderr, `--expired-status: "200" cannot mean "unknown session"`)
+    const variable = await start(["ping", server400.url], { env: { MCP_EXPIRED_STATUSES: "400,soon" } }).done
+    assert.strictEqual(variable.code, 2)
+    assert.include(variable.stderr, `MCP_EXPIRED_STATUSES: "soon" cannot mean "unknown session"`)
+  })
+})
+
+describe("mcp-effect roots", () => {
+  it("answers roots/list with each --root (paths made absolute, URIs as given)", async () => {
+    const r = await run("call", "--root", "/srv/data", "--root", "https://example.com/repo", server.url, "roots")
+    assert.strictEqual(r.code, 0, r.stderr)
+    assert.deepStrictEqual(JSON.parse(r.stdout), {
+      roots: [{ uri: "file:///srv/data", name: "data" }, { uri: "https://example.com/repo" }]
+    })
+  })
+
+  it("answers the working directory without --root", async () => {
+    const r = await run("call", server.url, "roots")
+    assert.strictEqual(r.code, 0, r.stderr)
+    assert.deepStrictEqual(JSON.parse(r.stdout).roots, [{ uri: pathToFileURL(root).href, name: basename(root) }])
+  })
+})
+
+describe("the mcp-effect command", () => {
+  it("is linked into the repository's node_modules/.bin (what pnpm exec runs)", () => {
+    const out = execFileSync(join(root, "node_modules/.bin/mcp-effect"), ["--version"], { encoding: "utf8" })
+    assert.include(out, "0.1.0")
+  })
+
+  it("says how to build it when dist/ is missing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcp-effect-bin-"))
+    try {
+      cpSync(join(root, "packages/node/bin"), join(dir, "bin"), { recursive: true })
+      const r = spawnSync(process.execPath, [join(dir, "bin/mcp-effect.js"), "--help"], { encoding: "utf8" })
+      assert.strictEqual(r.status, 1)
+      assert.include(r.stderr, "the CLI is not built yet")
+      assert.strictEqual(r.stdout, "")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

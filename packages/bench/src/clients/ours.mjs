@@ -16,7 +16,7 @@ export const recoversItself = true
 
 /**
  * Many clients in one process (the heap figure) share one undici Agent, as the SDK clients share
- * fetch's, and each is made with `McpClient.makeWith` in a scope of its own — the constructor for
+ * fetch's, and each is made with `McpClient.make` in a scope of its own — the constructor for
  * "a client per session". (A `Layer` per client would add Effect's layer bookkeeping, ~20 KB.)
  */
 let sharedHttp
@@ -27,7 +27,7 @@ export async function connect(url, options = {}) {
   const scope = Effect.runSync(Scope.make())
   const client = options.shared === true
     ? await Effect.runPromise(
-      McpClient.makeWith(clientOptions).pipe(
+      McpClient.make(clientOptions).pipe(
         Effect.provideService(McpHttp.McpHttp, sharedHttpService()),
         Scope.extend(scope)
       )

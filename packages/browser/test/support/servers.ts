@@ -16,6 +16,43 @@ export interface ServerUrls {
 
 export const servers = () => inject("servers")
 
+/** What `globalSetup` hands over for one official SDK server behind `cors`. */
+export interface SdkCorsUrls {
+  /** The MCP endpoint, `http://127.0.0.1:PORT/mcp`. */
+  readonly url: string
+  /** Its counts and request log (see sdkCorsServer.mjs). */
+  readonly stateUrl: string
+}
+
+/** The fields of one request in the SDK server's log. */
+const SdkLogEntry = Schema.Struct({
+  method: Schema.String,
+  sessionId: Schema.optional(Schema.String),
+  /** A preflight's Access-Control-Request-Headers. */
+  requestHeaders: Schema.optional(Schema.String),
+  requestMethod: Schema.optional(Schema.String),
+  rpcMethod: Schema.optional(Schema.String),
+  status: Schema.optional(Schema.Number)
+})
+
+const SdkState = Schema.Struct({
+  /** Sessions the server made (initialize answered). */
+  initializations: Schema.Number,
+  /** Sessions ended by DELETE. */
+  deleted: Schema.Number,
+  /** Sessions open now. */
+  sessions: Schema.Array(Schema.String),
+  log: Schema.Array(SdkLogEntry)
+})
+
+/** The SDK server's state, read with a simple cross-origin GET. */
+export const sdkState = (server: SdkCorsUrls) =>
+  Effect.tryPromise(async () => {
+    const response = await fetch(server.stateUrl)
+    if (!response.ok) throw new Error(`state: HTTP ${response.status}`)
+    return response.json()
+  }).pipe(Effect.flatMap(Schema.decodeUnknown(SdkState)), Effect.orDie)
+
 /** The session id of a session that must have one. */
 export const idOf = (session: { readonly sessionId: string | undefined }): string => {
   if (session.sessionId === undefined) throw new Error("the session has no id")

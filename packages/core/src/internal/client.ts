@@ -1,6 +1,7 @@
 /**
  * A client, assembled: its state (`state.ts`), its transport (Streamable HTTP
- * on the `McpHttp` service) delivering to its dispatch (`dispatch.ts`), the
+ * on the `McpHttp` service, or one of the application's: `McpTransport`)
+ * delivering to its dispatch (`dispatch.ts`), the
  * recovery that keeps its session (`recovery.ts`), and the public methods
  * (`methods.ts`). Closing the client's scope ends everything it started and
  * the session.
@@ -27,49 +28,75 @@ import * as Methods from "./methods.js"
 import * as Recovery from "./recovery.js"
 import * as State from "./state.js"
 import * as Timers from "./timers.js"
+import type * as Transport from "./transport.js"
 
 /** @internal */
 export const make = (
   options: McpClient.Options
 ): Effect.Effect<McpClient.Service, McpError.McpError, McpHttp.McpHttp | Scope.Scope> =>
+  Effect.flatMap(
+    Effect.all([McpHttp.McpHttp, EraCache.EraCache]),
+    ([http, cache]) => assemble(options, (inbox, state) => generation(options, http, cache, inbox, state))
+  )
+
+/** The transport of the generation `options.era` names, or the one that detects it (`era.ts`). */
+const generation = (
+  options: McpClient.Options,
+  client: McpHttp.Service,
+  cache: EraCache.Service,
+  inbox: Transport.Inbox,
+  state: State.ClientState
+): Transport.Transport => {
+  const http = {
+    url: typeof options.url === "string" ? options.url : options.url.toString(),
+    http: client,
+    tracerPropagation: options.tracerPropagation ?? true,
+    headers: headersOf(options.headers),
+    maxMessageSize: options.maxMessageSize ?? State.defaults.maxMessageSize,
+    maxBodyExcerpt: options.maxBodyExcerpt ?? State.defaults.maxBodyExcerpt,
+    expiredStatuses: new Set(options.recovery?.expiredStatuses ?? [])
+  }
+  const stateless = () =>
+    Stateless.make({
+      ...http,
+      clientInfo: state.settings.clientInfo,
+      capabilities: state.settings.capabilities,
+      handlers: state.settings.handlers
+    }, inbox)
+  const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
+  const httpSse = () => LegacySse.make(http, inbox)
+  const era = options.era ?? "auto"
+  return era === "stateless"
+    ? stateless()
+    : era === "sessions"
+    ? sessions()
+    : era === "http-sse"
+    ? httpSse()
+    : Era.make({
+      endpoint: http.url,
+      cache,
+      stateless: stateless(),
+      sessions: sessions(),
+      httpSse: httpSse(),
+      decided: (era, cached, reason) =>
+        state.events.publish(Session.SessionEvent.EraDecided({ endpoint: http.url, era, cached, reason }))
+    })
+}
+
+/**
+ * A client on the transport `makeTransport` builds, delivering to the
+ * client's dispatch: the same engine whatever the wire.
+ *
+ * @internal
+ */
+export const assemble = (
+  options: State.Options,
+  makeTransport: (inbox: Transport.Inbox, state: State.ClientState) => Transport.Transport
+): Effect.Effect<McpClient.Service, McpError.McpError, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     const state = yield* State.make(options, scope, Timers.make(yield* Effect.clock, scope))
-    const http = {
-      url: typeof options.url === "string" ? options.url : options.url.toString(),
-      http: yield* McpHttp.McpHttp,
-      tracerPropagation: options.tracerPropagation ?? true,
-      headers: headersOf(options.headers),
-      maxMessageSize: options.maxMessageSize ?? State.defaults.maxMessageSize,
-      maxBodyExcerpt: options.maxBodyExcerpt ?? State.defaults.maxBodyExcerpt,
-      expiredStatuses: new Set(options.recovery?.expiredStatuses ?? [])
-    }
-    const inbox = Dispatch.inbox(state)
-    const stateless = () =>
-      Stateless.make({
-        ...http,
-        clientInfo: state.settings.clientInfo,
-        capabilities: state.settings.capabilities,
-        handlers: state.settings.handlers
-      }, inbox)
-    const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
-    const httpSse = () => LegacySse.make(http, inbox)
-    const era = options.era ?? "auto"
-    state.transport = era === "stateless"
-      ? stateless()
-      : era === "sessions"
-      ? sessions()
-      : era === "http-sse"
-      ? httpSse()
-      : Era.make({
-        endpoint: http.url,
-        cache: yield* EraCache.EraCache,
-        stateless: stateless(),
-        sessions: sessions(),
-        httpSse: httpSse(),
-        decided: (era, cached, reason) =>
-          state.events.publish(Session.SessionEvent.EraDecided({ endpoint: http.url, era, cached, reason }))
-      })
+    state.transport = makeTransport(Dispatch.inbox(state), state)
     const recovery = yield* Recovery.make(state)
     yield* Deferred.succeed(state.recovery, recovery)
     yield* Effect.addFinalizer(() => close(state, recovery))

@@ -8,6 +8,7 @@
 import * as ParseResult from "effect/ParseResult"
 import type * as JsonRpc from "../JsonRpc.js"
 import * as McpError from "../McpError.js"
+import * as Excerpt from "./excerpt.js"
 import type * as Transport from "./transport.js"
 
 /** The method, request id and session id of an error about `ctx` on `target`. @internal */
@@ -45,13 +46,19 @@ export const jsonRpcError = (
   ctx: Transport.Context,
   target: Transport.Target,
   error: JsonRpc.JsonRpcErrorObject
-): McpError.JsonRpcError =>
-  new McpError.JsonRpcError({
+): McpError.JsonRpcError => {
+  // Bounded: the caller keeps, logs and prints this error (see excerpt.ts).
+  const description = Excerpt.text(error.message, Excerpt.MAX_ERROR_MESSAGE)
+  const data = error.data === undefined ? undefined : Excerpt.json(error.data, Excerpt.MAX_ERROR_DATA)
+  return new McpError.JsonRpcError({
     ...context(ctx, target),
     code: error.code,
-    description: error.message,
-    ...(error.data === undefined ? {} : { data: error.data })
+    description: description.text,
+    ...(data === undefined ? {} : { data: data.value }),
+    ...(description.cutFrom === undefined ? {} : { descriptionLength: description.cutFrom }),
+    ...(data?.cutFrom === undefined ? {} : { dataLength: data.cutFrom })
   })
+}
 
 /**
  * The session `sessionId` is gone, as the request `ctx` learned. `accepted`:

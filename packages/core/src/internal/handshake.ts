@@ -52,12 +52,36 @@ export const run = (state: State.ClientState, generation: number): Effect.Effect
           })
       }),
       Effect.catchAll((error) => made.target === undefined ? Effect.fail(error) : abandon(state, made.target, error)),
+      Effect.tapError((error) =>
+        isCorsRefusal(error)
+          ? Effect.logWarning(
+            "notifications/initialized failed cross-origin right after initialize went through: most likely CORS; " +
+              "the handshake is not tried again"
+          ).pipe(Effect.annotateLogs({ headers: error.crossOrigin.headers.join(", ") }))
+          : Effect.void
+      ),
       // A failed handshake leaves nothing of its session running.
       Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, Exit.void) : Effect.void)
     )
   }).pipe(
     Effect.withSpan("McpClient.initialize", { attributes: { "mcp.session.generation": generation } })
   )
+
+/**
+ * A handshake failure that another handshake would only meet again:
+ * `notifications/initialized` sent cross-origin from a browser, failed at the
+ * network level (no response at all). `initialize` went through to the same
+ * server a moment before, so the server is reachable; what is new in this
+ * request are its headers (`mcp-session-id`, `mcp-protocol-version`), which the
+ * server's CORS preflight answer must allow. The browser does not say so, but
+ * that is almost always it, and it does not go away by trying again.
+ *
+ * @internal
+ */
+export const isCorsRefusal = (
+  error: McpError.McpError
+): error is McpError.TransportError & { readonly crossOrigin: McpError.CrossOrigin } =>
+  error._tag === "TransportError" && error.method === "notifications/initialized" && error.crossOrigin !== undefined
 
 /** The session a handshake in progress has made on the server, once `initialize` answered. */
 interface HalfMade {
@@ -74,6 +98,10 @@ const abandon = (
   error: McpError.McpError
 ): Effect.Effect<never, McpError.McpError> =>
   state.transport.end(target).pipe(
+    Effect.catchIf(
+      (failure) => isCrossOriginVersionRefusal(failure, target),
+      () => state.transport.end({ ...target, protocolVersion: undefined })
+    ),
     Effect.timeoutFail({
       duration: abandonTimeout,
       onTimeout: () => `no answer within ${Duration.toMillis(abandonTimeout)} ms`
@@ -92,6 +120,19 @@ const abandon = (
         )
     })
   )
+
+/**
+ * A browser refused the DELETE of a half-made session as it refused its
+ * `notifications/initialized`: the preflight asked for `mcp-protocol-version`,
+ * which the server does not allow. The one DELETE that may still pass carries
+ * the session id alone (the SDK README's CORS settings allow `mcp-session-id`),
+ * and a server takes a missing version for 2025-03-26, in which DELETE ends a
+ * session just the same. Sent only for a session nobody used, as the last
+ * resort before leaving it open on the server.
+ */
+const isCrossOriginVersionRefusal = (failure: McpError.McpError, target: Transport.Target): boolean =>
+  failure._tag === "TransportError" && target.protocolVersion !== undefined &&
+  failure.crossOrigin?.headers.includes("mcp-protocol-version") === true
 
 const initialize = (
   state: State.ClientState,

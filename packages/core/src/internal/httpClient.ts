@@ -27,7 +27,9 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Stream from "effect/Stream"
-import * as McpHttp from "../McpHttp.js"
+import * as McpError from "../McpError.js"
+import type * as McpHttp from "../McpHttp.js"
+import { isConnectFailure } from "./connectFailure.js"
 
 /** @internal */
 export const fromHttpClient = (client: HttpClient.HttpClient): McpHttp.Service => {
@@ -55,7 +57,7 @@ export const fromHttpClient = (client: HttpClient.HttpClient): McpHttp.Service =
   }
 }
 
-type Resume<A> = (effect: Effect.Effect<A, McpHttp.HttpFailure>) => void
+type Resume<A> = (effect: Effect.Effect<A, McpError.HttpFailure>) => void
 
 /** How long, after `discard`, the rest of a body is still read to keep its connection. */
 const DISCARD_MILLIS = 5_000
@@ -71,7 +73,7 @@ class Exchange implements McpHttp.Response {
   private held: Array<string> = []
   private ended = false
   private discarding = false
-  private failure: McpHttp.HttpFailure | undefined = undefined
+  private failure: McpError.HttpFailure | undefined = undefined
   private readonly decoder = new TextDecoder()
   private readonly offAbort: (() => void) | undefined
 
@@ -85,7 +87,7 @@ class Exchange implements McpHttp.Response {
     run: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
   ): Effect.Effect<void> {
     return Effect.matchEffect(run, {
-      onFailure: (error) => Effect.sync(() => this.fail(httpFailure(error))),
+      onFailure: (error) => Effect.sync(() => this.fail(httpFailure(error, isConnectFailure(error)))),
       onSuccess: (response) => {
         this.status = response.status
         this.headers = response.headers
@@ -149,7 +151,7 @@ class Exchange implements McpHttp.Response {
     reader?.(Exit.succeed(this.held.shift()))
   }
 
-  private fail(failure: McpHttp.HttpFailure): void {
+  private fail(failure: McpError.HttpFailure): void {
     if (this.failure !== undefined || this.ended) return
     this.failure = failure
     this.offAbort?.()
@@ -159,7 +161,7 @@ class Exchange implements McpHttp.Response {
     reader?.(Exit.fail(failure))
   }
 
-  private resumeStarting(exit: Exit.Exit<McpHttp.Response, McpHttp.HttpFailure>): void {
+  private resumeStarting(exit: Exit.Exit<McpHttp.Response, McpError.HttpFailure>): void {
     const starting = this.starting
     this.starting = undefined
     starting?.(exit)
@@ -173,7 +175,7 @@ class Exchange implements McpHttp.Response {
 
   // --- the client's side -----------------------------------------------------
 
-  readonly awaitStart: Effect.Effect<McpHttp.Response, McpHttp.HttpFailure> = Effect.async((resume) => {
+  readonly awaitStart: Effect.Effect<McpHttp.Response, McpError.HttpFailure> = Effect.async((resume) => {
     if (this.failure !== undefined) return resume(Exit.fail(this.failure))
     if (this.started) return resume(Exit.succeed(this))
     this.starting = resume
@@ -183,12 +185,12 @@ class Exchange implements McpHttp.Response {
     })
   })
 
-  readonly read: Effect.Effect<string | undefined, McpHttp.HttpFailure> = Effect.suspend(() => {
+  readonly read: Effect.Effect<string | undefined, McpError.HttpFailure> = Effect.suspend(() => {
     const text = this.held.shift()
     if (text !== undefined) return Exit.succeed(text)
     if (this.failure !== undefined) return Exit.fail(this.failure)
     if (this.ended || this.discarding) return Exit.succeed(undefined)
-    return Effect.async<string | undefined, McpHttp.HttpFailure>((resume) => {
+    return Effect.async<string | undefined, McpError.HttpFailure>((resume) => {
       this.reader = resume
       const wake = this.wake
       this.wake = undefined
@@ -211,11 +213,11 @@ class Exchange implements McpHttp.Response {
   })
 }
 
-const httpFailure = (error: unknown): McpHttp.HttpFailure => {
+const httpFailure = (error: unknown, connect = false): McpError.HttpFailure => {
   const message = error instanceof Error ? error.message : String(error)
   const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ""
-  return new McpHttp.HttpFailure({ description: `${message}${cause}`, cause: error })
+  return new McpError.HttpFailure({ description: `${message}${cause}`, cause: error, ...(connect ? { connect } : {}) })
 }
 
-const aborted = (): McpHttp.HttpFailure =>
-  new McpHttp.HttpFailure({ description: "the request was aborted by the client" })
+const aborted = (): McpError.HttpFailure =>
+  new McpError.HttpFailure({ description: "the request was aborted by the client" })

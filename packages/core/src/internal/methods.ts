@@ -63,7 +63,7 @@ export const service = (state: State.ClientState, recovery: Recovery.Recovery): 
       Effect.asVoid(
         Effect.suspend(() =>
           recovery.run(
-            { method, params },
+            { method, params, notification: true },
             (session) =>
               state.transport.send(
                 { method },

@@ -3,9 +3,14 @@
  *
  * 1. **Detection.** A transport reports a lost session as `SessionExpired`
  *    for the session id *the failed request carried* (see the table in
- *    `transport.ts`; on HTTP, a 404 to a request with `Mcp-Session-Id`, in
- *    `http/exchange.ts`). Its `accepted` says whether the server had taken
- *    the request before the session went. Nothing else is a lost session.
+ *    `transport.ts`; on HTTP, a 404 — or a dialect of it,
+ *    `http/unknownSession.ts` — to a request with `Mcp-Session-Id`). Its
+ *    `accepted` says whether the server had taken the request before the
+ *    session went. Nothing else is a lost session. Two transport failures
+ *    are handled here too, because they decide the same question — may the
+ *    request be sent again? — : a connection that could not be made
+ *    (`TransportError` "connect": nothing was sent) and one cut while the
+ *    request was on its way or its answer was read (the other phases).
  * 2. **The state.** The current session lives in one `SubscriptionRef`, with
  *    the re-initialize in flight, if any. Only this module writes it.
  * 3. **`run`** sends a request on the current session. On `SessionExpired` it
@@ -27,14 +32,19 @@
  *    (`handshake.ts`, retried on transient failures), rebuild what was per
  *    session (`restore.ts`: the listening side, subscriptions, log level),
  *    swap the Ref, publish a `SessionEvent`.
- * 6. **Re-send or loss (`resendOrLose`).** A request the lost session never
- *    accepted is re-sent. One it had accepted is re-sent only if the replay
- *    policy allows (read-only / idempotent tools by default); else it fails
- *    with `RequestLost`.
- * 7. **Bounds.** Re-sends follow the user's `Schedule`, intersected with
- *    `Recovery.maxRecurrences`, and end in `RecoveryFailed` with the last
- *    cause; the handshake's retries follow the same schedule; every wait is
- *    bounded by the request's own deadline.
+ * 6. **Re-send or loss (`resendOrLose`).** A request the server never saw
+ *    (the lost session never accepted it; no connection was made) is sent
+ *    again. One the server may have run (the lost session had accepted it;
+ *    the connection was cut) is sent again only if the replay policy allows
+ *    (read-only / idempotent tools by default); else it fails with
+ *    `RequestLost`.
+ * 7. **Bounds.** Re-sends after a lost session follow `recovery.schedule`;
+ *    re-sends to a server that cannot be reached follow `recovery.unsent`
+ *    (backing off for as long as the request's deadline allows); both are
+ *    intersected with `Recovery.maxRecurrences`. A handshake retries
+ *    transient failures under `schedule` (a re-initialize also retries
+ *    connections under `unsent`), all within `connectTimeout`. Every wait is bounded by the
+ *    request's own deadline.
  *
  * @internal
  */
@@ -50,6 +60,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as McpError from "../McpError.js"
+import type * as McpSchema from "../McpSchema.js"
 import * as Policy from "../Recovery.js"
 import * as Session from "../Session.js"
 import * as Deadline from "./deadline.js"
@@ -65,6 +76,8 @@ export interface Request {
   readonly params: unknown
   /** The request's deadline: every wait of the recovery gives up when it passes. */
   readonly deadline?: Deadline.Deadline | undefined
+  /** A notification has no answer to lose: one cut off in flight fails as it is. */
+  readonly notification?: boolean | undefined
 }
 
 /** @internal */
@@ -99,8 +112,16 @@ interface Reinitializing {
   readonly waiters: number
 }
 
-/** An attempt to be sent again on the new session; never escapes `run`. */
-class Resend extends Data.TaggedError("Resend")<{ readonly expired: McpError.SessionExpired }> {}
+/**
+ * An attempt to be sent again; never escapes `run`. `after` says which
+ * schedule paces it: "session" after a lost session, "unreachable" when the
+ * server could not be reached or the connection was cut.
+ */
+class Resend extends Data.TaggedError("Resend")<{
+  readonly after: "session" | "unreachable"
+  /** What the attempt failed with. */
+  readonly failure: McpError.SessionExpired | McpError.TransportError
+}> {}
 
 /**
  * Starts the first session and returns the recovery that keeps it. Failing
@@ -111,12 +132,11 @@ class Resend extends Data.TaggedError("Resend")<{ readonly expired: McpError.Ses
 export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError.McpError> =>
   Effect.gen(function*() {
     const policy = state.settings.recovery
-    const schedule = Schedule.intersect(
-      policy.schedule ?? Policy.defaultSchedule,
-      Schedule.recurs(Policy.maxRecurrences)
-    )
-    const handshake = (generation: number) =>
-      Handshake.run(state, generation).pipe(Effect.retry({ schedule, while: isTransient }))
+    const bounded = (schedule: Schedule.Schedule<unknown>) =>
+      Schedule.intersect(schedule, Schedule.recurs(Policy.maxRecurrences))
+    const schedule = bounded(policy.schedule ?? Policy.defaultSchedule)
+    const unsent = bounded(policy.unsent ?? Policy.defaultUnsentSchedule)
+    const handshake = (generation: number) => connect(state, generation, schedule, unsent)
 
     const first = yield* handshake(0)
     const ref = yield* SubscriptionRef.make<Current>({ session: first, reinitializing: undefined })
@@ -127,6 +147,7 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
       ref,
       decision,
       schedule,
+      unsent,
       handshake,
       replay: policy.replay ?? Policy.defaultReplay
     }
@@ -150,6 +171,7 @@ interface Machine {
   readonly ref: SubscriptionRef.SubscriptionRef<Current>
   readonly decision: Effect.Semaphore
   readonly schedule: Schedule.Schedule<unknown, unknown>
+  readonly unsent: Schedule.Schedule<unknown, unknown>
   readonly handshake: (generation: number) => Effect.Effect<Handshake.Live, McpError.McpError>
   readonly replay: Policy.ReplayPolicy
 }
@@ -187,33 +209,49 @@ const run = <A>(
   request: Request,
   attempt: (session: Handshake.Live) => Effect.Effect<A, McpError.McpError>
 ): Effect.Effect<A, McpError.McpError> =>
-  // The schedule's driver is made only once a re-send is due: most requests never need one.
+  // The schedules' drivers are made only once a re-send is due: most requests never need one.
   Effect.catchIf(once(self, request, attempt, 1), isResend, (resend) =>
     Deadline.guard(
       request.deadline,
-      Effect.flatMap(Schedule.driver(self.schedule), (driver) => again(self, request, attempt, driver, resend, 1))
+      again(self, request, attempt, { session: undefined, unreachable: undefined }, resend, 1)
     ))
 
-/** After `made` attempts, the last asking to be re-sent: wait as the schedule says, then send again — or stop. */
+/** The drivers of the two schedules a request's re-sends follow, made when first needed. */
+interface Drivers {
+  session: Schedule.ScheduleDriver<unknown, unknown> | undefined
+  unreachable: Schedule.ScheduleDriver<unknown, unknown> | undefined
+}
+
+/** After `made` attempts, the last asking to be re-sent: wait as its schedule says, then send again — or stop. */
 const again = <A>(
   self: Machine,
   request: Request,
   attempt: (session: Handshake.Live) => Effect.Effect<A, McpError.McpError>,
-  driver: Schedule.ScheduleDriver<unknown, unknown>,
+  drivers: Drivers,
   last: Resend,
   made: number
 ): Effect.Effect<A, McpError.McpError> =>
-  Effect.matchEffect(driver.next(last), {
-    onFailure: () => Effect.fail(recoveryFailed(request, last.expired, made, last.expired)),
-    onSuccess: () =>
-      Effect.catchIf(
-        once(self, request, attempt, made + 1),
-        isResend,
-        (next) => again(self, request, attempt, driver, next, made + 1)
-      )
-  })
+  Effect.flatMap(driverFor(self, drivers, last.after), (driver) =>
+    Effect.matchEffect(driver.next(last), {
+      onFailure: () => Effect.fail(exhausted(request, last, made)),
+      onSuccess: () =>
+        Effect.catchIf(
+          once(self, request, attempt, made + 1),
+          isResend,
+          (next) => again(self, request, attempt, drivers, next, made + 1)
+        )
+    }))
 
-/** Attempt number `n`: on a lost session, have it replaced, then ask for a re-send or fail the request. */
+const driverFor = (self: Machine, drivers: Drivers, after: Resend["after"]) => {
+  const made = drivers[after]
+  if (made !== undefined) return Effect.succeed(made)
+  return Effect.tap(
+    Schedule.driver(after === "session" ? self.schedule : self.unsent),
+    (driver) => Effect.sync(() => (drivers[after] = driver))
+  )
+}
+
+/** Attempt number `n`, and what its failure means: a lost session, a server out of reach, a cut. */
 const once = <A>(
   self: Machine,
   request: Request,
@@ -221,16 +259,35 @@ const once = <A>(
   n: number
 ): Effect.Effect<A, McpError.McpError | Resend> =>
   Effect.flatMap(currentWithin(self, request.deadline), attempt).pipe(
-    Effect.catchTag("SessionExpired", (expired) =>
+    Effect.catchIf(isRetryable(request), (failure): Effect.Effect<never, McpError.McpError | Resend> => {
+      if (failure._tag === "TransportError") {
+        // Nothing reached the server: always safe. Else it may have run the request: the policy decides.
+        return failure.phase === "connect"
+          ? Effect.fail(new Resend({ after: "unreachable", failure }))
+          : resendOrLose(self, request, failure)
+      }
       // Waiting for the new session is a wait like any other: the request's deadline bounds it.
-      Deadline.guard(
+      return Deadline.guard(
         request.deadline,
         Effect.zipRight(
-          Effect.catchAll(replace(self, expired), (cause) => Effect.fail(recoveryFailed(request, expired, n, cause))),
-          resendOrLose(self, request, expired)
+          Effect.catchAll(replace(self, failure), (cause) => Effect.fail(recoveryFailed(request, failure, n, cause))),
+          resendOrLose(self, request, failure)
         )
-      ))
+      )
+    })
   )
+
+/** The failures `once` handles: a lost session; a transport failure, unless a notification was cut. */
+const isRetryable =
+  (request: Request) => (error: McpError.McpError): error is McpError.SessionExpired | McpError.TransportError =>
+    error._tag === "SessionExpired" ||
+    (error._tag === "TransportError" && (error.phase === "connect" || request.notification !== true))
+
+/** The schedule ran out: after a lost session, `RecoveryFailed`; for a server out of reach, its last failure. */
+const exhausted = (request: Request, last: Resend, made: number): McpError.McpError =>
+  last.failure._tag === "SessionExpired"
+    ? recoveryFailed(request, last.failure, made, last.failure)
+    : last.failure
 
 // ---------------------------------------------------------------------------
 // 4. The single-flight decision
@@ -276,7 +333,12 @@ const reinitialize = (
     const startedAt = yield* Clock.currentTimeMillis
     yield* Metric.increment(metrics.expirations)
     yield* events.publish(
-      Session.SessionEvent.Expired({ sessionId: expired.sessionId, status: expired.status, method: expired.method })
+      Session.SessionEvent.Expired({
+        sessionId: expired.sessionId,
+        status: expired.status,
+        method: expired.method,
+        ...(expired.exit === undefined ? {} : { exit: expired.exit })
+      })
     )
     yield* Effect.logDebug("session expired; re-initializing").pipe(
       Effect.annotateLogs({ sessionId: expired.sessionId, status: expired.status, method: expired.method })
@@ -326,50 +388,124 @@ const reinitialize = (
   )
 
 /**
+ * The handshake, retried: transient failures under `schedule`, and for a
+ * re-initialize a connection that cannot be made under `unsent` too (a server
+ * restarting); the whole within `connectTimeout`, which then fails with the
+ * attempts and the last failure.
+ */
+const connect = (
+  state: State.ClientState,
+  generation: number,
+  schedule: Schedule.Schedule<unknown, unknown>,
+  unsent: Schedule.Schedule<unknown, unknown>
+): Effect.Effect<Handshake.Live, McpError.McpError> =>
+  Effect.suspend(() => {
+    const tried: { attempts: number; last: McpError.McpError | undefined } = { attempts: 0, last: undefined }
+    const timeoutMillis = state.settings.connectTimeoutMillis
+    const attempt = Effect.suspend(() => {
+      tried.attempts++
+      return Effect.tapError(Handshake.run(state, generation), (error) => Effect.sync(() => (tried.last = error)))
+    })
+    // A server that refuses the very first connection is most likely not there (a wrong URL, not
+    // started): say so soon. One that refuses a re-initialize is most likely restarting: wait for it.
+    return (generation === 0 ? attempt : Effect.retry(attempt, { schedule: unsent, while: isUnreachable })).pipe(
+      Effect.retry({ schedule, while: isTransient }),
+      Effect.timeoutFail({
+        duration: Duration.millis(timeoutMillis),
+        onTimeout: () =>
+          new McpError.RequestTimeout({
+            method: "initialize",
+            reason: "connect",
+            timeoutMillis,
+            attempts: tried.attempts,
+            ...(tried.last === undefined ? {} : { cause: tried.last })
+          })
+      })
+    )
+  })
+
+const isUnreachable = (error: McpError.McpError): boolean =>
+  error._tag === "TransportError" && error.phase === "connect"
+
+/**
  * Failures worth retrying a handshake for: the server or the network is having
  * a moment, or the new session was lost before it was ready (its
- * `notifications/initialized` met a 404).
+ * `notifications/initialized` met a 404). Not a browser's network failure of
+ * `notifications/initialized` cross-origin: CORS, which a retry meets again
+ * (`Handshake.isCorsRefusal`).
  *
  * @internal
  */
 export const isTransient = (error: McpError.McpError): boolean =>
-  Errors.isTransient(error) || error._tag === "SessionExpired"
+  (Errors.isTransient(error) && !Handshake.isCorsRefusal(error)) || error._tag === "SessionExpired"
 
 // ---------------------------------------------------------------------------
 // 6. Re-send or loss
 // ---------------------------------------------------------------------------
 
-/** Once the new session is up: re-send, unless the lost session had accepted the request and the policy forbids a replay. */
+/**
+ * Whether a request the server may have run is sent again: a request the lost
+ * session never accepted is; one it had accepted, or one whose connection was
+ * cut, only if the replay policy allows.
+ */
 const resendOrLose = (
   self: Machine,
   request: Request,
-  expired: McpError.SessionExpired
+  failure: McpError.SessionExpired | McpError.TransportError
 ): Effect.Effect<never, McpError.RequestLost | Resend> => {
-  if (!expired.accepted) return Effect.fail(new Resend({ expired }))
+  const after = failure._tag === "SessionExpired" ? "session" : "unreachable"
+  if (failure._tag === "SessionExpired" && !failure.accepted) return Effect.fail(new Resend({ after, failure }))
   const name = toolName(request)
-  // The tool's annotations are the default policy's input: learn them on the new session if need be.
-  const tool = name === undefined
-    ? Effect.succeed(undefined)
-    : Effect.flatMap(current(self), (session) => Restore.tool(self.state, name, session))
+  const tool = name === undefined ? Effect.succeed(undefined) : toolNamed(self, name, request.deadline)
   return Effect.flatMap(
     tool,
     (tool): Effect.Effect<never, McpError.RequestLost | Resend> =>
       self.replay({ method: request.method, params: request.params, toolName: name, tool })
-        ? Effect.fail(new Resend({ expired }))
+        ? Effect.fail(new Resend({ after, failure }))
         : Effect.fail(
           new McpError.RequestLost({
             method: request.method,
-            ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),
-            sessionId: expired.sessionId,
-            ...(name === undefined ? {} : { tool: name })
+            ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
+            sessionId: failure.sessionId ?? "",
+            ...(name === undefined ? {} : { tool: name }),
+            ...(failure._tag === "TransportError" ? { cause: failure } : {})
           })
         )
   )
 }
 
+/**
+ * The tool as the server lists it: its annotations are the default policy's
+ * input. One the client has not seen is listed — through `run` itself, so
+ * the listing waits for a server that is coming back and for a new session
+ * like any request, within the same deadline. Unknown if that fails.
+ */
+const toolNamed = (
+  self: Machine,
+  name: string,
+  deadline: Deadline.Deadline | undefined
+): Effect.Effect<McpSchema.Tool | undefined> => {
+  const known = self.state.tools?.get(name)
+  if (known !== undefined) return Effect.succeed(known)
+  return run(
+    self,
+    { method: "tools/list", params: undefined, deadline },
+    (session) => Restore.learnTools(self.state, session)
+  ).pipe(
+    Effect.timeout(Duration.millis(self.state.settings.requestTimeoutMillis)),
+    Effect.ignore,
+    Effect.map(() => self.state.tools?.get(name))
+  )
+}
+
 const isResend = (error: unknown): error is Resend => error instanceof Resend
 
-const recoveryFailed = (request: Request, expired: McpError.SessionExpired, attempts: number, cause: unknown) =>
+const recoveryFailed = (
+  request: Request,
+  expired: McpError.SessionExpired,
+  attempts: number,
+  cause: McpError.McpError
+) =>
   new McpError.RecoveryFailed({
     method: request.method,
     ...(expired.requestId === undefined ? {} : { requestId: expired.requestId }),

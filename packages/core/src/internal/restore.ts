@@ -2,7 +2,7 @@
  * What a session needs once its handshake is done: its listening side (the
  * server's own messages), and, on a session that replaces a lost one, what the
  * lost one had been told (resource subscriptions, the log level). Also the
- * tool annotations the replay policy asks for.
+ * tool list the replay policy asks for.
  *
  * Everything here is sent on exactly the session given: it never waits for a
  * recovery (it is part of one).
@@ -12,6 +12,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as JsonRpc from "../JsonRpc.js"
+import type * as McpError from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import type * as Handshake from "./handshake.js"
 import * as Paginate from "./paginate.js"
@@ -40,22 +41,26 @@ export const start = (
   })
 
 /**
- * The tool as the server lists it, for the replay policy: the annotations of a
- * tool the application never listed are asked for (on `session`) only when a
- * call to it was lost with a session.
+ * Lists the tools on exactly `session` and remembers them, for the replay
+ * policy: the annotations of a tool the application never listed are asked
+ * for only when a call to it may have to be sent again.
  *
  * @internal
  */
-export const tool = (
+export const learnTools = (
   state: State.ClientState,
-  name: string,
   session: Handshake.Live
-): Effect.Effect<McpSchema.Tool | undefined> => {
-  const known = state.tools?.get(name)
-  return known !== undefined
-    ? Effect.succeed(known)
-    : Effect.map(learnTools(state, session), () => state.tools?.get(name))
-}
+): Effect.Effect<void, McpError.McpError> =>
+  Paginate.all(
+    (cursor) =>
+      Request.attempt(state, session.target, Request.plain("tools/list", cursor === undefined ? undefined : { cursor }))
+        .pipe(
+          Effect.flatMap((result) =>
+            Request.decodeResult(McpSchema.ListToolsResult, { method: "tools/list" }, session.target, result)
+          )
+        ),
+    (result) => result.tools
+  ).pipe(Effect.tap((tools) => Effect.sync(() => rememberTools(state, tools))))
 
 /** Remembers listed tools (their annotations feed the replay policy). @internal */
 export const rememberTools = (state: State.ClientState, tools: ReadonlyArray<McpSchema.Tool>): void => {
@@ -70,20 +75,4 @@ const restore = (state: State.ClientState, session: Handshake.Live, method: stri
         Effect.annotateLogs({ method, error: String(error) })
       )
     )
-  )
-
-const learnTools = (state: State.ClientState, session: Handshake.Live): Effect.Effect<void> =>
-  Paginate.all(
-    (cursor) =>
-      Request.attempt(state, session.target, Request.plain("tools/list", cursor === undefined ? undefined : { cursor }))
-        .pipe(
-          Effect.flatMap((result) =>
-            Request.decodeResult(McpSchema.ListToolsResult, { method: "tools/list" }, session.target, result)
-          )
-        ),
-    (result) => result.tools
-  ).pipe(
-    Effect.tap((tools) => Effect.sync(() => rememberTools(state, tools))),
-    Effect.timeout(Duration.millis(state.settings.requestTimeoutMillis)),
-    Effect.ignore
   )

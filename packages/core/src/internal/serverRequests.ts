@@ -13,6 +13,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as JsonRpc from "../JsonRpc.js"
 import type * as McpClient from "../McpClient.js"
+import type * as McpError from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
 import * as State from "./state.js"
 import type * as Transport from "./transport.js"
@@ -100,7 +101,7 @@ const run = <P, IP, A, IA>(
   message: JsonRpc.JsonRpcRequest,
   paramsSchema: Schema.Schema<P, IP>,
   resultSchema: Schema.Schema<A, IA>,
-  handler: (params: P) => Effect.Effect<A, McpClient.RequestRejected>
+  handler: (params: P) => Effect.Effect<A, McpError.RequestRejected>
 ): Effect.Effect<JsonRpc.JsonRpcResponse> =>
   Schema.decodeUnknown(paramsSchema)(message.params ?? {}).pipe(
     Effect.mapError((error) =>

@@ -37,6 +37,8 @@ export type SseMessage = SseEvent | SseRetry
 export interface SseParser {
   /** Parses a chunk of text, pushing complete messages to `out`; returns an error description, or undefined. */
   readonly feed: (text: string, out: Array<SseMessage>) => string | undefined
+  /** The characters held for the event being read (its data and its unfinished line): what it costs in memory. */
+  readonly held: () => number
 }
 
 // Finds the next CR or LF from `lastIndex` on: `test` on a global regex searches natively and
@@ -47,7 +49,11 @@ const lineEnd = /[\r\n]/g
 
 /** @internal */
 export const makeParser = (maxEventSize: number): SseParser => {
-  let buffer = ""
+  // The start of a line that has not ended yet, as the chunks it came in: joined once, when the line
+  // ends. (Concatenating and rescanning a growing buffer per chunk made one long line quadratic: a
+  // 30 MiB event took minutes.)
+  let partial: Array<string> = []
+  let partialSize = 0
   // A chunk that ended with "\r" may be followed by the "\n" of the same line ending.
   let skipLeadingLf = false
   let data: Array<string> = []
@@ -67,6 +73,8 @@ export const makeParser = (maxEventSize: number): SseParser => {
     hasFields = false
   }
 
+  const tooLarge = () => `an SSE event exceeded the maximum size of ${maxEventSize} characters`
+
   const line = (text: string, out: Array<SseMessage>): string | undefined => {
     if (text.length === 0) {
       dispatch(out)
@@ -80,7 +88,7 @@ export const makeParser = (maxEventSize: number): SseParser => {
     switch (field) {
       case "data": {
         dataSize += value.length + 1
-        if (dataSize > maxEventSize) return `an SSE event exceeded the maximum size of ${maxEventSize} characters`
+        if (dataSize > maxEventSize) return tooLarge()
         data.push(value)
         hasFields = true
         return undefined
@@ -106,31 +114,40 @@ export const makeParser = (maxEventSize: number): SseParser => {
   }
 
   const feed = (text: string, out: Array<SseMessage>): string | undefined => {
-    const input = buffer + text
-    buffer = ""
     let i = 0
     if (skipLeadingLf) {
       skipLeadingLf = false
-      if (input.charCodeAt(0) === 10) i = 1
+      if (text.charCodeAt(0) === 10) i = 1
     }
-    const n = input.length
+    const n = text.length
+    // Only this chunk is scanned: what came before it has no line end.
     while (i < n) {
       lineEnd.lastIndex = i
-      const end = lineEnd.test(input) ? lineEnd.lastIndex - 1 : n
-      const c = end === n ? 0 : input.charCodeAt(end)
-      if (end === n) {
-        if (n - i > maxEventSize) return `an SSE line exceeded the maximum size of ${maxEventSize} characters`
-        buffer = input.slice(i)
+      if (!lineEnd.test(text)) {
+        // The line goes on in the next chunk. Fail as soon as the event is known to be too large: its
+        // data so far and this line, if it is data, already exceed the bound ("data: " adds 6
+        // characters to the line and 1 to the size: never a false alarm).
+        partialSize += n - i
+        if (dataSize + partialSize - 5 > maxEventSize) return tooLarge()
+        partial.push(i === 0 ? text : text.slice(i))
         return undefined
       }
-      const error = line(input.slice(i, end), out)
+      const end = lineEnd.lastIndex - 1
+      let whole = text.slice(i, end)
+      if (partialSize > 0) {
+        partial.push(whole)
+        whole = partial.join("")
+        partial = []
+        partialSize = 0
+      }
+      const error = line(whole, out)
       if (error !== undefined) return error
-      if (c === 13) {
+      if (text.charCodeAt(end) === 13) {
         if (end + 1 === n) {
           skipLeadingLf = true
           i = n
         } else {
-          i = input.charCodeAt(end + 1) === 10 ? end + 2 : end + 1
+          i = text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1
         }
       } else {
         i = end + 1
@@ -139,7 +156,7 @@ export const makeParser = (maxEventSize: number): SseParser => {
     return undefined
   }
 
-  return { feed }
+  return { feed, held: () => dataSize + partialSize }
 }
 
 /**

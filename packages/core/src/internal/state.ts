@@ -31,6 +31,7 @@ export const defaults = {
   clientInfo: { name: "mcp-effect", version: "0.1.0" },
   requestTimeout: Duration.seconds(60),
   maxRequestTimeout: Duration.minutes(10),
+  connectTimeout: Duration.seconds(30),
   maxMessageSize: 4 * 1024 * 1024,
   maxBodyExcerpt: 1024,
   getStream: true,
@@ -45,13 +46,17 @@ export interface Settings {
   readonly handlers: McpClient.Handlers
   readonly requestTimeoutMillis: number
   readonly maxRequestTimeoutMillis: number
+  readonly connectTimeoutMillis: number
   readonly getStream: boolean
   readonly reconnect: Schedule.Schedule<unknown>
   readonly recovery: Policy.Options
 }
 
+/** The options the engine reads, whatever the transport (the transport's own are its business). @internal */
+export type Options = Omit<McpClient.Options, "url">
+
 /** @internal */
-export const settings = (options: McpClient.Options): Settings => {
+export const settings = (options: Options): Settings => {
   const handlers = options.handlers ?? {}
   return {
     clientInfo: options.clientInfo ?? defaults.clientInfo,
@@ -64,6 +69,7 @@ export const settings = (options: McpClient.Options): Settings => {
     handlers,
     requestTimeoutMillis: millisOf(options.requestTimeout ?? defaults.requestTimeout),
     maxRequestTimeoutMillis: millisOf(options.maxRequestTimeout ?? defaults.maxRequestTimeout),
+    connectTimeoutMillis: millisOf(options.connectTimeout ?? defaults.connectTimeout),
     getStream: options.getStream ?? defaults.getStream,
     reconnect: options.reconnect ?? defaults.reconnect,
     recovery: options.recovery ?? {}
@@ -110,7 +116,7 @@ export interface ClientState {
 
 /** The state of a new client; the caller sets its transport, built from an inbox on this state. @internal */
 export const make = (
-  options: McpClient.Options,
+  options: Options,
   scope: Scope.Scope,
   timers: Timers.Timers
 ): Effect.Effect<ClientState> =>

@@ -10,7 +10,7 @@
  *
  * | what the transport saw | it fails with | what the client does |
  * | --- | --- | --- |
- * | the session is gone: HTTP 404 to a request that carried its id (or a status the user named); later, a server process that exited | `SessionExpired` for the id the request carried; `accepted` says whether the server had taken the request | `recovery.ts` replaces the session; the request is re-sent, or lost per the replay policy |
+ * | the session is gone: HTTP 404 to a request that carried its id (or a status the user named); a server process that ended | `SessionExpired` for the id the request carried; `accepted` says whether the server had taken the request | `recovery.ts` replaces the session; the request is re-sent, or lost per the replay policy |
  * | the connection failed, or broke while the answer was read | `TransportError` (`phase` "request" or "response") | the request fails |
  * | the answer ended without the response and could not be resumed | `ProtocolError` "StreamEnded" | the request fails |
  * | the server broke the protocol | `ProtocolError` | the request fails |
@@ -24,8 +24,11 @@
  * - Streamable HTTP, the session era (`http/`): a POST per message, answers as
  *   JSON or SSE (resumed with GET + Last-Event-ID), the GET stream as `listen`,
  *   DELETE as `end`.
- * - (to come) stdio: one child process per session, `initialize` spawns it,
- *   its stdout is `listen`, its exit is "gone", `end` closes stdin and stops it.
+ * - stdio (`@mcp-effect/node`, `internal/stdio/`, on the public `McpTransport`):
+ *   one child process per session, `initialize` spawns it in the session's
+ *   scope and reads its stdout from then on (`listen` has nothing left to do),
+ *   its end is "gone" (`SessionExpired` with `status` 0 and `exit`, also
+ *   reported through `Inbox.gone`), closing the scope stops it.
  * - (to come) HTTP+SSE 2024-11-05: `initialize` opens the SSE stream and waits
  *   for its `endpoint` event; answers arrive on that stream; its loss is "gone".
  * - (to come) the stateless 2026-07-28 era: no session id, nothing is ever

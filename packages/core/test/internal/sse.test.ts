@@ -58,3 +58,114 @@ describe("internal/sse", () => {
       expect(Either.isLeft(line)).toBe(true)
     }))
 })
+
+/** Feeds `text` to a fresh parser in pieces of `piece` characters, as a network would deliver it. */
+const feedInPieces = (text: string, piece: number, maxEventSize: number) => {
+  const parser = Sse.makeParser(maxEventSize)
+  const out: Array<Sse.SseMessage> = []
+  let fed = 0
+  let maxHeld = 0
+  let error: string | undefined = undefined
+  for (let i = 0; i < text.length && error === undefined; i += piece) {
+    const chunk = text.slice(i, i + piece)
+    fed += chunk.length
+    error = parser.feed(chunk, out)
+    maxHeld = Math.max(maxHeld, parser.held())
+  }
+  return { out, fed, maxHeld, error, heldAtEnd: parser.held() }
+}
+
+const KiB = 1024
+const event = (data: string): Sse.SseMessage => ({ _tag: "Event", id: undefined, event: "message", data })
+
+describe("internal/sse: long lines and the size bound", () => {
+  // Each case: the input, how it is cut, the limit; the outcome, and a bound on what the parser
+  // held (its memory) and on how much it read before failing.
+  const limit = 64 * KiB
+  const cases: ReadonlyArray<{
+    readonly name: string
+    readonly text: string
+    readonly piece: number
+    readonly outcome: ReadonlyArray<Sse.SseMessage> | "too large"
+    /** Upper bound on the characters held at any time. */
+    readonly maxHeld: number
+    /** Upper bound on the characters read before the failure (a too-large event only). */
+    readonly maxFed?: number
+  }> = [
+    {
+      name: "one long data line in 1,000 pieces",
+      text: `data: ${"a".repeat(limit - 1)}\n\n`,
+      piece: 67,
+      outcome: [event("a".repeat(limit - 1))],
+      maxHeld: limit + 6
+    },
+    {
+      name: "a long line whose CRLF is split between pieces",
+      text: `data: ${"b".repeat(5000)}\r\n\r\ndata: c\r\n\r\n`,
+      piece: 5007,
+      outcome: [event("b".repeat(5000)), event("c")],
+      maxHeld: 5000 + 7
+    },
+    {
+      name: "an event exactly at the limit, line cut just before its end",
+      text: `data: ${"d".repeat(limit - 1)}\n\n`,
+      piece: limit + 5,
+      outcome: [event("d".repeat(limit - 1))],
+      maxHeld: limit + 6
+    },
+    {
+      name: "an event one character over the limit, line cut just before its end",
+      text: `data: ${"e".repeat(limit)}\n\n`,
+      piece: limit + 6,
+      outcome: "too large",
+      maxHeld: limit + 6,
+      maxFed: limit + 6
+    },
+    {
+      name: "a line 64 times the limit: rejected as soon as the limit is passed",
+      text: `data: ${"f".repeat(64 * limit)}\n\n`,
+      piece: 4 * KiB,
+      outcome: "too large",
+      maxHeld: limit + 4 * KiB + 6,
+      maxFed: limit + 4 * KiB + 6
+    },
+    {
+      name: "many data lines past the limit: rejected at the line that passes it",
+      text: `data: ${"g".repeat(1000)}\n`.repeat(200) + "\n",
+      piece: 4 * KiB,
+      outcome: "too large",
+      maxHeld: limit + 4 * KiB + 6,
+      maxFed: limit + 2 * 4 * KiB
+    },
+    {
+      name: "a comment line past the limit is not held either",
+      text: `: ${"h".repeat(4 * limit)}\ndata: ok\n\n`,
+      piece: 4 * KiB,
+      outcome: "too large",
+      maxHeld: limit + 4 * KiB + 6,
+      maxFed: limit + 4 * KiB + 6
+    },
+    {
+      name: "many events under the limit: nothing held between them",
+      text: `data: ${"i".repeat(limit / 2)}\n\n`.repeat(20),
+      piece: 1000,
+      outcome: Array.from({ length: 20 }, () => event("i".repeat(limit / 2))),
+      maxHeld: limit / 2 + 1000
+    }
+  ]
+
+  for (const c of cases) {
+    it(c.name, () => {
+      const result = feedInPieces(c.text, c.piece, limit)
+      if (c.outcome === "too large") {
+        expect(result.error).toMatch(/exceeded the maximum size of 65536 characters/)
+        expect(result.fed).toBeLessThanOrEqual(c.maxFed ?? Infinity)
+      } else {
+        expect(result.error).toBeUndefined()
+        expect(result.out).toEqual(c.outcome)
+        expect(result.heldAtEnd).toBe(0)
+      }
+      expect(result.maxHeld).toBeLessThanOrEqual(c.maxHeld)
+    })
+  }
+})

@@ -9,6 +9,7 @@ import type * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as McpClient from "../../src/McpClient.js"
 import type * as McpError from "../../src/McpError.js"
+import * as McpHttp from "../../src/McpHttp.js"
 import * as McpTestServer from "../../src/testing/McpTestServer.js"
 
 /** Connects a client to an in-memory test server. */
@@ -18,7 +19,7 @@ export const connect = (
   client: HttpClient.HttpClient = McpTestServer.httpClient(server)
 ): Effect.Effect<McpClient.Service, McpError.McpError, Scope.Scope> =>
   McpClient.make({ url: McpTestServer.inMemoryUrl, ...options }).pipe(
-    Effect.provideService(HttpClient.HttpClient, client)
+    Effect.provideService(McpHttp.McpHttp, McpHttp.fromHttpClient(client))
   )
 
 /** Starts a test server and connects a client to it. */

@@ -7,8 +7,9 @@ import * as Command from "@effect/cli/Command"
 import type { McpClient, McpError, McpSchema } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
 import * as Common from "./internal/common.js"
+import * as Connect from "./internal/connect.js"
 import * as Format from "./internal/format.js"
-import { pad } from "./internal/style.js"
+import * as Layout from "./internal/layout.js"
 
 const { out } = Common
 
@@ -50,20 +51,31 @@ const section = (title: string, count: number | undefined) =>
     `\n${out.style.bold(title)}${count === undefined ? out.style.dim(" (not offered)") : out.style.dim(` (${count})`)}`
   )
 
+// Long names (URIs) do not widen the column past this: they get a line of their own instead.
 const nameColumn = (names: ReadonlyArray<string>) => Math.min(32, Math.max(0, ...names.map((n) => n.length)) + 2)
+
+/** Name, details, then dim lines under the details (args, returns). */
+const item = (name: string, details: string, column: number, more: ReadonlyArray<string> = []) =>
+  Effect.gen(function*() {
+    yield* out.line(Layout.row(out.style.bold(name), details, column, out.width))
+    for (const line of more) {
+      yield* out.line(`${" ".repeat(column + 2)}${out.style.dim(Layout.hanging(line, column + 2, out.width))}`)
+    }
+  })
 
 const printHuman = (url: string, r: Report) =>
   Effect.gen(function*() {
     const s = out.style
     const info = r.session.serverInfo
-    const row = (label: string, value: string) => out.line(`${s.dim(label.padEnd(14))}${value}`)
+    const row = (label: string, value: string) =>
+      out.line(`${s.dim(label.padEnd(14))}${Layout.hanging(value, 14, out.width)}`)
     yield* row("server", `${s.bold(info.name)} ${info.version}${info.title === undefined ? "" : ` (${info.title})`}`)
     yield* row("url", url)
     yield* row("protocol", r.session.protocolVersion)
     yield* row("session", r.session.sessionId ?? "none (stateless server)")
     yield* row("capabilities", Format.capabilities(r.session.capabilities))
     if (r.session.instructions !== undefined && r.session.instructions.trim() !== "") {
-      yield* row("instructions", r.session.instructions.trim().replace(/\n/g, `\n${" ".repeat(14)}`))
+      yield* row("instructions", r.session.instructions.trim())
     }
 
     yield* section("Tools", r.tools?.length)
@@ -71,13 +83,10 @@ const printHuman = (url: string, r: Report) =>
       const width = nameColumn(r.tools.map((t) => t.name))
       for (const tool of r.tools) {
         const tags = Format.hints(tool.annotations).map((h) => s.cyan(`[${h}]`)).join(" ")
-        yield* out.line(
-          `  ${pad(s.bold(tool.name), width)}${tool.description ?? tool.title ?? ""}${tags ? ` ${tags}` : ""}`
-        )
-        yield* out.line(`  ${" ".repeat(width)}${s.dim(`args ${Format.signature(tool.inputSchema)}`)}`)
-        if (tool.outputSchema !== undefined) {
-          yield* out.line(`  ${" ".repeat(width)}${s.dim(`returns ${Format.signature(tool.outputSchema)}`)}`)
-        }
+        yield* item(tool.name, Layout.joinPresent([tool.description ?? tool.title, tags], " "), width, [
+          `args ${Format.signature(tool.inputSchema)}`,
+          ...(tool.outputSchema === undefined ? [] : [`returns ${Format.signature(tool.outputSchema)}`])
+        ])
       }
     }
 
@@ -85,16 +94,16 @@ const printHuman = (url: string, r: Report) =>
     if (r.resources !== undefined) {
       const width = nameColumn(r.resources.map((x) => x.uri))
       for (const resource of r.resources) {
-        const details = [resource.name, resource.mimeType, resource.description].filter((x) => x !== undefined)
-        yield* out.line(`  ${pad(s.bold(resource.uri), width)}${details.join(s.dim(" · "))}`)
+        const details = [resource.name, resource.mimeType, resource.description]
+        yield* item(resource.uri, Layout.joinPresent(details, ` ${s.dim("·")} `), width)
       }
     }
     if (r.resourceTemplates !== undefined && r.resourceTemplates.length > 0) {
       yield* section("Resource templates", r.resourceTemplates.length)
       const width = nameColumn(r.resourceTemplates.map((x) => x.uriTemplate))
       for (const template of r.resourceTemplates) {
-        const details = [template.name, template.mimeType, template.description].filter((x) => x !== undefined)
-        yield* out.line(`  ${pad(s.bold(template.uriTemplate), width)}${details.join(s.dim(" · "))}`)
+        const details = [template.name, template.mimeType, template.description]
+        yield* item(template.uriTemplate, Layout.joinPresent(details, ` ${s.dim("·")} `), width)
       }
     }
 
@@ -102,11 +111,15 @@ const printHuman = (url: string, r: Report) =>
     if (r.prompts !== undefined) {
       const width = nameColumn(r.prompts.map((p) => p.name))
       for (const prompt of r.prompts) {
-        yield* out.line(`  ${pad(s.bold(prompt.name), width)}${prompt.description ?? prompt.title ?? ""}`)
         const args = (prompt.arguments ?? []).map((a: McpSchema.PromptArgument) =>
           `${a.name}${a.required === true ? "" : "?"}`
         )
-        if (args.length > 0) yield* out.line(`  ${" ".repeat(width)}${s.dim(`args ${args.join(", ")}`)}`)
+        yield* item(
+          prompt.name,
+          prompt.description ?? prompt.title ?? "",
+          width,
+          args.length === 0 ? [] : [`args ${args.join(", ")}`]
+        )
       }
     }
   })
@@ -116,7 +129,7 @@ export const command = Command.make("inspect", Common.common, (options) =>
   Common.run(
     options,
     Effect.gen(function*() {
-      const client = yield* Common.connect(options)
+      const client = yield* Connect.connect(options)
       const report = yield* gather(client)
       if (options.json) {
         yield* out.json({

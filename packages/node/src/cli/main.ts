@@ -2,12 +2,18 @@
 /**
  * `mcp-effect`: a command-line MCP client for Streamable HTTP servers.
  *
- *   mcp-effect inspect <url>                 server info, capabilities, tools, resources, prompts
- *   mcp-effect call <url> <tool> [json-args] call a tool, streaming progress and logs
- *   mcp-effect watch <url> [--duration s]    keep calling and listening through expiries and restarts
+ *   mcp-effect inspect <url>                   server info, capabilities, tools, resources, prompts
+ *   mcp-effect call <url> <tool> [json-args]   call a tool, streaming progress and logs
+ *   mcp-effect read <url> <uri>                read a resource
+ *   mcp-effect prompt <url> <name> [json-args] get a prompt
+ *   mcp-effect complete <url> --prompt <name> <argument> [value]   complete an argument
+ *   mcp-effect log-level <url> <level>         check that the server accepts a log level
+ *   mcp-effect ping <url>                      round trips
+ *   mcp-effect watch <url> [--duration s]      keep calling and listening through expiries and restarts
  *
- * Every command takes --header "Name: value" (repeatable), --timeout <seconds> and --json.
- * Exit codes: see `exitCodeTable` in internal/errors.ts (also printed by --help).
+ * Every command takes --header "Name: value" (repeatable), --timeout <seconds>, --json,
+ * --expired-status <n> (repeatable), --root <dir> (repeatable) and --logs <level>.
+ * docs/cli.md documents them all; exit codes: `exitCodeTable` in internal/errors.ts (also in --help).
  *
  * @internal
  */
@@ -20,15 +26,22 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Call from "./call.js"
+import * as Complete from "./complete.js"
 import * as Inspect from "./inspect.js"
 import * as Common from "./internal/common.js"
 import * as Errors from "./internal/errors.js"
+import * as LogLevel from "./logLevel.js"
+import * as Ping from "./ping.js"
+import * as Prompt from "./prompt.js"
+import * as Read from "./read.js"
 import * as Watch from "./watch.js"
 
 const description = HelpDoc.blocks([
   HelpDoc.p(
     "A command-line MCP client for Streamable HTTP servers, built on @mcp-effect/core: it recovers " +
-      "expired sessions (HTTP 404) by itself, so it keeps working through server restarts."
+      "expired sessions (HTTP 404, and the statuses of --expired-status) by itself, so it keeps working " +
+      "through server restarts. It answers the server's requests for roots (--root, else the working " +
+      "directory) and for input (elicitation: prompts on a terminal, refused otherwise). docs/cli.md has it all."
   ),
   HelpDoc.h2("Exit codes"),
   ...Errors.exitCodeTable.map(([code, meaning]) => HelpDoc.p(`${String(code).padStart(3)}  ${meaning}`))
@@ -36,7 +49,16 @@ const description = HelpDoc.blocks([
 
 const root = Command.make("mcp-effect").pipe(
   Command.withDescription(description),
-  Command.withSubcommands([Inspect.command, Call.command, Watch.command])
+  Command.withSubcommands([
+    Inspect.command,
+    Call.command,
+    Read.command,
+    Prompt.command,
+    Complete.command,
+    LogLevel.command,
+    Ping.command,
+    Watch.command
+  ])
 )
 
 const cli = Command.run(root, { name: "mcp-effect", version: Common.version })

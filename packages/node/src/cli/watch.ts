@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Common from "./internal/common.js"
+import * as Connect from "./internal/connect.js"
 import * as Errors from "./internal/errors.js"
 import * as Format from "./internal/format.js"
 
@@ -36,6 +37,7 @@ const args = Options.text("args").pipe(
 )
 const subscribe = Options.text("subscribe").pipe(
   Options.repeated,
+  Options.withDefault([]),
   Options.withDescription("Subscribe to updates of this resource URI (repeatable); renewed on every new session")
 )
 const statusEvery = Options.float("status-every").pipe(
@@ -73,7 +75,7 @@ export const command = Command.make(
         const toolArgs = Option.isSome(options.args) ?
           yield* Common.parseJsonObject("--args", options.args.value) :
           {}
-        const client = yield* Common.connect(options)
+        const client = yield* Connect.connect(options, { quiet: true })
         const first = yield* client.session
         const startedAt = Date.now()
         const stats: Stats = {

@@ -120,7 +120,7 @@ export const run = (
     // --- the client -------------------------------------------------------------------------
     // Built in this scope: the undici Agent must live as long as the client, not just its construction.
     const http = yield* Layer.build(NodeMcpHttp.layer)
-    const client = yield* McpClient.makeWith({
+    const client = yield* McpClient.make({
       url,
       clientInfo: { name: "mcp-effect-demo", version: "0.1.0" },
       requestTimeout: Duration.seconds(10)

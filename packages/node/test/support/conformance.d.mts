@@ -15,6 +15,8 @@ export interface ConformanceRunOptions {
   readonly era?: "stateless" | "sessions" | "http-sse"
   /** Arguments to call a tool with, by name, instead of synthesised ones (the suite's CONTEXT.toolCalls). */
   readonly toolArguments?: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  /** The suite's scenario (MCP_CONFORMANCE_SCENARIO): a few need arguments no schema describes. */
+  readonly scenario?: string | undefined
 }
 
 export interface ConformanceRunResult {

@@ -1,6 +1,7 @@
 // A generic MCP conformance client on @mcp-effect/node: initialize (declaring elicitation), list the
 // tools, call each once with arguments synthesised from its input schema, accept form elicitations
-// with the schema's defaults, close the session (DELETE). Nothing in here knows a scenario.
+// with the schema's defaults, close the session (DELETE). One scenario is known by name, where its
+// check needs an argument no schema can describe (see `scenarioArguments`).
 //
 // Plain ESM JavaScript so that Node runs it as is against the BUILT packages (conformanceMain.mjs,
 // scripts/conformance-client), while vitest runs it against the sources (the workspace aliases);
@@ -160,6 +161,20 @@ export const elicitationContent = (requestedSchema) => {
   return content
 }
 
+/**
+ * Arguments that come from what the client received rather than from a schema, per scenario (the
+ * suite names it in MCP_CONFORMANCE_SCENARIO). json-schema-2020-12-preservation: `json_schema_echo`
+ * is handed the input schema of the other tool as the client decoded it, so that the suite can
+ * see what the client kept of it.
+ */
+const scenarioArguments = {
+  "json-schema-2020-12-preservation": (tool, tools) => {
+    if (tool.name !== "json_schema_echo") return undefined
+    const focal = tools.find((other) => other.name !== tool.name)
+    return focal === undefined ? undefined : { schema: focal.inputSchema }
+  }
+}
+
 const describeError = (error) =>
   isObject(error) && typeof error._tag === "string" ? `${error._tag}: ${error.message}` : String(error)
 
@@ -202,7 +217,8 @@ export const runConformanceClient = (url, options = {}) => {
     log(`${tools.length} tool(s): ${tools.map((tool) => tool.name).join(", ") || "(none)"}`)
     const failures = []
     for (const tool of tools) {
-      const args = options.toolArguments?.[tool.name] ?? synthesize(tool.inputSchema)
+      const args = options.toolArguments?.[tool.name] ?? scenarioArguments[options.scenario]?.(tool, tools) ??
+        synthesize(tool.inputSchema)
       const exit = yield* Effect.either(client.callTool(tool.name, isObject(args) ? args : {}))
       if (exit._tag === "Left") {
         failures.push(tool.name)

@@ -25,6 +25,7 @@ try {
   // no context: synthesised arguments
 }
 const result = await runConformanceClient(url, {
+  scenario,
   logLevel: process.env.MCP_CONFORMANCE_DEBUG === "1" ? "debug" : "warning",
   ...(version === undefined ? {} : { era: version >= "2026-07-28" ? "stateless" : "sessions" }),
   toolArguments

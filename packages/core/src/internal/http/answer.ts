@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as JsonRpc from "../../JsonRpc.js"
-import type * as McpError from "../../McpError.js"
+import * as McpError from "../../McpError.js"
 import * as Deadline from "../deadline.js"
 import * as Errors from "../errors.js"
 import { flatMapNow, mapNow } from "../now.js"
@@ -145,7 +145,7 @@ const resumeStream = (
       const delay = yield* schedule.next
       if (Option.isNone(delay)) {
         return yield* Effect.fail(
-          Errors.protocolError(
+          lastError?._tag === "TransportError" ? cutOff(ctx, target, lastError) : Errors.protocolError(
             ctx,
             target,
             "StreamEnded",
@@ -191,11 +191,28 @@ const streamLost = (reader: Reader, target: Target, ctx: Context): Effect.Effect
       onFailure: (error): Effect.Effect<never, McpError.McpError> =>
         error._tag === "SessionExpired"
           ? Effect.fail(Errors.sessionExpired(ctx, error.sessionId, error.status, true))
+          // The server cannot be reached: it went away with our request (a restart, a crash).
+          : error._tag === "TransportError"
+          ? Effect.fail(cutOff(ctx, target, error))
           : Effect.fail(ended),
       onSuccess: () => Effect.fail(ended)
     })
   )
 }
+
+/**
+ * The answer stream broke and the server cannot be reached: the request was
+ * cut off in flight (the server may have run it). As a `TransportError` of
+ * the response phase, the recovery's replay policy decides whether it is
+ * sent again once the server answers.
+ */
+const cutOff = (ctx: Context, target: Target, cause: McpError.TransportError): McpError.TransportError =>
+  new McpError.TransportError({
+    ...Errors.context(ctx, target),
+    phase: "response",
+    description: "the answer stream broke and the server cannot be reached",
+    cause
+  })
 
 /**
  * Parses one JSON-RPC payload of an SSE event and delivers it; on an answer

@@ -19,6 +19,8 @@ import * as Errors from "../errors.js"
 import { flatMapNow } from "../now.js"
 import * as Sse from "../sse.js"
 import type { Context, Target } from "../transport.js"
+import * as Encoding from "./encoding.js"
+import * as StatusHeaders from "./statusHeaders.js"
 import * as UnknownSession from "./unknownSession.js"
 
 /** @internal */
@@ -90,13 +92,14 @@ export const make = (config: Config): Exchange => {
 
   const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
   (
-    failure: McpHttp.HttpFailure
+    failure: McpError.HttpFailure
   ) =>
     new McpError.TransportError({
       ...Errors.context(ctx, target),
-      phase,
+      phase: failure.connect === true ? "connect" : phase,
       description: failure.description,
-      ...(failure.cause === undefined ? {} : { cause: failure.cause })
+      ...(failure.cause === undefined ? {} : { cause: failure.cause }),
+      ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
     })
 
   const execute = (
@@ -109,7 +112,9 @@ export const make = (config: Config): Exchange => {
     more?: Readonly<Record<string, string>>
   ) =>
     flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
-      const headers: Record<string, string> = more === undefined ? { ...extra, accept } : { ...extra, ...more, accept }
+      const headers: Record<string, string> = more === undefined
+        ? { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
+        : { ...extra, ...more, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
       if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
       if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
       if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
@@ -153,7 +158,14 @@ export const make = (config: Config): Exchange => {
       (body): Effect.Effect<never, McpError.McpError> =>
         sessionId !== undefined && UnknownSession.isUnknownSession(ctx.method, status, body, config.expiredStatuses)
           ? Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false))
-          : Effect.fail(new McpError.UnexpectedStatus({ ...Errors.context(ctx, target), status, body }))
+          : Effect.fail(
+            new McpError.UnexpectedStatus({
+              ...Errors.context(ctx, target),
+              status,
+              body,
+              ...StatusHeaders.of(response.headers)
+            })
+          )
     )
   }
 
@@ -222,18 +234,49 @@ export const make = (config: Config): Exchange => {
         if (!expectAnswer || status === 202) {
           return Effect.as(response.discard, { _tag: "Accepted", headers } as const)
         }
-        const type = contentType(response)
-        if (type.startsWith("text/event-stream")) {
-          return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
-        }
-        if (type.startsWith("application/json")) {
-          return Effect.map(
-            jsonBody(ctx, target, response),
-            (message) => ({ _tag: "Json", message, headers } as const)
+        if (status === 204 || status === 205) {
+          const description = `the server answered the request with ${status} No Content`
+          return Effect.zipRight(
+            response.discard,
+            Effect.fail(Errors.protocolError(ctx, target, "NoContent", description))
           )
         }
-        return wrongContentType(ctx, target, response, "application/json or text/event-stream")
+        return Effect.flatMap(decoded(ctx, target, response), (response) => answer(ctx, target, response, headers))
       }
+    )
+
+  // The answer to a request, by its content type.
+  const answer = (
+    ctx: Context,
+    target: Target,
+    response: McpHttp.Response,
+    headers: Readonly<Record<string, string>>
+  ): Effect.Effect<Answer, McpError.McpError> => {
+    const type = contentType(response)
+    if (type.startsWith("text/event-stream")) {
+      return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
+    }
+    if (type.startsWith("application/json")) {
+      return Effect.map(
+        jsonBody(ctx, target, response),
+        (message) => ({ _tag: "Json", message, headers } as const)
+      )
+    }
+    return wrongContentType(ctx, target, response, "application/json or text/event-stream")
+  }
+
+  /** The response, unless its body came compressed and was not decoded (see encoding.ts). */
+  const decoded = (ctx: Context, target: Target, response: McpHttp.Response) =>
+    Encoding.checked<McpError.McpError>(
+      response,
+      (encoding) =>
+        Errors.protocolError(
+          ctx,
+          target,
+          "ContentEncoding",
+          `the body came ${encoding}-encoded (Content-Encoding: ${encoding}) although the client asked for identity`
+        ),
+      transportError(ctx, target, "response")
     )
 
   const get: Exchange["get"] = (ctx, target, lastEventId) =>
@@ -247,7 +290,10 @@ export const make = (config: Config): Exchange => {
         if (!type.startsWith("text/event-stream")) {
           return wrongContentType(ctx, target, response, "text/event-stream")
         }
-        return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
+        return Effect.map(
+          decoded(ctx, target, response),
+          (response) => ({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
+        )
       }
     )
 
@@ -278,10 +324,10 @@ export const make = (config: Config): Exchange => {
 const readText = (
   response: McpHttp.Response,
   more: (text: string) => boolean
-): Effect.Effect<string, McpHttp.HttpFailure> =>
+): Effect.Effect<string, McpError.HttpFailure> =>
   Effect.suspend(() => {
     let text = ""
-    const loop: Effect.Effect<string, McpHttp.HttpFailure> = Effect.flatMap(response.read, (piece) => {
+    const loop: Effect.Effect<string, McpError.HttpFailure> = Effect.flatMap(response.read, (piece) => {
       if (piece === undefined) return Effect.succeed(text)
       text += piece
       return more(text) ? loop : Effect.as(response.discard, text)

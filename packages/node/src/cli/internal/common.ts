@@ -1,20 +1,20 @@
 /**
- * What every command shares: the URL argument, `--header`, `--timeout`,
- * `--json`, connecting the client, and turning failures into one line and an
- * exit code.
+ * What every command shares: the URL argument and the connection options
+ * (`--header`, `--timeout`, `--json`, `--expired-status`, `--root`,
+ * `--logs`), terminal output, and turning failures into one line and an
+ * exit code. Connecting is in `connect.ts`.
  *
  * @internal
  */
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
-import { McpClient } from "@mcp-effect/core"
-import type { McpError } from "@mcp-effect/core"
-import * as Duration from "effect/Duration"
+import { McpSchema } from "@mcp-effect/core"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import * as NodeMcpHttp from "../../NodeMcpHttp.js"
 import * as Errors from "./errors.js"
+import * as Layout from "./layout.js"
 import * as Style from "./style.js"
 
 /** The CLI's version (sent as `clientInfo`). @internal */
@@ -29,6 +29,8 @@ export const url = Args.text({ name: "url" }).pipe(
 export const header = Options.text("header").pipe(
   Options.withAlias("H"),
   Options.repeated,
+  // Shown as optional in the usage line (a bare `repeated` reads as required there).
+  Options.withDefault([]),
   Options.withDescription(
     `An HTTP header sent with every request, as "Name: value"; repeatable. ` +
       `Example: --header "Authorization: Bearer $TOKEN"`
@@ -37,9 +39,11 @@ export const header = Options.text("header").pipe(
 
 /** @internal */
 export const timeout = Options.float("timeout").pipe(
+  Options.withFallbackConfig(Config.number("MCP_TIMEOUT")),
   Options.withDefault(30),
   Options.withDescription(
-    "Seconds to wait for each answer (including the connection); progress notifications restart the wait"
+    "Seconds to wait for each answer (including the connection); progress notifications restart the wait. " +
+      "Default: MCP_TIMEOUT, else 30"
   )
 )
 
@@ -48,21 +52,68 @@ export const json = Options.boolean("json").pipe(
   Options.withDescription("Print JSON on stdout for scripts (errors too, as {\"error\": {...}})")
 )
 
-/** The options every command takes. @internal */
-export const common = { url, header, timeout, json }
+/** @internal */
+// Text, parsed by `Connect.expiredStatuses`: @effect/cli 0.77 rejects every value of a repeated
+// integer option ("'400' is not a integer"), and "400,410" is accepted as in the variable.
+export const expiredStatus = Options.text("expired-status").pipe(
+  Options.repeated,
+  Options.withDefault([]),
+  Options.withDescription(
+    "An HTTP status that also means \"unknown session\" (404 always does), e.g. 400 for servers built on the " +
+      "official SDK's README example; repeatable, or comma-separated. Default: MCP_EXPIRED_STATUSES " +
+      "(comma-separated)"
+  )
+)
 
 /** @internal */
-export interface Common {
+export const root = Options.text("root").pipe(
+  Options.repeated,
+  Options.withDefault([]),
+  Options.withDescription(
+    "A root the server may ask for (roots/list): a directory or a file:// URI; repeatable. " +
+      "Default: the working directory"
+  )
+)
+
+/** @internal */
+// Not "log-level": @effect/cli has a built-in --log-level (Effect's own logger) that takes it first.
+export const logs = Options.choice("logs", McpSchema.LoggingLevel.literals).pipe(
+  Options.withFallbackConfig(Config.literal(...McpSchema.LoggingLevel.literals)("MCP_LOG_LEVEL")),
+  Options.optional,
+  Options.withDescription(
+    "Ask the server to send log messages of this level and above (logging/setLevel); they go to stderr. " +
+      "Default: MCP_LOG_LEVEL, else the server's choice"
+  )
+)
+
+/** What connecting takes: the options of every command but `--logs`. @internal */
+export const connection = { url, header, timeout, json, expiredStatus, root }
+
+/** The options every command takes. @internal */
+export const common = { ...connection, logs }
+
+/** @internal */
+export interface Connection {
   readonly url: string
   readonly header: ReadonlyArray<string>
   readonly timeout: number
   readonly json: boolean
+  readonly expiredStatus: ReadonlyArray<string>
+  readonly root: ReadonlyArray<string>
+}
+
+/** @internal */
+export interface Common extends Connection {
+  readonly logs: Option.Option<McpSchema.LoggingLevel>
 }
 
 /** Terminal output: colours only on a TTY. @internal */
 export const out = {
   style: Style.forStream(process.stdout),
   errStyle: Style.forStream(process.stderr),
+  /** The width stdout's lines wrap to (see `Layout.widthOf`). */
+  width: Layout.widthOf(process.stdout),
+  errWidth: Layout.widthOf(process.stderr),
   line: (text = "") => Effect.sync(() => void process.stdout.write(`${text}\n`)),
   err: (text: string) => Effect.sync(() => void process.stderr.write(`${text}\n`)),
   json: (value: unknown) => Effect.sync(() => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)),
@@ -135,52 +186,28 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
 /**
- * Connects to `options.url` (initialize + initialized). The client lives, and
- * its session is deleted, when the scope closes.
- *
- * @internal
- */
-export const connect = (
-  options: Common,
-  extra: Omit<McpClient.Options, "url"> = {}
-): Effect.Effect<McpClient.Service, McpError.McpError | Errors.UsageError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const url = yield* parseUrl(options.url)
-    const headers = yield* parseHeaders(options.header)
-    if (!(options.timeout > 0)) {
-      return yield* new Errors.UsageError({ message: `--timeout must be a positive number of seconds` })
-    }
-    const timeout = Duration.millis(Math.round(options.timeout * 1000))
-    // In this scope, so the undici Agent lives as long as the client (not just its construction).
-    const http = yield* Layer.build(NodeMcpHttp.layer)
-    return yield* McpClient.makeWith({
-      clientInfo: { name: "mcp-effect-cli", version },
-      ...extra,
-      url,
-      headers,
-      requestTimeout: timeout,
-      maxRequestTimeout: Duration.max(timeout, Duration.minutes(10))
-    }).pipe(Effect.provide(http))
-  })
-
-/**
  * Runs a command's body in a scope; a failure is reported (one line on
  * stderr, and the error as JSON on stdout with `--json`) and becomes `Exit`.
  *
  * @internal
  */
-export const run = (
-  options: Common,
-  body: Effect.Effect<void, Errors.CliError, Scope.Scope>
-): Effect.Effect<void, Errors.Exit> =>
+export const run = <R>(
+  options: Connection,
+  body: Effect.Effect<void, Errors.CliError, Scope.Scope | R>
+): Effect.Effect<void, Errors.Exit, R> =>
   body.pipe(
     Effect.scoped,
     Effect.catchAll((error) =>
       Effect.zipRight(
         Effect.all([
-          // `Failed` comes after the command printed its result: stdout keeps that one JSON document.
-          options.json && error._tag !== "Failed" ? out.json(Errors.toJson(error, options.url)) : Effect.void,
-          out.err(`${out.errStyle.red("error:")} ${Errors.describe(error, options.url)}`)
+          // `Failed` and `UnknownTool` come after the command printed its result: stdout keeps that one
+          // JSON document.
+          options.json && error._tag !== "Failed" && error._tag !== "UnknownTool"
+            ? out.json(Errors.toJson(error, options.url))
+            : Effect.void,
+          out.err(
+            `${out.errStyle.red("error:")} ${Layout.hanging(Errors.describe(error, options.url), 7, out.errWidth)}`
+          )
         ]),
         Effect.fail(new Errors.Exit({ code: Errors.exitCodeOf(error) }))
       )

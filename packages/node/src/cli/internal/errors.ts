@@ -11,7 +11,9 @@
  * | 3    | TransportError: connection refused or reset, DNS failure, broken stream  |
  * | 4    | UnexpectedStatus: an HTTP status MCP does not expect (401, 404, 5xx…)    |
  * | 5    | ProtocolError: not an MCP endpoint, or it broke the protocol             |
- * | 6    | JsonRpcError: the server rejected the request (e.g. unknown tool)        |
+ * | 6    | the server refused the request: a JSON-RPC error (a method it does not   |
+ * |      | implement, invalid params, an unknown prompt or resource), or an unknown |
+ * |      | tool (most servers answer one with `isError: true`, some with -32602)    |
  * | 7    | RequestTimeout: no answer within --timeout                               |
  * | 8    | UnsupportedProtocolVersion: the server speaks a version we do not        |
  * | 9    | SessionExpired: the session expired and recovery was off                 |
@@ -46,12 +48,17 @@ export const ExitCode = {
 /** The table above, for `--help`. @internal */
 export const exitCodeTable: ReadonlyArray<readonly [code: number, meaning: string]> = [
   [0, "success"],
-  [1, "the tool answered with isError: true (call); a call failed (watch)"],
-  [2, "usage: bad arguments, bad URL, invalid JSON arguments or header"],
+  [1, "the server answered, but with a failure: the tool's result has isError: true (call); a call failed (watch)"],
+  [2, "usage: bad arguments or options, a bad URL, header, JSON or environment variable"],
   [3, "TransportError: connection refused or reset, DNS failure, broken stream"],
   [4, "UnexpectedStatus: an HTTP status MCP does not expect (401, 404, 5xx...)"],
   [5, "ProtocolError: not an MCP endpoint, or the server broke the protocol"],
-  [6, "JsonRpcError: the server rejected the request (e.g. unknown tool)"],
+  [
+    6,
+    "JsonRpcError or unknown tool: the server refused the request (a method it does not implement, invalid " +
+    "params, an unknown prompt or resource), or call named a tool the server does not list (most servers " +
+    "answer an unknown tool with isError: true, some with JSON-RPC error -32602: both exit 6)"
+  ],
   [7, "RequestTimeout: no answer within --timeout"],
   [8, "UnsupportedProtocolVersion: the server speaks a protocol version this client does not"],
   [9, "SessionExpired: the session expired and recovery was off"],
@@ -75,12 +82,36 @@ export class Failed extends Data.TaggedError("Failed")<{ readonly message: strin
  */
 export class Exit extends Data.TaggedError("Exit")<{ readonly code: number }> {}
 
-/** @internal */
-export type CliError = McpError.McpError | UsageError | Failed
+/**
+ * `call` named a tool the server does not list, and the server refused it
+ * (`isError: true`, how most servers answer an unknown tool): exit code 6,
+ * like the JSON-RPC error that other servers send for it.
+ *
+ * @internal
+ */
+export class UnknownTool extends Data.TaggedError("UnknownTool")<{
+  readonly tool: string
+  /** The text of the server's error result. */
+  readonly serverMessage: string
+  readonly available: ReadonlyArray<string>
+}> {}
 
 /** @internal */
-export const exitCodeOf = (error: CliError): number =>
-  error._tag === "UsageError" ? ExitCode.usage : error._tag === "Failed" ? ExitCode.failed : ExitCode[error._tag]
+export type CliError = McpError.McpError | UsageError | Failed | UnknownTool
+
+/** @internal */
+export const exitCodeOf = (error: CliError): number => {
+  switch (error._tag) {
+    case "UsageError":
+      return ExitCode.usage
+    case "Failed":
+      return ExitCode.failed
+    case "UnknownTool":
+      return ExitCode.JsonRpcError
+    default:
+      return ExitCode[error._tag]
+  }
+}
 
 // "Transport error (POST http://host/mcp): connect ECONNREFUSED 127.0.0.1:1" → the part after the URL.
 const transportReason = (description: string): string => {
@@ -106,6 +137,12 @@ export const describe = (error: CliError, url: string): string => {
     case "UsageError":
     case "Failed":
       return error.message
+    case "UnknownTool":
+      return `unknown tool ${error.tool}: the server does not list it (${
+        error.available.length === 0 ?
+          "it lists no tools" :
+          `it has ${error.available.slice(0, 10).join(", ")}${error.available.length > 10 ? ", …" : ""}`
+      }) and answered with an error: ${oneLine(error.serverMessage)}`
     case "TransportError":
       return error.phase === "request" ?
         `cannot reach ${url}: ${transportReason(error.description)}` :

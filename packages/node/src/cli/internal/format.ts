@@ -54,7 +54,8 @@ export const capabilities = (caps: McpSchema.ServerCapabilities): string => {
   return parts.length === 0 ? "none" : parts.join(", ")
 }
 
-const bytesOfBase64 = (data: string) =>
+/** The size of base64 `data` once decoded. @internal */
+export const bytesOfBase64 = (data: string) =>
   Math.floor((data.length * 3) / 4) - (data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0)
 
 /** One content block as text (binary blocks are summarized, not dumped). @internal */

@@ -35,7 +35,8 @@ export const make = (enabled: boolean): Style => ({
 
 /** @internal */
 export const colorsFor = (stream: { readonly isTTY?: boolean | undefined }): boolean =>
-  stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
+  // no-color.org: NO_COLOR counts when it is set and not empty.
+  stream.isTTY === true && (process.env.NO_COLOR ?? "") === "" && process.env.TERM !== "dumb"
 
 /** @internal */
 export const forStream = (stream: { readonly isTTY?: boolean | undefined }): Style => make(colorsFor(stream))
