@@ -95,6 +95,13 @@ conformance() {
 }
 # Every non-auth scenario of the pinned suite (the `core` group), named: each passed 5 runs in a row.
 stage conformance conformance initialize tools_call elicitation-sep1034-client-defaults sse-retry
+
+# The 0.2.0 alpha of the suite: the 2026-07-28 (stateless) scenarios and the session-era ones, the
+# client picking its generation from the revision the suite names (the schema scenarios: below).
+conformance_next() { CONFORMANCE_VERSION=0.2.0-alpha.12 conformance "$@"; }
+stage conformance-0.2.0-alpha.12 conformance_next initialize tools_call elicitation-sep1034-client-defaults sse-retry \
+  request-metadata sep-2322-client-request-state http-standard-headers http-custom-headers http-invalid-tool-headers
+
 # What the client keeps of a tool's JSON Schema (SEP-1613, SEP-2106): scenarios of the next suite,
 # pinned apart so that the stage above keeps its own version.
 conformance_schemas() {

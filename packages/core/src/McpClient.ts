@@ -106,6 +106,14 @@ export interface Options {
   /** How much of an unexpected response body is kept in `UnexpectedStatus`. Default: 1024. */
   readonly maxBodyExcerpt?: number | undefined
   /**
+   * The protocol generation to speak (see `Session.Era` and
+   * docs/protocol-generations.md): pinned, or `"auto"` to detect it at each
+   * handshake, remembered per endpoint in the `EraCache`. Default: `"auto"`.
+   *
+   * @since 0.2.0
+   */
+  readonly era?: Session.Era | "auto" | undefined
+  /**
    * Send W3C / B3 trace headers. Default: true. Turn off for servers whose
    * CORS policy does not allow them (the browser layer does).
    */

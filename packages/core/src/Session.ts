@@ -10,6 +10,21 @@ import type * as McpError from "./McpError.js"
 import type * as McpSchema from "./McpSchema.js"
 
 /**
+ * The protocol generation a session speaks (see docs/protocol-generations.md):
+ * - `"stateless"`: 2026-07-28 and later; no session, every request carries
+ *   its version and capabilities, the server asks for input with
+ *   `input_required`. Nothing to recover: there is no session to lose.
+ * - `"sessions"`: Streamable HTTP, 2025-03-26 … 2025-11-25; `initialize`
+ *   makes a session (`Mcp-Session-Id`), which the client recovers when lost.
+ * - `"http-sse"`: the deprecated 2024-11-05 HTTP+SSE transport; the SSE
+ *   stream is the session, its loss is recovered like a lost session.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Era = "stateless" | "sessions" | "http-sse"
+
+/**
  * The current session, as negotiated by its `initialize`. Everything here is
  * per session: a recovered session may report a different protocol version
  * or capabilities.
@@ -28,6 +43,12 @@ export interface SessionInfo {
   readonly instructions: string | undefined
   /** When the session was started, in epoch milliseconds (from `Clock`). */
   readonly startedAt: number
+  /**
+   * The protocol generation in use.
+   *
+   * @since 0.2.0
+   */
+  readonly era: Era
 }
 
 /**
@@ -43,6 +64,9 @@ export interface SessionInfo {
  *   requests that waited for it, `durationMillis` the time the handshake took.
  * - `RecoveryFailed`: the re-initialize failed within the recovery policy.
  * - `Closed`: the client's scope closed; the session was deleted.
+ * - `EraDecided` (since 0.2.0): the client chose the protocol generation of
+ *   `endpoint`: from the `EraCache` (`cached`), or by probing (first contact,
+ *   or the cached one failed: `reason` says why).
  *
  * @since 0.1.0
  * @category models
@@ -64,6 +88,12 @@ export type SessionEvent = Data.TaggedEnum<{
   }
   RecoveryFailed: { readonly sessionId: string; readonly error: unknown }
   Closed: { readonly sessionId: string | undefined }
+  EraDecided: {
+    readonly endpoint: string
+    readonly era: Era
+    readonly cached: boolean
+    readonly reason: string
+  }
 }>
 
 /**

@@ -42,3 +42,8 @@ export * as Recovery from "./Recovery.js"
  * @since 0.1.0
  */
 export * as Session from "./Session.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as EraCache from "./EraCache.js"

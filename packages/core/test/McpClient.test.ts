@@ -23,7 +23,8 @@ describe("McpClient", () => {
   describe("handshake", () => {
     it.scoped("initializes, sends notifications/initialized, then carries the session headers", () =>
       Effect.gen(function*() {
-        const { client, server } = yield* setup()
+        // Pinned: the session era's handshake alone (era detection would probe first).
+        const { client, server } = yield* setup(undefined, { era: "sessions" })
         const session = yield* client.session
         expect(session.sessionId).toBeDefined()
         expect(session.protocolVersion).toBe("2025-11-25")

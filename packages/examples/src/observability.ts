@@ -25,7 +25,9 @@ export const logSessionEvents = Effect.gen(function*() {
               `in ${durationMillis} ms (${waiters} request(s) waited)`
           ),
         RecoveryFailed: ({ sessionId }) => Effect.logError(`MCP session ${sessionId} could not be replaced`),
-        Closed: ({ sessionId }) => Effect.logInfo(`MCP session ${sessionId} closed`)
+        Closed: ({ sessionId }) => Effect.logInfo(`MCP session ${sessionId} closed`),
+        EraDecided: ({ cached, endpoint, era, reason }) =>
+          Effect.logInfo(`MCP server ${endpoint} speaks ${era} (${cached ? "cached" : reason})`)
       })
     ),
     Effect.forkScoped

@@ -865,7 +865,11 @@ describe("NodeMcpHttp over real HTTP", () => {
     it.live("a call whose deadline passes: RequestTimeout, its HTTP request aborted, the server told", () =>
       Effect.gen(function*() {
         const { callArrived, callClosed, cancelled, server } = yield* hangingServer
-        const client = yield* McpClient.make({ url: `${server.url}/mcp`, requestTimeout: "200 millis" }).pipe(
+        const client = yield* McpClient.make({
+          url: `${server.url}/mcp`,
+          requestTimeout: "200 millis",
+          era: "sessions"
+        }).pipe(
           Effect.provideService(McpHttp.McpHttp, NodeMcpHttp.make(yield* agent()))
         )
         const error = yield* Effect.flip(client.callTool("echo", { text: "x" }))

@@ -14,12 +14,16 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
+import * as EraCache from "../EraCache.js"
 import type * as McpClient from "../McpClient.js"
 import type * as McpError from "../McpError.js"
 import * as McpHttp from "../McpHttp.js"
 import * as Session from "../Session.js"
 import * as Dispatch from "./dispatch.js"
+import * as Era from "./era.js"
+import * as Stateless from "./http/stateless/transport.js"
 import * as StreamableHttp from "./http/streamableHttp.js"
+import * as LegacySse from "./legacySse/transport.js"
 import * as Methods from "./methods.js"
 import * as Recovery from "./recovery.js"
 import * as State from "./state.js"
@@ -30,18 +34,54 @@ import type * as Transport from "./transport.js"
 export const make = (
   options: McpClient.Options
 ): Effect.Effect<McpClient.Service, McpError.McpError, McpHttp.McpHttp | Scope.Scope> =>
-  Effect.flatMap(McpHttp.McpHttp, (http) =>
-    assemble(options, (inbox, state) =>
-      StreamableHttp.make({
-        url: typeof options.url === "string" ? options.url : options.url.toString(),
-        http,
-        tracerPropagation: options.tracerPropagation ?? true,
-        headers: headersOf(options.headers),
-        maxMessageSize: options.maxMessageSize ?? State.defaults.maxMessageSize,
-        maxBodyExcerpt: options.maxBodyExcerpt ?? State.defaults.maxBodyExcerpt,
-        expiredStatuses: new Set(options.recovery?.expiredStatuses ?? []),
-        reconnect: state.settings.reconnect
-      }, inbox)))
+  Effect.flatMap(
+    Effect.all([McpHttp.McpHttp, EraCache.EraCache]),
+    ([http, cache]) => assemble(options, (inbox, state) => generation(options, http, cache, inbox, state))
+  )
+
+/** The transport of the generation `options.era` names, or the one that detects it (`era.ts`). */
+const generation = (
+  options: McpClient.Options,
+  client: McpHttp.Service,
+  cache: EraCache.Service,
+  inbox: Transport.Inbox,
+  state: State.ClientState
+): Transport.Transport => {
+  const http = {
+    url: typeof options.url === "string" ? options.url : options.url.toString(),
+    http: client,
+    tracerPropagation: options.tracerPropagation ?? true,
+    headers: headersOf(options.headers),
+    maxMessageSize: options.maxMessageSize ?? State.defaults.maxMessageSize,
+    maxBodyExcerpt: options.maxBodyExcerpt ?? State.defaults.maxBodyExcerpt,
+    expiredStatuses: new Set(options.recovery?.expiredStatuses ?? [])
+  }
+  const stateless = () =>
+    Stateless.make({
+      ...http,
+      clientInfo: state.settings.clientInfo,
+      capabilities: state.settings.capabilities,
+      handlers: state.settings.handlers
+    }, inbox)
+  const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
+  const httpSse = () => LegacySse.make(http, inbox)
+  const era = options.era ?? "auto"
+  return era === "stateless"
+    ? stateless()
+    : era === "sessions"
+    ? sessions()
+    : era === "http-sse"
+    ? httpSse()
+    : Era.make({
+      endpoint: http.url,
+      cache,
+      stateless: stateless(),
+      sessions: sessions(),
+      httpSse: httpSse(),
+      decided: (era, cached, reason) =>
+        state.events.publish(Session.SessionEvent.EraDecided({ endpoint: http.url, era, cached, reason }))
+    })
+}
 
 /**
  * A client on the transport `makeTransport` builds, delivering to the

@@ -162,7 +162,8 @@ const initialize = (
       return yield* Effect.fail(Errors.jsonRpcError(ctx, noSession, response.error))
     }
     const result = yield* Request.decodeResult(McpSchema.InitializeResult, ctx, noSession, response.result)
-    if (!McpSchema.isSupportedProtocolVersion(result.protocolVersion)) {
+    const era = opened.era ?? "sessions"
+    if (era !== "stateless" && !McpSchema.isSupportedProtocolVersion(result.protocolVersion)) {
       return yield* Effect.fail(
         new McpError.UnsupportedProtocolVersion({
           method: "initialize",
@@ -188,7 +189,8 @@ const initialize = (
         serverInfo: result.serverInfo,
         capabilities: result.capabilities,
         instructions: result.instructions,
-        startedAt
+        startedAt,
+        era
       },
       target,
       scope

@@ -46,8 +46,14 @@ export const answer = (
     Effect.asVoid
   )
 
-/** Runs the application's handler for a server→client request and builds the JSON-RPC response. */
-const respond = (
+/**
+ * Runs the application's handler for a server→client request and builds the
+ * JSON-RPC response. Also how the 2026-07-28 era answers a server's
+ * `input_required` (the same handlers, no server→client request).
+ *
+ * @internal
+ */
+export const respond = (
   handlers: McpClient.Handlers,
   message: JsonRpc.JsonRpcRequest
 ): Effect.Effect<JsonRpc.JsonRpcResponse> => {

@@ -40,6 +40,7 @@ import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as JsonRpc from "../JsonRpc.js"
 import type * as McpError from "../McpError.js"
+import type * as Session from "../Session.js"
 import type * as Deadline from "./deadline.js"
 
 /**
@@ -67,6 +68,12 @@ export interface Opened {
   readonly response: JsonRpc.JsonRpcResponse
   /** The session the transport made of the answer; its version is the one asked for until the client checks the result. */
   readonly target: Target
+  /**
+   * The protocol generation the transport speaks (default: the session era).
+   * A stateless transport has checked the version itself (it is not one
+   * `initialize` may negotiate).
+   */
+  readonly era?: Session.Era | undefined
 }
 
 /**

@@ -130,6 +130,7 @@ export const command = Command.make(
               )
             case "Started":
             case "Closed":
+            case "EraDecided":
               return Effect.void
           }
         }

@@ -164,6 +164,7 @@ export const run = (
           )
         case "Started":
         case "Closed":
+        case "EraDecided":
           return Effect.void
       }
     }

@@ -33,7 +33,8 @@ describe.each(["json", "sse"] as const)("NodeMcpTestServer over HTTP (%s answers
   it.live("connects, lists and calls tools, reads resources and prompts", () =>
     Effect.gen(function*() {
       const { server, url } = yield* NodeMcpTestServer.make({ answers })
-      const client = yield* connect({ url })
+      // Pinned: the request log below is the session era's alone (detection would probe first).
+      const client = yield* connect({ url, era: "sessions" })
       const session = yield* client.session
       expect(session.protocolVersion).toBe("2025-11-25")
       expect(session.sessionId).toBeDefined()

@@ -21,6 +21,10 @@ export interface ConformanceRunOptions {
   readonly requestTimeout?: string
   /** "debug" shows the client's debug logs (default: warnings only). */
   readonly logLevel?: "debug" | "warning"
+  /** The protocol generation to speak (default: the client's). */
+  readonly era?: "stateless" | "sessions" | "http-sse"
+  /** Arguments to call a tool with, by name, instead of synthesised ones (the suite's CONTEXT.toolCalls). */
+  readonly toolArguments?: Readonly<Record<string, Readonly<Record<string, unknown>>>>
   /** The suite's scenario (MCP_CONFORMANCE_SCENARIO): a few need arguments no schema describes. */
   readonly scenario?: string | undefined
 }

@@ -264,14 +264,16 @@ export const runConformanceClient = (url, options = {}) => {
     )
     const session = yield* client.session
     log(
-      `initialized: ${session.serverInfo.name} ${session.serverInfo.version}, protocol ${session.protocolVersion}, ` +
+      `initialized (${session.era}): ${session.serverInfo.name} ${session.serverInfo.version}, ` +
+        `protocol ${session.protocolVersion}, ` +
         `session ${session.sessionId ?? "(stateless)"}`
     )
     const tools = yield* client.listAllTools()
     log(`${tools.length} tool(s): ${tools.map((tool) => tool.name).join(", ") || "(none)"}`)
     const failures = []
     for (const tool of tools) {
-      const args = scenarioArguments[options.scenario]?.(tool, tools) ?? synthesize(tool.inputSchema)
+      const args = options.toolArguments?.[tool.name] ?? scenarioArguments[options.scenario]?.(tool, tools) ??
+        synthesize(tool.inputSchema)
       const exit = yield* Effect.either(client.callTool(tool.name, isObject(args) ? args : {}))
       if (exit._tag === "Left") {
         failures.push(tool.name)
@@ -296,6 +298,7 @@ export const runConformanceClient = (url, options = {}) => {
     url,
     clientInfo: { name: "mcp-effect-conformance", version: "0.1.0" },
     handlers: { elicitation },
+    ...(options.era === undefined ? {} : { era: options.era }),
     requestTimeout: options.requestTimeout ?? "20 seconds"
   }).pipe(Layer.provide(authorized))
   // The client's own warnings (e.g. a GET stream given up) go to stderr with the rest of the log.

@@ -20,10 +20,19 @@ try {
 } catch {
   process.stderr.write("[conformance-client] MCP_CONFORMANCE_CONTEXT is not JSON: ignored\n")
 }
+// The suite says which revision a scenario speaks: pick the era from it rather than probe (the
+// suite's README asks so). Arguments it prescribes (CONTEXT.toolCalls) replace synthesised ones.
+const version = process.env.MCP_CONFORMANCE_PROTOCOL_VERSION
+const toolArguments = {}
+for (const call of Array.isArray(context?.toolCalls) ? context.toolCalls : []) {
+  if (typeof call?.name === "string") toolArguments[call.name] = call.arguments ?? {}
+}
 const result = await runConformanceClient(url, {
   scenario,
   auth: authOptions(context, scenario ?? ""),
-  logLevel: process.env.MCP_CONFORMANCE_DEBUG === "1" ? "debug" : "warning"
+  logLevel: process.env.MCP_CONFORMANCE_DEBUG === "1" ? "debug" : "warning",
+  ...(version === undefined ? {} : { era: version >= "2026-07-28" ? "stateless" : "sessions" }),
+  toolArguments
 })
 process.stderr.write(
   `[conformance-client] ${result.ok ? "ok" : "FAILED"}: ${result.tools.length - result.failures.length}/` +

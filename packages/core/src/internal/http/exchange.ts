@@ -69,7 +69,9 @@ export interface Exchange {
     ctx: Context,
     body: string,
     target: Target,
-    expectAnswer: boolean
+    expectAnswer: boolean,
+    /** Headers of this message only (the 2026-07-28 era's `Mcp-Method`, `Mcp-Name`…). */
+    more?: Readonly<Record<string, string>>
   ) => Effect.Effect<Answer, McpError.McpError>
   /** Opens (or resumes, with `lastEventId`) an SSE stream with GET. */
   readonly get: (
@@ -106,10 +108,13 @@ export const make = (config: Config): Exchange => {
     method: McpHttp.Request["method"],
     accept: string,
     body: string | undefined,
-    lastEventId?: string
+    lastEventId?: string,
+    more?: Readonly<Record<string, string>>
   ) =>
     flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
-      const headers: Record<string, string> = { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
+      const headers: Record<string, string> = more === undefined
+        ? { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
+        : { ...extra, ...more, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
       if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
       if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
       if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
@@ -219,9 +224,9 @@ export const make = (config: Config): Exchange => {
     )
   }
 
-  const post: Exchange["post"] = (ctx, body, target, expectAnswer) =>
+  const post: Exchange["post"] = (ctx, body, target, expectAnswer, more) =>
     Effect.flatMap(
-      execute(ctx, target, "POST", ACCEPT_POST, body),
+      execute(ctx, target, "POST", ACCEPT_POST, body, undefined, more),
       (response): Effect.Effect<Answer, McpError.McpError> => {
         const status = response.status
         if (status < 200 || status >= 300) return failStatus(ctx, target, response)

@@ -111,5 +111,13 @@ export const sessionEventJson = (event: Session.SessionEvent): Record<string, un
       }
     case "Closed":
       return { event: "closed", sessionId: event.sessionId }
+    case "EraDecided":
+      return {
+        event: "eraDecided",
+        endpoint: event.endpoint,
+        era: event.era,
+        cached: event.cached,
+        reason: event.reason
+      }
   }
 }

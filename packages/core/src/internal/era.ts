@@ -1,0 +1,194 @@
+/**
+ * Era detection behind the transport seam (VER L132–152, SH L650–668): a
+ * transport that, at each handshake, picks the generation the server speaks
+ * and then delegates everything to that generation's transport.
+ *
+ * 1. The `EraCache` knows the endpoint → use that generation; should its
+ *    handshake meet the other generation's answer (a deploy changed the
+ *    server), forget the entry and probe.
+ * 2. Else probe: `server/discover` (stateless/discover.ts classifies the
+ *    answer). Modern → the stateless transport. Legacy → `initialize` on the
+ *    session-era transport. Nothing decided (401/403, 5xx, the network) →
+ *    the handshake fails and nothing is cached.
+ *
+ * Every handshake runs this (a recovery too), so a session-era server that
+ * became a modern one is found at the next lost session.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type * as EraCache from "../EraCache.js"
+import type * as McpError from "../McpError.js"
+import type * as Session from "../Session.js"
+import * as Core from "./http/stateless/core.js"
+import type * as Discover from "./http/stateless/discover.js"
+import type * as Stateless from "./http/stateless/transport.js"
+import type * as Transport from "./transport.js"
+
+/** @internal */
+export interface Config {
+  /** The cache key: the endpoint URL. */
+  readonly endpoint: string
+  readonly cache: EraCache.Service
+  readonly stateless: Stateless.Stateless
+  readonly sessions: Transport.Transport
+  /** The 2024-11-05 HTTP+SSE transport, the last fallback. */
+  readonly httpSse: Transport.Transport
+  /** Told every decision (the client publishes it as a `SessionEvent`). */
+  readonly decided: (era: Session.Era, cached: boolean, reason: string) => Effect.Effect<void>
+}
+
+/** @internal */
+export const make = (config: Config): Transport.Transport => {
+  // Until the first handshake decides, nothing is sent but the handshake itself.
+  let current: Transport.Transport = config.sessions
+
+  /** A probe decided: remember it, tell the client (a cached generation that holds is no news). */
+  const decide = (era: Session.Era, reason: string) =>
+    Effect.zipRight(config.cache.set(config.endpoint, era), config.decided(era, false, reason))
+
+  const useStateless =
+    (ctx: Transport.Context, cached: boolean, reason: string) =>
+    (probed: Extract<Discover.Probed, { readonly _tag: "Modern" }>) =>
+      Effect.gen(function*() {
+        current = config.stateless
+        if (!cached) yield* config.cache.set(config.endpoint, "stateless")
+        yield* config.decided("stateless", cached, reason)
+        return config.stateless.opened(ctx, probed.result)
+      })
+
+  const useSessions = (
+    ctx: Transport.Context,
+    body: string,
+    version: string,
+    scope: Parameters<Transport.Transport["initialize"]>[3],
+    cached: boolean,
+    reason: string,
+    sseFallback = false,
+    undecided = false
+  ): Effect.Effect<Transport.Opened, McpError.McpError> =>
+    Effect.gen(function*() {
+      const opened = yield* config.sessions.initialize(ctx, body, version, scope)
+      current = config.sessions
+      if (!cached && !undecided) yield* decide("sessions", reason)
+      return opened
+    }).pipe(
+      Effect.catchIf(
+        (error) => sseFallback && isSseSignal(error),
+        (error) =>
+          useHttpSse(ctx, body, version, scope, `${reason}; initialize got HTTP ${statusOf(error)}`).pipe(
+            // No stream there either: the endpoint speaks no generation; initialize's refusal says it best.
+            Effect.catchIf(isNoStream, () => Effect.fail(error))
+          )
+      )
+    )
+
+  /** The last fallback (T25 L295–309, SH L721–737): GET the URL for an HTTP+SSE stream. */
+  const useHttpSse = (
+    ctx: Transport.Context,
+    body: string,
+    version: string,
+    scope: Parameters<Transport.Transport["initialize"]>[3],
+    reason: string
+  ) =>
+    Effect.gen(function*() {
+      const opened = yield* config.httpSse.initialize(ctx, body, version, scope)
+      current = config.httpSse
+      yield* decide("http-sse", reason)
+      return opened
+    })
+
+  const probe = (
+    ctx: Transport.Context,
+    body: string,
+    version: string,
+    scope: Parameters<Transport.Transport["initialize"]>[3],
+    why: string
+  ): Effect.Effect<Transport.Opened, McpError.McpError> =>
+    Effect.flatMap(
+      config.stateless.probe(ctx).pipe(
+        // The probe could not be sent at all. In a browser that is also how a CORS preflight refusing
+        // the new headers (Mcp-Method…) looks: try the session era's handshake, deciding nothing.
+        Effect.catchIf(
+          (error) => error._tag === "TransportError" && error.phase === "request",
+          () => Effect.succeed(undefined)
+        )
+      ),
+      (probed) =>
+        probed === undefined
+          ? useSessions(ctx, body, version, scope, false, "", false, true)
+          : probed._tag === "Modern"
+          ? useStateless(ctx, false, `${why}: server/discover answered`)(probed)
+          : useSessions(ctx, body, version, scope, false, `${why}: ${probed.reason}`, probed.sseFallback)
+    )
+
+  return {
+    initialize: (ctx, body, version, scope) =>
+      Effect.flatMap(config.cache.get(config.endpoint), (cached) => {
+        switch (cached) {
+          case "stateless":
+            return Effect.flatMap(config.stateless.probe(ctx), (probed) =>
+              probed._tag === "Modern"
+                ? useStateless(ctx, true, "cached")(probed)
+                : Effect.zipRight(
+                  config.cache.remove(config.endpoint),
+                  useSessions(
+                    ctx,
+                    body,
+                    version,
+                    scope,
+                    false,
+                    `cached as stateless, but ${probed.reason}`,
+                    probed.sseFallback
+                  )
+                ))
+          case "sessions":
+            return useSessions(ctx, body, version, scope, true, "cached").pipe(
+              Effect.catchIf(isModernAnswer, () =>
+                Effect.zipRight(
+                  config.cache.remove(config.endpoint),
+                  probe(ctx, body, version, scope, "cached as sessions, but initialize met a 2026-07-28 error")
+                ))
+            )
+          case "http-sse":
+            return config.httpSse.initialize(ctx, body, version, scope).pipe(
+              Effect.tap(() => Effect.sync(() => (current = config.httpSse))),
+              Effect.catchIf(isNoStream, () =>
+                Effect.zipRight(
+                  config.cache.remove(config.endpoint),
+                  probe(ctx, body, version, scope, "cached as http-sse, but the GET opened no stream")
+                ))
+            )
+          default:
+            return probe(ctx, body, version, scope, "first contact")
+        }
+      }),
+    request: (ctx, body, target) => current.request(ctx, body, target),
+    send: (ctx, body, target) => current.send(ctx, body, target),
+    listen: (target) => current.listen(target),
+    end: (target) => current.end(target)
+  }
+}
+
+/** An answer only a 2026-07-28 server gives (VER L154–157): one of its error codes. */
+const isModernAnswer = (error: McpError.McpError): boolean => {
+  if (error._tag === "JsonRpcError") return modernCodes.has(error.code)
+  if (error._tag === "UnexpectedStatus") {
+    const failure = Core.errorBody(error.body)
+    return failure !== undefined && modernCodes.has(failure.error.code)
+  }
+  return false
+}
+
+/** `initialize` refused as only an HTTP+SSE server refuses it: 400, 404 or 405 without a modern error. */
+const isSseSignal = (error: McpError.McpError): boolean =>
+  error._tag === "UnexpectedStatus" && [400, 404, 405].includes(error.status) && !isModernAnswer(error)
+
+/** A cached HTTP+SSE server whose GET opens no stream (VER: re-probe when the assumption fails). */
+const isNoStream = (error: McpError.McpError): boolean =>
+  error._tag === "UnexpectedStatus" ||
+  (error._tag === "ProtocolError" && (error.violation === "ContentType" || error.violation === "StreamEnded"))
+
+const statusOf = (error: McpError.McpError): string => error._tag === "UnexpectedStatus" ? String(error.status) : "?"
+
+const modernCodes: ReadonlySet<number> = new Set(Object.values(Core.ErrorCode))

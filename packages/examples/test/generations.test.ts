@@ -1,0 +1,18 @@
+import { describe, expect, it } from "@effect/vitest"
+import type { Session } from "@mcp-effect/core"
+import { NodeMcpTestServer } from "@mcp-effect/node/testing"
+import * as Effect from "effect/Effect"
+import { clientWithPersistentEras, generation, pinned } from "../src/generations.js"
+
+describe("generations (protocol-generations)", () => {
+  it.live("the persisted cache learns the test server's generation; a pinned stateless client refuses it", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { url } = yield* NodeMcpTestServer.make()
+      const store = new Map<string, Session.Era>()
+      const which = yield* generation.pipe(Effect.provide(clientWithPersistentEras(url, store)))
+      expect(which).toBe("sessions (2025-11-25)")
+      expect([...store]).toEqual([[url, "sessions"]])
+      const error = yield* Effect.flip(generation.pipe(Effect.provide(pinned(url))))
+      expect(error._tag).toBe("ProtocolError")
+    })))
+})
