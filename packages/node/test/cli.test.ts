@@ -333,33 +333,34 @@ describe("mcp-effect as real servers answer", () => {
   })
 })
 
-describe("mcp-effect with servers that say \"unknown session\" with 400", () => {
-  let server400: NodeMcpTestServer.Started
+// (A 400 whose body says the session is unknown is recognised without a flag; these use 410.)
+describe("mcp-effect with servers that say \"unknown session\" with 410", () => {
+  let server410: NodeMcpTestServer.Started
   beforeAll(async () => {
-    server400 = await NodeMcpTestServer.startNodeMcpTestServer({ unknownSessionStatus: 400 })
+    server410 = await NodeMcpTestServer.startNodeMcpTestServer({ unknownSessionStatus: 410 })
   })
   afterAll(async () => {
-    await server400?.close()
+    await server410?.close()
   })
 
   const watchThroughRestart = async (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) => {
-    const watch = start(["watch", "--json", "--duration", "3", "--interval", "0.1", ...args, server400.url], { env })
+    const watch = start(["watch", "--json", "--duration", "3", "--interval", "0.1", ...args, server410.url], { env })
     await watch.waitFor(`"event":"started"`)
-    await server400.restart()
+    await server410.restart()
     const r = await watch.done
     const events = r.stdout.trim().split("\n").map((line) => JSON.parse(line))
     return { r, events, summary: events.at(-1) }
   }
 
-  it("recovers with --expired-status 400", async () => {
-    const { events, r, summary } = await watchThroughRestart(["--expired-status", "400"])
+  it("recovers with --expired-status 410", async () => {
+    const { events, r, summary } = await watchThroughRestart(["--expired-status", "410"])
     assert.strictEqual(r.code, 0, r.stdout + r.stderr)
-    assert.isTrue(events.some((e) => e.event === "expired" && e.status === 400), r.stdout)
+    assert.isTrue(events.some((e) => e.event === "expired" && e.status === 410), r.stdout)
     assert.strictEqual(summary.recoveries, 1)
     assert.strictEqual(summary.failed, 0)
   })
 
-  it("recovers with MCP_EXPIRED_STATUSES=400 in the environment", async () => {
+  it("recovers with MCP_EXPIRED_STATUSES=400,410 in the environment", async () => {
     const { r, summary } = await watchThroughRestart([], { MCP_EXPIRED_STATUSES: "400,410" })
     assert.strictEqual(r.code, 0, r.stdout + r.stderr)
     assert.strictEqual(summary.recoveries, 1)
@@ -374,10 +375,10 @@ describe("mcp-effect with servers that say \"unknown session\" with 400", () => 
   })
 
   it("exits 2 for a status that cannot mean an unknown session, from the flag or the variable", async () => {
-    const flag = await run("ping", "--expired-status", "200", server400.url)
+    const flag = await run("ping", "--expired-status", "200", server410.url)
     assert.strictEqual(flag.code, 2)
     assert.include(flag.stderr, `--expired-status: "200" cannot mean "unknown session"`)
-    const variable = await start(["ping", server400.url], { env: { MCP_EXPIRED_STATUSES: "400,soon" } }).done
+    const variable = await start(["ping", server410.url], { env: { MCP_EXPIRED_STATUSES: "400,soon" } }).done
     assert.strictEqual(variable.code, 2)
     assert.include(variable.stderr, `MCP_EXPIRED_STATUSES: "soon" cannot mean "unknown session"`)
   })

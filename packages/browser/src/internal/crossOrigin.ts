@@ -62,7 +62,9 @@ const isNetworkError = (cause: unknown): boolean =>
 const needingPermission = (request: McpHttp.Request): ReadonlyArray<string> => {
   const names = new Set<string>()
   for (const [name, value] of Object.entries(request.headers)) {
-    if (!isSafelisted(name.toLowerCase(), value)) names.add(name.toLowerCase())
+    const lower = name.toLowerCase()
+    // A forbidden header name (Accept-Encoding): a page cannot send it, so it never asks permission.
+    if (lower !== "accept-encoding" && !isSafelisted(lower, value)) names.add(lower)
   }
   // McpHttp.fromHttpClient sends the body as application/json, and the HttpClient adds these.
   if (request.body !== undefined && request.headers["content-type"] === undefined) names.add("content-type")

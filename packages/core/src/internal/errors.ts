@@ -88,7 +88,7 @@ export const sessionExpired = (
  * @internal
  */
 export const isTransient = (error: McpError.McpError): boolean =>
-  error._tag === "TransportError" ||
+  (error._tag === "TransportError" && !isAuthorization(error)) ||
   error._tag === "RequestTimeout" ||
   (error._tag === "UnexpectedStatus" && (error.status >= 500 || error.status === 429 || error.status === 408))
 
@@ -117,3 +117,13 @@ export const leftOpen = (error: McpError.McpError, sessionId: string): McpError.
       return error
   }
 }
+
+/**
+ * A transport failure that is authorization's answer (`McpAuth` reports its
+ * failures as the cause of the exchange's failure): nothing was cut and
+ * nothing is to be retried here; the authorization layer has its own bounds.
+ *
+ * @internal
+ */
+export const isAuthorization = (error: McpError.TransportError): boolean =>
+  error.cause instanceof McpError.AuthorizationRequired || error.cause instanceof McpError.AuthorizationFailed

@@ -277,11 +277,15 @@ const once = <A>(
     })
   )
 
-/** The failures `once` handles: a lost session; a transport failure, unless a notification was cut. */
+/**
+ * The failures `once` handles: a lost session; a transport failure, unless a
+ * notification was cut or it is authorization's answer (its layer has bounds of its own).
+ */
 const isRetryable =
   (request: Request) => (error: McpError.McpError): error is McpError.SessionExpired | McpError.TransportError =>
     error._tag === "SessionExpired" ||
-    (error._tag === "TransportError" && (error.phase === "connect" || request.notification !== true))
+    (error._tag === "TransportError" && !Errors.isAuthorization(error) &&
+      (error.phase === "connect" || request.notification !== true))
 
 /** The schedule ran out: after a lost session, `RecoveryFailed`; for a server out of reach, its last failure. */
 const exhausted = (request: Request, last: Resend, made: number): McpError.McpError =>

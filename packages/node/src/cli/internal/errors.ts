@@ -154,7 +154,7 @@ export const describe = (error: CliError, url: string): string => {
             : auth.message
         }
       }
-      return error.phase === "request" ?
+      return error.phase !== "response" ?
         `cannot reach ${url}: ${transportReason(error.description)}` :
         `the connection to ${url} broke while reading the answer to ${error.method}: ${
           transportReason(error.description)
