@@ -108,7 +108,8 @@ export interface Options {
   /**
    * The protocol generation to speak (see `Session.Era` and
    * docs/protocol-generations.md): pinned, or `"auto"` to detect it at each
-   * handshake, remembered per endpoint in the `EraCache`. Default: `"auto"`.
+   * handshake, remembered per endpoint in the `EraCache`. Default: `"sessions"` (the
+   * generation every released server speaks; `"auto"` adds one probe per endpoint and process).
    *
    * @since 0.2.0
    */

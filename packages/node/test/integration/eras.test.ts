@@ -113,7 +113,7 @@ describe("era detection (era: auto)", () => {
     Effect.gen(function*() {
       const server = yield* modernServer
       const cache = EraCache.makeMemory()
-      const client = yield* connect({ url: server.url }).pipe(Effect.provideService(EraCache.EraCache, cache))
+      const client = yield* connect({ url: server.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
       expect((yield* client.session).era).toBe("stateless")
       expect(yield* cache.get(server.url)).toBe("stateless")
       expect(methodsOf(server)[0]).toBe("server/discover")
@@ -125,7 +125,7 @@ describe("era detection (era: auto)", () => {
       Effect.gen(function*() {
         const sdk = yield* sdkServer({ stateful: true })
         const cache = EraCache.makeMemory()
-        const client = yield* connect({ url: sdk.url }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: sdk.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
         const session = yield* client.session
         expect(session.era).toBe("sessions")
         expect(session.sessionId).toBeDefined()
@@ -142,7 +142,7 @@ describe("era detection (era: auto)", () => {
       const sdk = yield* sdkServer({ stateful: true })
       const cache = EraCache.makeMemory()
       for (let i = 0; i < 3; i++) {
-        yield* connect({ url: sdk.url }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        yield* connect({ url: sdk.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
       }
       expect(sdk.requests().filter((r) => r.rpcMethod === "server/discover")).toHaveLength(1)
       expect(sdk.requests().filter((r) => r.rpcMethod === "initialize")).toHaveLength(3)
@@ -154,7 +154,7 @@ describe("era detection (era: auto)", () => {
       Effect.gen(function*() {
         const server = yield* modernServer
         const cache = EraCache.makeMemory({ [server.url]: "sessions" })
-        const client = yield* connect({ url: server.url }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: server.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
         expect((yield* client.session).era).toBe("stateless")
         expect(yield* cache.get(server.url)).toBe("stateless")
         expect(methodsOf(server).slice(0, 2)).toEqual(["initialize", "server/discover"])
@@ -169,7 +169,7 @@ describe("era detection (era: auto)", () => {
       Effect.gen(function*() {
         const sdk = yield* sdkServer({ stateful: true })
         const cache = EraCache.makeMemory({ [sdk.url]: "stateless" })
-        const client = yield* connect({ url: sdk.url }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: sdk.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
         expect((yield* client.session).era).toBe("sessions")
         expect(yield* cache.get(sdk.url)).toBe("sessions")
       }).pipe(bounded("stateless → sessions")),
@@ -182,7 +182,7 @@ describe("era detection (era: auto)", () => {
       Effect.gen(function*() {
         const sdk = yield* sdkServer({ stateful: true })
         const cache = EraCache.makeMemory()
-        const client = yield* connect({ url: sdk.url }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: sdk.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
         const events = yield* client.sessionEvents.pipe(
           Stream.filter(Session.SessionEvent.$is("EraDecided")),
           Stream.take(1),
@@ -240,7 +240,7 @@ describe("era detection when the probe cannot be sent", () => {
       const sdk = yield* sdkServer({ stateful: true })
       const proxy = yield* refusingNewHeaders(sdk.port)
       const cache = EraCache.makeMemory()
-      const client = yield* connect({ url: proxy.url }).pipe(Effect.provideService(EraCache.EraCache, cache))
+      const client = yield* connect({ url: proxy.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
       expect((yield* client.session).era).toBe("sessions")
       expect(yield* cache.get(proxy.url)).toBeUndefined()
       expect(sdk.requests().some((r) => r.rpcMethod === "server/discover")).toBe(false)
@@ -254,7 +254,7 @@ describe("2024-11-05 HTTP+SSE (the official SDK v1 SSEServerTransport)", () => {
       Effect.gen(function*() {
         const server = yield* sseServer
         const cache = EraCache.makeMemory()
-        const client = yield* connect({ url: server.url }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: server.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
         const session = yield* client.session
         expect(session.era).toBe("http-sse")
         expect(session.protocolVersion).toBe("2025-11-25")
