@@ -113,7 +113,9 @@ describe("era detection (era: auto)", () => {
     Effect.gen(function*() {
       const server = yield* modernServer
       const cache = EraCache.makeMemory()
-      const client = yield* connect({ url: server.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
+      const client = yield* connect({ url: server.url, era: "auto" }).pipe(
+        Effect.provideService(EraCache.EraCache, cache)
+      )
       expect((yield* client.session).era).toBe("stateless")
       expect(yield* cache.get(server.url)).toBe("stateless")
       expect(methodsOf(server)[0]).toBe("server/discover")
@@ -125,7 +127,9 @@ describe("era detection (era: auto)", () => {
       Effect.gen(function*() {
         const sdk = yield* sdkServer({ stateful: true })
         const cache = EraCache.makeMemory()
-        const client = yield* connect({ url: sdk.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: sdk.url, era: "auto" }).pipe(
+          Effect.provideService(EraCache.EraCache, cache)
+        )
         const session = yield* client.session
         expect(session.era).toBe("sessions")
         expect(session.sessionId).toBeDefined()
@@ -154,7 +158,9 @@ describe("era detection (era: auto)", () => {
       Effect.gen(function*() {
         const server = yield* modernServer
         const cache = EraCache.makeMemory({ [server.url]: "sessions" })
-        const client = yield* connect({ url: server.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: server.url, era: "auto" }).pipe(
+          Effect.provideService(EraCache.EraCache, cache)
+        )
         expect((yield* client.session).era).toBe("stateless")
         expect(yield* cache.get(server.url)).toBe("stateless")
         expect(methodsOf(server).slice(0, 2)).toEqual(["initialize", "server/discover"])
@@ -169,7 +175,9 @@ describe("era detection (era: auto)", () => {
       Effect.gen(function*() {
         const sdk = yield* sdkServer({ stateful: true })
         const cache = EraCache.makeMemory({ [sdk.url]: "stateless" })
-        const client = yield* connect({ url: sdk.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: sdk.url, era: "auto" }).pipe(
+          Effect.provideService(EraCache.EraCache, cache)
+        )
         expect((yield* client.session).era).toBe("sessions")
         expect(yield* cache.get(sdk.url)).toBe("sessions")
       }).pipe(bounded("stateless → sessions")),
@@ -182,7 +190,9 @@ describe("era detection (era: auto)", () => {
       Effect.gen(function*() {
         const sdk = yield* sdkServer({ stateful: true })
         const cache = EraCache.makeMemory()
-        const client = yield* connect({ url: sdk.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: sdk.url, era: "auto" }).pipe(
+          Effect.provideService(EraCache.EraCache, cache)
+        )
         const events = yield* client.sessionEvents.pipe(
           Stream.filter(Session.SessionEvent.$is("EraDecided")),
           Stream.take(1),
@@ -240,7 +250,9 @@ describe("era detection when the probe cannot be sent", () => {
       const sdk = yield* sdkServer({ stateful: true })
       const proxy = yield* refusingNewHeaders(sdk.port)
       const cache = EraCache.makeMemory()
-      const client = yield* connect({ url: proxy.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
+      const client = yield* connect({ url: proxy.url, era: "auto" }).pipe(
+        Effect.provideService(EraCache.EraCache, cache)
+      )
       expect((yield* client.session).era).toBe("sessions")
       expect(yield* cache.get(proxy.url)).toBeUndefined()
       expect(sdk.requests().some((r) => r.rpcMethod === "server/discover")).toBe(false)
@@ -254,7 +266,9 @@ describe("2024-11-05 HTTP+SSE (the official SDK v1 SSEServerTransport)", () => {
       Effect.gen(function*() {
         const server = yield* sseServer
         const cache = EraCache.makeMemory()
-        const client = yield* connect({ url: server.url, era: "auto" }).pipe(Effect.provideService(EraCache.EraCache, cache))
+        const client = yield* connect({ url: server.url, era: "auto" }).pipe(
+          Effect.provideService(EraCache.EraCache, cache)
+        )
         const session = yield* client.session
         expect(session.era).toBe("http-sse")
         expect(session.protocolVersion).toBe("2025-11-25")
