@@ -37,5 +37,7 @@ export const persistentCache = (store: Map<string, Session.Era>): EraCache.Servi
 
 /** A client whose era decisions outlive the process. */
 export const clientWithPersistentEras = (url: string, store: Map<string, Session.Era>) =>
-  NodeMcpClient.layer({ url }).pipe(Layer.provide(Layer.succeed(EraCache.EraCache, persistentCache(store))))
+  NodeMcpClient.layer({ url, era: "auto" }).pipe(
+    Layer.provide(Layer.succeed(EraCache.EraCache, persistentCache(store)))
+  )
 // #endregion
