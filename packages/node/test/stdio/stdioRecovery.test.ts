@@ -102,6 +102,9 @@ describe("stdio: a crashed server is a lost session that recovers", () => {
         env: { MCP_TEST_LOG: log }
       })
       const first = yield* client.session
+      // An answer first, so the first process has handled its notifications/initialized before
+      // it is told to end (otherwise the count below races the signal).
+      expect(textOf(yield* client.callTool("echo", { text: "first" }))).toBe("first")
       const next = yield* forkSubscribed(client.sessionChanges, (s) => Stream.runHead(Stream.drop(s, 1)))
       process.kill(pidOf(first.sessionId), "SIGTERM")
       const second = yield* Fiber.join(next)
