@@ -97,6 +97,38 @@ export interface IdentityAssertion {
 }
 
 /**
+ * Workload identity federation (SEP-1933): the JWT bearer grant (RFC 7523
+ * §2.1) with a token the platform issued to this workload (a Kubernetes
+ * service-account token, a SPIFFE JWT-SVID, a cloud identity token), whose
+ * issuer the authorization server trusts. No client secret.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface WorkloadIdentity {
+  readonly _tag: "WorkloadIdentity"
+  /**
+   * The workload's JWT, or how to read it: an effect runs for every grant,
+   * since platform tokens rotate (e.g. read a projected token file). Never
+   * stored by the layer.
+   */
+  readonly assertion: string | Effect.Effect<string, unknown>
+  /** A `client_id` to send along, when the authorization server wants one. */
+  readonly clientId?: string | undefined
+}
+
+/**
+ * DPoP (RFC 9449): tokens bound to a key the client holds, proven on every
+ * request. `true`: a fresh ES256 key for the life of the layer (its private
+ * key not extractable); or the application's Web Crypto ECDSA P-256 key pair,
+ * so that stored DPoP-bound tokens stay usable across restarts.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Dpop = boolean | { readonly keyPair: CryptoKeyPair }
+
+/**
  * @since 0.2.0
  * @category models
  */
@@ -104,6 +136,13 @@ export interface Options {
   /** A pre-registered client id (used before any registration). */
   readonly clientId?: string | undefined
   readonly clientSecret?: string | undefined
+  /**
+   * The issuer of the authorization server the pre-registered client belongs
+   * to. When the resource's metadata names another one, authorization fails
+   * (step `registration`) rather than show it these credentials (MCP
+   * 2026-07-28, Authorization Server Binding). Default: any issuer.
+   */
+  readonly clientIssuer?: string | undefined
   /** Force a token endpoint authentication method (else: what the server and registration say). */
   readonly tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | undefined
   /**
@@ -116,7 +155,14 @@ export interface Options {
   /** `application_type` for dynamic registration: "native" (CLI, desktop; the default) or "web". */
   readonly applicationType?: "native" | "web" | undefined
   /** A grant without a user. Default: the authorization code grant, through the `Authorizer`. */
-  readonly grant?: ClientCredentials | IdentityAssertion | undefined
+  readonly grant?: ClientCredentials | IdentityAssertion | WorkloadIdentity | undefined
+  /**
+   * Ask for DPoP-bound tokens (RFC 9449) and prove possession on every
+   * request. Proofs go to token endpoints unless their metadata lists DPoP
+   * algorithms without ES256; a server without DPoP answers a Bearer token,
+   * used as such. Default: false.
+   */
+  readonly dpop?: Dpop | undefined
   /**
    * Scopes always asked for, with those a challenge names. Default: the
    * challenge's `scope`, else the resource's `scopes_supported`, else none.

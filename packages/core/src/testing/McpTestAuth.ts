@@ -110,6 +110,18 @@ export interface ServerOptions {
   readonly grantableScopes?: ReadonlyArray<string> | undefined
   /** Dynamic registration. Default: true. */
   readonly registration?: boolean | undefined
+  /**
+   * DPoP (RFC 9449): advertise ES256, bind tokens requested with a proof,
+   * and demand the `DPoP` scheme and a valid proof for them; `requireNonce`:
+   * both the token endpoint and the MCP endpoint demand a server nonce.
+   * Default: false.
+   */
+  readonly dpop?: boolean | { readonly requireNonce?: boolean | undefined } | undefined
+  /**
+   * Workload identity tokens the JWT bearer grant (RFC 7523 §2.1) accepts,
+   * as if verified against their issuer's keys.
+   */
+  readonly workloadAssertions?: ReadonlyArray<string> | undefined
   /** Pre-registered clients. */
   readonly clients?:
     | ReadonlyArray<{
@@ -144,6 +156,8 @@ export interface LoggedRequest {
   readonly url: string
   /** The `Authorization` header the request carried. */
   readonly authorization: string | undefined
+  /** The `DPoP` proof header the request carried. */
+  readonly dpop: string | undefined
 }
 
 /**
@@ -156,8 +170,12 @@ export interface Stats {
   readonly codeGrants: number
   readonly refreshes: number
   readonly clientCredentials: number
+  /** JWT bearer grants (workload identity). */
+  readonly jwtBearer: number
   /** Requests to the MCP endpoint answered 401. */
   readonly rejected: number
+  /** `use_dpop_nonce` answers, of the token endpoint and the MCP endpoint. */
+  readonly dpopNonceChallenges: number
 }
 
 /**
@@ -165,8 +183,15 @@ export interface Stats {
  * @category models
  */
 export interface ServerHandle {
+  /** The current authorization server (see `migrate`). */
   readonly issuer: string
   readonly resource: string
+  /**
+   * The resource moves to another authorization server: its metadata names
+   * `issuer` from now on, which knows none of the old server's clients or
+   * tokens; the old server is gone.
+   */
+  readonly migrate: (issuer: string) => Effect.Effect<void>
   /** The authorization server and the guarded MCP endpoint in front of an MCP server's `McpHttp`. */
   readonly wrap: (mcp: McpHttp.Service) => McpHttp.Service
   readonly stats: Effect.Effect<Stats>

@@ -188,14 +188,20 @@ export const clientMetadataUrl = "https://conformance-test.local/client-metadata
 
 /**
  * The authorization options for a run: what the suite passes in MCP_CONFORMANCE_CONTEXT (JSON) decides
- * the identity: an identity provider's ID token → the identity assertion grant (SEP-990); a private key →
+ * the identity: a workload's JWT → the JWT bearer grant (SEP-1933); an identity provider's ID token → the
+ * identity assertion grant (SEP-990); a private key →
  * client credentials with private_key_jwt; a client id and secret → client credentials for the
  * `client-credentials-*` scenarios (machine-to-machine), else a pre-registered client. Without context,
  * the authorization code grant with a Client ID Metadata Document or dynamic registration.
  */
 export const authOptions = (context, scenario = "") => {
-  const base = { clientName: "mcp-effect-conformance", clientMetadataUrl }
+  // DPoP (RFC 9449) always: an authorization server without it ignores the proofs and issues Bearer tokens.
+  const base = { clientName: "mcp-effect-conformance", clientMetadataUrl, dpop: true }
   if (!isObject(context) || typeof context.client_id !== "string") return base
+  if (typeof context.valid_jwt === "string") {
+    // Workload identity federation: the platform's JWT, as the JWT bearer grant (RFC 7523).
+    return { ...base, grant: { _tag: "WorkloadIdentity", assertion: context.valid_jwt, clientId: context.client_id } }
+  }
   if (typeof context.idp_id_token === "string") {
     return {
       ...base,

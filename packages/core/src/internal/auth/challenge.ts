@@ -21,6 +21,10 @@ const MAX_LENGTH = 8192
 const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y
 const SPACE = /[ \t]*/y
 
+/** Whether the header has a DPoP challenge asking for a (new) nonce (RFC 9449 §9). @internal */
+export const wantsDpopNonce = (header: string | undefined): boolean =>
+  header !== undefined && parse(header).some((c) => c.scheme === "dpop" && c.params.error === "use_dpop_nonce")
+
 /** Every challenge of the header: its scheme (lower case) and parameters (names lower case). @internal */
 export const parse = (
   header: string
@@ -73,10 +77,16 @@ export const parse = (
   return challenges
 }
 
-/** The Bearer challenge of a `WWW-Authenticate` header, if it has one. @internal */
+/**
+ * The Bearer challenge of a `WWW-Authenticate` header, else its DPoP
+ * challenge (RFC 9449 §7.1: same parameters), if it has one.
+ *
+ * @internal
+ */
 export const bearer = (header: string | undefined): Bearer | undefined => {
   if (header === undefined) return undefined
-  const challenge = parse(header).find((c) => c.scheme === "bearer")
+  const challenges = parse(header)
+  const challenge = challenges.find((c) => c.scheme === "bearer") ?? challenges.find((c) => c.scheme === "dpop")
   if (challenge === undefined) return undefined
   const p = challenge.params
   return {

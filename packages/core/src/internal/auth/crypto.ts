@@ -69,8 +69,27 @@ export const pemToDer = (pem: string): Uint8Array<ArrayBuffer> | undefined => {
 }
 
 /**
- * A compact JWS over `claims`, signed with a PKCS#8 PEM private key. Web
+ * A compact JWS over `claims`, signed with a Web Crypto private key. Web
  * Crypto's ECDSA signature is already the raw `r || s` that JWS wants.
+ *
+ * @internal
+ */
+export const signWithKey = (
+  claims: Readonly<Record<string, unknown>>,
+  key: CryptoKey,
+  alg: SigningAlgorithm,
+  header: Readonly<Record<string, unknown>> = {}
+): Effect.Effect<string, string> => {
+  const segment = (value: unknown) => base64url(encoder.encode(JSON.stringify(value)))
+  const input = `${segment({ alg, typ: "JWT", ...header })}.${segment(claims)}`
+  return Effect.tryPromise({
+    try: () => crypto.subtle.sign(importParams(alg).sign, key, encoder.encode(input)),
+    catch: () => `signing with ${alg} failed`
+  }).pipe(Effect.map((signature) => `${input}.${base64url(new Uint8Array(signature))}`))
+}
+
+/**
+ * A compact JWS over `claims`, signed with a PKCS#8 PEM private key.
  *
  * @internal
  */
@@ -83,16 +102,9 @@ export const signJwt = (
   Effect.gen(function*() {
     const der = pemToDer(privateKeyPem)
     if (der === undefined) return yield* Effect.fail("the private key is not a PKCS#8 PEM block")
-    const params = importParams(alg)
     const key = yield* Effect.tryPromise({
-      try: () => crypto.subtle.importKey("pkcs8", der, params.key, false, ["sign"]),
+      try: () => crypto.subtle.importKey("pkcs8", der, importParams(alg).key, false, ["sign"]),
       catch: () => `the private key cannot be used for ${alg}`
     })
-    const segment = (value: unknown) => base64url(encoder.encode(JSON.stringify(value)))
-    const input = `${segment({ alg, typ: "JWT", ...header })}.${segment(claims)}`
-    const signature = yield* Effect.tryPromise({
-      try: () => crypto.subtle.sign(params.sign, key, encoder.encode(input)),
-      catch: () => `signing with ${alg} failed`
-    })
-    return `${input}.${base64url(new Uint8Array(signature))}`
+    return yield* signWithKey(claims, key, alg, header)
   })

@@ -37,7 +37,9 @@ export const ServerMetadata = Schema.Struct({
   code_challenge_methods_supported: Schema.optional(Strings),
   token_endpoint_auth_methods_supported: Schema.optional(Strings),
   client_id_metadata_document_supported: Schema.optional(Schema.Boolean),
-  authorization_response_iss_parameter_supported: Schema.optional(Schema.Boolean)
+  authorization_response_iss_parameter_supported: Schema.optional(Schema.Boolean),
+  /** RFC 9449 §5.1. */
+  dpop_signing_alg_values_supported: Schema.optional(Strings)
 })
 
 /** @internal */

@@ -17,9 +17,11 @@ import * as McpError from "../../McpError.js"
 import type { Bearer } from "./challenge.js"
 import * as Crypto from "./crypto.js"
 import * as Discovery from "./discovery.js"
+import * as Dpop from "./dpop.js"
 import * as Http from "./http.js"
 import * as Registration from "./registration.js"
 import * as Token from "./token.js"
+import * as Wif from "./wif.js"
 
 /** An access token and what its refresh needs; what the store keeps per resource. @internal */
 export const Grant = Schema.Struct({
@@ -31,6 +33,8 @@ export const Grant = Schema.Struct({
   scope: Schema.optional(Schema.String),
   /** The `resource` parameter the token was issued for. */
   resource: Schema.String,
+  /** `DPoP` for a token bound to the DPoP key (RFC 9449); absent: Bearer. */
+  token_type: Schema.optional(Schema.Literal("DPoP")),
   server: Discovery.ServerMetadata
 })
 
@@ -49,6 +53,20 @@ export interface Config {
   readonly legacy: boolean
   readonly store: McpAuth.StoreService
   readonly authorizer: McpAuth.AuthorizerService | undefined
+  /** DPoP (RFC 9449), when the application asks for it. */
+  readonly dpop: Dpop.Context | undefined
+}
+
+/**
+ * The DPoP context for token requests to `server`: proofs go unless the
+ * server lists its algorithms without ES256 (one that lists none may still
+ * bind; one without DPoP ignores the header, RFC 9449 §5).
+ *
+ * @internal
+ */
+export const dpopFor = (config: Config, server: Discovery.ServerMetadata): Dpop.Context | undefined => {
+  const algorithms = server.dpop_signing_alg_values_supported
+  return algorithms === undefined || algorithms.includes(Dpop.ALGORITHM) ? config.dpop : undefined
 }
 
 const decodeJson = <A, I>(schema: Schema.Schema<A, I>, text: string | undefined): A | undefined => {
@@ -120,6 +138,7 @@ const toGrant = (
       ...(response.expires_in === undefined ? {} : { expires_at: now + response.expires_in * 1000 }),
       ...(scope === undefined ? {} : { scope }),
       resource: discovery.resource,
+      ...(response.token_type?.toLowerCase() === "dpop" ? { token_type: "DPoP" as const } : {}),
       server: discovery.server
     }
   })
@@ -135,6 +154,17 @@ const identify = (
     const preRegistered = config.identity.clientId === undefined
       ? undefined
       : Registration.configured(server, config.identity)
+    const boundTo = config.identity.clientIssuer
+    if (preRegistered !== undefined && boundTo !== undefined && boundTo !== server.issuer) {
+      // MCP 2026-07-28 §Authorization Server Binding: never show one server another's credentials.
+      return yield* Effect.fail(
+        Http.failed(
+          config.http,
+          "registration",
+          `the resource now names authorization server ${server.issuer}; the configured client is registered with ${boundTo}`
+        )
+      )
+    }
     if (preRegistered !== undefined) return preRegistered
     const stored = decodeJson(Registration.ClientInfo, yield* config.store.get(clientKey(server.issuer)))
     const now = yield* Clock.currentTimeMillis
@@ -224,13 +254,21 @@ const authorizationCode = (
     }
     if (answer.error !== undefined) return yield* fail("the authorization server refused", true)
     if (answer.code === undefined) return yield* fail("the redirect carries no code")
-    return yield* Token.request(config.http, "token", server, { _tag: "Client", client }, {
-      grant_type: "authorization_code",
-      code: answer.code,
-      code_verifier: pkce.verifier,
-      redirect_uri: authorizer.redirectUri,
-      resource: discovery.resource
-    }).pipe(Effect.catchAll(dropRejectedClient(config, server.issuer)))
+    return yield* Token.request(
+      config.http,
+      "token",
+      server,
+      { _tag: "Client", client },
+      {
+        grant_type: "authorization_code",
+        code: answer.code,
+        code_verifier: pkce.verifier,
+        redirect_uri: authorizer.redirectUri,
+        resource: discovery.resource
+      },
+      true,
+      dpopFor(config, server)
+    ).pipe(Effect.catchAll(dropRejectedClient(config, server.issuer)))
   })
 
 /** Client credentials, or the SEP-990 identity assertion: grants without a user. */
@@ -268,12 +306,20 @@ const machineGrant = (
         false
       )
       const client = { issuer: server.issuer, client_id: grant.clientId, client_secret: grant.clientSecret }
-      return yield* Token.request(config.http, "token", server, { _tag: "Client", client }, {
-        grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
-        assertion: exchanged.access_token,
-        resource: discovery.resource,
-        scope
-      })
+      return yield* Token.request(
+        config.http,
+        "token",
+        server,
+        { _tag: "Client", client },
+        {
+          grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+          assertion: exchanged.access_token,
+          resource: discovery.resource,
+          scope
+        },
+        true,
+        dpopFor(config, server)
+      )
     })
   }
   const auth: Token.ClientAuth = "clientSecret" in grant
@@ -287,11 +333,19 @@ const machineGrant = (
       privateKeyPem: grant.privateKeyPem,
       algorithm: grant.algorithm ?? "ES256"
     }
-  return Token.request(config.http, "token", server, auth, {
-    grant_type: "client_credentials",
-    resource: discovery.resource,
-    scope
-  })
+  return Token.request(
+    config.http,
+    "token",
+    server,
+    auth,
+    {
+      grant_type: "client_credentials",
+      resource: discovery.resource,
+      scope
+    },
+    true,
+    dpopFor(config, server)
+  )
 }
 
 /**
@@ -311,6 +365,8 @@ export const authorize = (
     const scope = selectScope(config, discovery, challenge, previous)
     const response = config.grant === undefined
       ? yield* authorizationCode(config, discovery, scope)
+      : config.grant._tag === "WorkloadIdentity"
+      ? yield* Wif.grant(config.http, config.grant, discovery, scope, dpopFor(config, discovery.server))
       : yield* machineGrant(config, config.grant, discovery, scope)
     const grant = yield* toGrant(response, discovery, scope, undefined)
     yield* saveGrant(config, grant)
@@ -329,11 +385,19 @@ export const refresh = (config: Config, grant: Grant): Effect.Effect<Grant, McpE
     if (client === undefined || grant.refresh_token === undefined) {
       return yield* Effect.fail(Http.failed(config.http, "refresh", "nothing to refresh with"))
     }
-    const response = yield* Token.request(config.http, "refresh", grant.server, { _tag: "Client", client }, {
-      grant_type: "refresh_token",
-      refresh_token: grant.refresh_token,
-      resource: grant.resource
-    }).pipe(Effect.catchAll(dropRejectedClient(config, grant.server.issuer)))
+    const response = yield* Token.request(
+      config.http,
+      "refresh",
+      grant.server,
+      { _tag: "Client", client },
+      {
+        grant_type: "refresh_token",
+        refresh_token: grant.refresh_token,
+        resource: grant.resource
+      },
+      true,
+      dpopFor(config, grant.server)
+    ).pipe(Effect.catchAll(dropRejectedClient(config, grant.server.issuer)))
     const next = yield* toGrant(response, grant, grant.scope, grant.refresh_token)
     yield* saveGrant(config, next)
     return next

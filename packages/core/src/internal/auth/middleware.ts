@@ -28,6 +28,7 @@ import type * as McpAuth from "../../McpAuth.js"
 import * as McpError from "../../McpError.js"
 import type * as McpHttp from "../../McpHttp.js"
 import * as Challenge from "./challenge.js"
+import * as Dpop from "./dpop.js"
 import * as Flow from "./flow.js"
 
 /** @internal */
@@ -98,6 +99,9 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
     const cooldown = Duration.toMillis(Duration.decode(options.failureCooldown ?? "1 minute"))
     const timeout = Duration.decode(options.timeout ?? "30 seconds")
     const resources = new Map<string, Resource>()
+    const dpop = options.dpop === undefined || options.dpop === false
+      ? undefined
+      : Dpop.makeContext(options.dpop === true ? undefined : options.dpop.keyPair)
 
     const resourceFor = (endpoint: string): Resource => {
       const existing = resources.get(endpoint)
@@ -108,6 +112,7 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
         identity: {
           clientId: options.clientId,
           clientSecret: options.clientSecret,
+          clientIssuer: options.clientIssuer,
           tokenEndpointAuthMethod: options.tokenEndpointAuthMethod,
           clientMetadataUrl: options.clientMetadataUrl,
           clientName: options.clientName ?? "mcp-effect",
@@ -119,7 +124,8 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
         offlineAccess: options.offlineAccess ?? true,
         legacy: options.legacyDiscovery ?? true,
         store: deps.store,
-        authorizer: deps.authorizer
+        authorizer: deps.authorizer,
+        dpop
       }
       const resource: Resource = {
         config,
@@ -189,10 +195,24 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
         return Effect.zipRight(Effect.forkIn(renewal, scope), awaitRenewal(flight, signal))
       })
 
-    const withToken = (request: McpHttp.Request, token: string): McpHttp.Request => ({
-      ...request,
-      headers: { ...request.headers, authorization: `Bearer ${token}` }
-    })
+    /** The request with the grant's token: Bearer, or DPoP with a fresh proof (RFC 9449 §7). */
+    const withToken = (
+      request: McpHttp.Request,
+      grant: Flow.Grant | undefined
+    ): Effect.Effect<McpHttp.Request, McpError.HttpFailure> => {
+      if (grant === undefined) return Effect.succeed(request)
+      const token = grant.access_token
+      if (grant.token_type !== "DPoP" || dpop === undefined) {
+        return Effect.succeed({ ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } })
+      }
+      return Dpop.header(dpop, { method: request.method, url: request.url, accessToken: token }).pipe(
+        Effect.mapError((description) => new McpError.HttpFailure({ description })),
+        Effect.map((proof) => ({
+          ...request,
+          headers: { ...request.headers, authorization: `DPoP ${token}`, dpop: proof }
+        }))
+      )
+    }
 
     const stepUpFailed = (resource: Resource, challenge: Challenge.Bearer, description: string) =>
       new McpError.AuthorizationFailed({
@@ -210,6 +230,7 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
         yield* resource.load
         let renewals = 0
         let stepUps = 0
+        let nonceRetries = 0
         while (true) {
           const used = resource.generation
           const grant = resource.grant
@@ -221,11 +242,17 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
               continue
             }
           }
-          const response = yield* deps.http.execute(
-            grant === undefined ? request : withToken(request, grant.access_token)
-          )
+          const response = yield* Effect.flatMap(withToken(request, grant), deps.http.execute)
+          const freshNonce = grant?.token_type === "DPoP" && dpop?.nonces.update(request.url, response.headers) === true
           if (response.status !== 401 && response.status !== 403) return response
-          const challenge = Challenge.bearer(response.headers["www-authenticate"])
+          const header = response.headers["www-authenticate"]
+          // RFC 9449 §9: the resource wants a nonce it just sent: the same request again, with it (bounded).
+          if (response.status === 401 && freshNonce && Challenge.wantsDpopNonce(header) && nonceRetries < 2) {
+            nonceRetries++
+            yield* response.discard
+            continue
+          }
+          const challenge = Challenge.bearer(header)
           if (response.status === 401) {
             if (renewals >= MAX_RENEWALS) {
               yield* response.discard

@@ -34,6 +34,8 @@ export type ClientInfo = typeof ClientInfo.Type
 export interface Identity {
   readonly clientId?: string | undefined
   readonly clientSecret?: string | undefined
+  /** The issuer a pre-registered client belongs to, if the application said. */
+  readonly clientIssuer?: string | undefined
   readonly tokenEndpointAuthMethod?: string | undefined
   readonly clientMetadataUrl?: string | undefined
   readonly clientName: string

@@ -9,10 +9,12 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as McpError from "../../McpError.js"
 import * as Crypto from "./crypto.js"
 import type { ServerMetadata } from "./discovery.js"
+import * as Dpop from "./dpop.js"
 import * as Http from "./http.js"
 import type { ClientInfo } from "./registration.js"
 
@@ -31,6 +33,8 @@ export type TokenResponse = typeof TokenResponse.Type
 /** How the client proves itself at the token endpoint. @internal */
 export type ClientAuth =
   | { readonly _tag: "Client"; readonly client: ClientInfo }
+  /** No client authentication at all: the grant itself authenticates (a workload's JWT). */
+  | { readonly _tag: "None" }
   | {
     readonly _tag: "PrivateKeyJwt"
     readonly clientId: string
@@ -73,6 +77,7 @@ const authenticate = (
   { readonly headers: Record<string, string>; readonly params: Record<string, string> },
   McpError.AuthorizationFailed
 > => {
+  if (auth._tag === "None") return Effect.succeed({ headers: {}, params: {} })
   if (auth._tag === "PrivateKeyJwt") {
     return Effect.flatMap(Clock.currentTimeMillis, (millis) => {
       const now = Math.floor(millis / 1000)
@@ -114,9 +119,47 @@ const authenticate = (
   }
 }
 
+/** The answer of one POST to the token endpoint, with the `DPoP` proof when there is a DPoP context. */
+const post = (
+  ctx: Http.Context,
+  step: McpError.AuthorizationStep,
+  server: ServerMetadata,
+  auth: ClientAuth,
+  endpoint: string,
+  params: Readonly<Record<string, string | undefined>>,
+  dpop: Dpop.Context | undefined
+) =>
+  Effect.gen(function*() {
+    // Fresh each time: a retry must not replay a client assertion's or a proof's `jti`.
+    const client = yield* authenticate(ctx, step, server, auth, endpoint)
+    const proof = dpop === undefined
+      ? undefined
+      : yield* Effect.mapError(
+        Dpop.header(dpop, { method: "POST", url: endpoint }),
+        (description) => Http.failed(ctx, step, description)
+      )
+    const reply = yield* Http.exchange(ctx, step, {
+      method: "POST",
+      url: endpoint,
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        ...client.headers,
+        ...(proof === undefined ? {} : { dpop: proof })
+      },
+      body: Http.form({ ...params, ...client.params })
+    })
+    const fresh = dpop?.nonces.update(endpoint, reply.headers) === true
+    return { reply, fresh }
+  })
+
+const oauthError = (reply: Http.Reply): string | undefined =>
+  Predicate.isRecord(reply.json) && typeof reply.json.error === "string" ? reply.json.error : undefined
+
 /**
  * One token request. An OAuth error answer fails with the server's `error`
  * and `error_description`; so does a success without an `access_token`.
+ * With a DPoP context, the request carries a proof, and a `use_dpop_nonce`
+ * answer with a new nonce is retried once with it (RFC 9449 §8).
  *
  * @internal
  */
@@ -127,20 +170,17 @@ export const request = (
   auth: ClientAuth,
   params: Readonly<Record<string, string | undefined>>,
   /** Only an access token must be a Bearer token; an exchanged ID-JAG is `N_A` (RFC 8693 §2.2.1). */
-  accessToken = true
+  accessToken = true,
+  dpop: Dpop.Context | undefined = undefined
 ): Effect.Effect<TokenResponse, McpError.AuthorizationFailed> =>
   Effect.gen(function*() {
     const endpoint = server.token_endpoint
     if (endpoint === undefined) {
       return yield* Effect.fail(Http.failed(ctx, step, `${server.issuer} has no token endpoint`))
     }
-    const client = yield* authenticate(ctx, step, server, auth, endpoint)
-    const reply = yield* Http.exchange(ctx, step, {
-      method: "POST",
-      url: endpoint,
-      headers: { "content-type": "application/x-www-form-urlencoded", ...client.headers },
-      body: Http.form({ ...params, ...client.params })
-    })
+    const first = yield* post(ctx, step, server, auth, endpoint, params, dpop)
+    const challenged = first.reply.status === 400 && oauthError(first.reply) === "use_dpop_nonce" && first.fresh
+    const { reply } = challenged ? yield* post(ctx, step, server, auth, endpoint, params, dpop) : first
     if (reply.status < 200 || reply.status >= 300) {
       return yield* Effect.fail(Http.failed(ctx, step, `the token endpoint answered ${reply.status}`, reply))
     }
@@ -148,9 +188,11 @@ export const request = (
     if (Either.isLeft(decoded)) {
       return yield* Effect.fail(Http.failed(ctx, step, "the token response has no access_token", reply))
     }
-    const type = decoded.right.token_type
-    if (accessToken && type !== undefined && type.toLowerCase() !== "bearer") {
-      return yield* Effect.fail(Http.failed(ctx, step, `unsupported token type ${type}`))
+    const type = decoded.right.token_type?.toLowerCase()
+    // RFC 9449 §5: an authorization server without DPoP ignores the proof and issues a Bearer token.
+    const accepted = type === undefined || type === "bearer" || (dpop !== undefined && type === "dpop")
+    if (accessToken && !accepted) {
+      return yield* Effect.fail(Http.failed(ctx, step, `unsupported token type ${decoded.right.token_type}`))
     }
     return decoded.right
   })

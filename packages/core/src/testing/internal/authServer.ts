@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Crypto from "../../internal/auth/crypto.js"
 import type * as McpHttp from "../../McpHttp.js"
 import type * as McpTestAuth from "../McpTestAuth.js"
+import * as DpopCheck from "./dpopCheck.js"
 
 interface Client {
   readonly id: string
@@ -34,7 +35,11 @@ interface Issued {
   readonly scope: string
   readonly expiresAt: number
   readonly client: string
+  /** The DPoP key thumbprint the token is bound to (RFC 9449 §6). */
+  readonly jkt: string | undefined
 }
+
+const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 const respond = (
   status: number,
@@ -67,10 +72,14 @@ const words = (scope: string | undefined) => (scope ?? "").split(" ").filter((w)
 /** @internal */
 export const make = (options: McpTestAuth.ServerOptions = {}) =>
   Effect.sync(() => {
-    const issuer = options.issuer ?? "https://auth.test"
+    let issuer = options.issuer ?? "https://auth.test"
+    const retired: Array<string> = []
     const resource = options.resource ?? "https://mcp.test/mcp"
     const resourceUrl = new URL(resource)
-    const issuerPath = new URL(issuer).pathname.replace(/\/$/, "")
+    const issuerPath = () => new URL(issuer).pathname.replace(/\/$/, "")
+    const dpop = options.dpop === undefined || options.dpop === false
+      ? undefined
+      : { requireNonce: options.dpop !== true && options.dpop.requireNonce === true, seen: new Set<string>() }
     const prmUrl = `${resourceUrl.origin}/.well-known/oauth-protected-resource${resourceUrl.pathname}`
     const ttl = Duration.toMillis(Duration.decode(options.tokenTtl ?? "1 hour"))
     const clients = new Map<string, Client>()
@@ -97,11 +106,15 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
       codeGrants: 0,
       refreshes: 0,
       clientCredentials: 0,
-      rejected: 0
+      jwtBearer: 0,
+      rejected: 0,
+      dpopNonceChallenges: 0
     }
     const requests: Array<McpTestAuth.LoggedRequest> = []
     let counter = 0
     const next = (prefix: string) => `${prefix}-${++counter}-${Crypto.randomToken(8)}`
+    const asNonce = next("asn")
+    const rsNonce = next("rsn")
     const takeFault = (tag: McpTestAuth.Fault["_tag"]) => {
       const index = faults.findIndex((f) => f._tag === tag)
       return index === -1 ? undefined : faults.splice(index, 1)[0]
@@ -117,22 +130,23 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
       code_challenge_methods_supported: ["S256"],
       token_endpoint_auth_methods_supported: ["none", "client_secret_basic", "client_secret_post"],
       authorization_response_iss_parameter_supported: true,
+      ...(dpop === undefined ? {} : { dpop_signing_alg_values_supported: ["ES256"] }),
       ...(options.scopesSupported === undefined ? {} : { scopes_supported: options.scopesSupported })
     })
 
-    const issue = (client: string, scope: string, now: number) =>
+    const issue = (client: string, scope: string, now: number, jkt: string | undefined) =>
       Effect.sync(() => {
         const token = next("at")
-        access.set(token, { scope, expiresAt: now + ttl, client })
+        access.set(token, { scope, expiresAt: now + ttl, client, jkt })
         const body: Record<string, unknown> = {
           access_token: token,
-          token_type: "Bearer",
+          token_type: jkt === undefined ? "Bearer" : "DPoP",
           expires_in: Math.floor(ttl / 1000),
           ...(scope === "" ? {} : { scope })
         }
         if (options.refreshTokens !== false) {
           const refreshToken = next("rt")
-          refresh.set(refreshToken, { scope, expiresAt: Number.POSITIVE_INFINITY, client })
+          refresh.set(refreshToken, { scope, expiresAt: Number.POSITIVE_INFINITY, client, jkt })
           body.refresh_token = refreshToken
         }
         if (takeFault("BadTokenResponse") !== undefined) return respond(200, {}, "{\"token_type\":\"Bearer\"}")
@@ -152,11 +166,42 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
       return form.get("client_secret") === client.secret ? client : undefined
     }
 
+    /** RFC 9449 §5: a token request's proof, if any: its key thumbprint, or the error answer. */
+    const tokenProof = (headers: Readonly<Record<string, string>>, now: number) =>
+      Effect.gen(function*() {
+        if (dpop === undefined || headers.dpop === undefined) return { jkt: undefined }
+        const verdict = yield* DpopCheck.check(headers.dpop, {
+          method: "POST",
+          url: `${issuer}/token`,
+          now,
+          nonce: dpop.requireNonce ? asNonce : undefined,
+          seen: dpop.seen
+        })
+        if (verdict._tag === "Valid") return { jkt: verdict.jkt }
+        if (verdict.error === "use_dpop_nonce") stats.dpopNonceChallenges++
+        return {
+          answer: json(400, { error: verdict.error, error_description: verdict.reason }, {
+            ...(dpop.requireNonce ? { "dpop-nonce": asNonce } : {})
+          })
+        }
+      })
+
     const token = (headers: Readonly<Record<string, string>>, body: string, now: number) =>
       Effect.gen(function*() {
         const form = new URLSearchParams(body)
         const forced = takeFault("TokenError")
         if (forced !== undefined && forced._tag === "TokenError") return oauthError(400, forced.error)
+        const proof = yield* tokenProof(headers, now)
+        if ("answer" in proof) return proof.answer
+        const jkt = proof.jkt
+        if (form.get("grant_type") === JWT_BEARER) {
+          // Workload identity (RFC 7523 §2.1): the assertion authenticates; no client authentication.
+          const assertion = form.get("assertion")
+          if (assertion === null) return oauthError(400, "invalid_request", "no assertion")
+          if (options.workloadAssertions?.includes(assertion) !== true) return oauthError(400, "invalid_grant")
+          stats.jwtBearer++
+          return yield* issue("workload", grantable(form.get("scope") ?? ""), now, jkt)
+        }
         const client = authenticate(headers, form)
         if (client === undefined) return oauthError(401, "invalid_client")
         switch (form.get("grant_type")) {
@@ -169,18 +214,20 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
             const challenge = yield* Crypto.s256(form.get("code_verifier") ?? "")
             if (challenge !== code.challenge) return oauthError(400, "invalid_grant", "PKCE verification failed")
             stats.codeGrants++
-            return yield* issue(client.id, code.scope, now)
+            return yield* issue(client.id, code.scope, now, jkt)
           }
           case "refresh_token": {
             const held = refresh.get(form.get("refresh_token") ?? "")
             if (held === undefined || held.client !== client.id) return oauthError(400, "invalid_grant")
+            // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
+            if (held.jkt !== undefined && held.jkt !== jkt) return oauthError(400, "invalid_grant", "DPoP key")
             refresh.delete(form.get("refresh_token") ?? "") // rotation: a refresh token works once
             stats.refreshes++
-            return yield* issue(client.id, held.scope, now)
+            return yield* issue(client.id, held.scope, now, jkt)
           }
           case "client_credentials":
             stats.clientCredentials++
-            return yield* issue(client.id, form.get("scope") ?? "", now)
+            return yield* issue(client.id, form.get("scope") ?? "", now, jkt)
           default:
             return oauthError(400, "unsupported_grant_type")
         }
@@ -246,10 +293,58 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
         ...(scope === undefined || scope === "" ? [] : [`scope="${scope}"`])
       ].join(", ")
 
-    const guard = (mcp: McpHttp.Service, request: McpHttp.Request, now: number) => {
-      const header = request.headers.authorization
-      const held = header?.startsWith("Bearer ") === true ? access.get(header.slice(7)) : undefined
-      const rejectAll = faults.some((f) => f._tag === "RejectTokens")
+    /** RFC 9449 §7: a bound token goes with the DPoP scheme and a proof of its key; else a 401 (with a nonce). */
+    const dpopRejection = (request: McpHttp.Request, token: string, held: Issued, now: number) =>
+      Effect.gen(function*() {
+        if (held.jkt === undefined || dpop === undefined) return undefined
+        const verdict = yield* DpopCheck.check(request.headers.dpop, {
+          method: request.method,
+          url: request.url,
+          now,
+          accessToken: token,
+          nonce: dpop.requireNonce ? rsNonce : undefined,
+          seen: dpop.seen
+        })
+        if (verdict._tag === "Valid" && verdict.jkt === held.jkt) return undefined
+        const error = verdict._tag === "Valid" ? "invalid_token" : verdict.error
+        if (error === "use_dpop_nonce") stats.dpopNonceChallenges++
+        else stats.rejected++
+        return json(401, { error }, {
+          "www-authenticate": `DPoP error="${error}", algs="ES256", resource_metadata="${prmUrl}"`,
+          ...(dpop.requireNonce ? { "dpop-nonce": rsNonce } : {})
+        })
+      })
+
+    /** The token of the `Authorization` header, if its scheme is the one the token was issued for. */
+    const presented = (header: string | undefined): { token: string; held: Issued | undefined } | undefined => {
+      const match = header === undefined ? null : /^(Bearer|DPoP) (.+)$/.exec(header)
+      if (match === null) return undefined
+      const held = access.get(match[2])
+      const bound = held?.jkt !== undefined
+      return { token: match[2], held: bound === (match[1] === "DPoP") ? held : undefined }
+    }
+
+    const guard = (mcp: McpHttp.Service, request: McpHttp.Request, now: number) =>
+      Effect.gen(function*() {
+        const header = request.headers.authorization
+        const found = presented(header)
+        const held = found?.held
+        const rejectAll = faults.some((f) => f._tag === "RejectTokens")
+        if (held !== undefined && found !== undefined && held.expiresAt > now && !rejectAll) {
+          const refused = yield* dpopRejection(request, found.token, held, now)
+          if (refused !== undefined) return refused
+        }
+        return yield* admit(mcp, request, now, held, header, rejectAll)
+      })
+
+    const admit = (
+      mcp: McpHttp.Service,
+      request: McpHttp.Request,
+      now: number,
+      held: Issued | undefined,
+      header: string | undefined,
+      rejectAll: boolean
+    ) => {
       if (held === undefined || held.expiresAt <= now || rejectAll) {
         stats.rejected++
         return Effect.succeed(
@@ -268,7 +363,7 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
           })
         )
       }
-      const { authorization: _, ...rest } = request.headers
+      const { authorization: _, dpop: __, ...rest } = request.headers
       return mcp.execute({ ...request, headers: rest })
     }
 
@@ -276,7 +371,12 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
       execute: (request) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           const url = new URL(request.url)
-          requests.push({ method: request.method, url: request.url, authorization: request.headers.authorization })
+          requests.push({
+            method: request.method,
+            url: request.url,
+            authorization: request.headers.authorization,
+            dpop: request.headers.dpop
+          })
           const at = `${url.origin}${url.pathname}`
           if (at === prmUrl && request.method === "GET") {
             return Effect.succeed(json(200, {
@@ -288,7 +388,7 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
           if (at === `${resourceUrl.origin}${resourceUrl.pathname}`) return guard(mcp, request, now)
           if (url.origin === new URL(issuer).origin) {
             // RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path.
-            if (at === `${new URL(issuer).origin}/.well-known/oauth-authorization-server${issuerPath}`) {
+            if (at === `${new URL(issuer).origin}/.well-known/oauth-authorization-server${issuerPath()}`) {
               return Effect.succeed(json(200, metadata()))
             }
             if (at === `${issuer}/authorize` && request.method === "GET") return Effect.succeed(authorize(url))
@@ -300,13 +400,29 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
             }
             return Effect.succeed(oauthError(404, "not_found"))
           }
+          // A retired authorization server is gone: nothing it issued is good anywhere.
+          if (retired.some((old) => new URL(old).origin === url.origin)) {
+            return Effect.succeed(oauthError(404, "not_found"))
+          }
           return mcp.execute(request)
         })
     })
 
     const handle: McpTestAuth.ServerHandle = {
-      issuer,
+      get issuer() {
+        return issuer
+      },
       resource,
+      migrate: (to) =>
+        Effect.sync(() => {
+          // A new authorization server knows none of the old one's clients, codes or tokens.
+          retired.push(issuer)
+          issuer = to
+          clients.clear()
+          codes.clear()
+          access.clear()
+          refresh.clear()
+        }),
       wrap,
       stats: Effect.sync(() => ({ ...stats })),
       requests: Effect.sync(() => [...requests]),
