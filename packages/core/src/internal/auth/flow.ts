@@ -19,6 +19,7 @@ import * as Crypto from "./crypto.js"
 import * as Discovery from "./discovery.js"
 import * as Dpop from "./dpop.js"
 import * as Http from "./http.js"
+import * as Machine from "./machine.js"
 import * as Registration from "./registration.js"
 import * as Token from "./token.js"
 import * as Wif from "./wif.js"
@@ -271,83 +272,6 @@ const authorizationCode = (
     ).pipe(Effect.catchAll(dropRejectedClient(config, server.issuer)))
   })
 
-/** Client credentials, or the SEP-990 identity assertion: grants without a user. */
-const machineGrant = (
-  config: Config,
-  grant: McpAuth.ClientCredentials | McpAuth.IdentityAssertion,
-  discovery: Discovery.Discovery,
-  scope: string | undefined
-): Effect.Effect<Token.TokenResponse, McpError.AuthorizationFailed> => {
-  const server = discovery.server
-  if (grant._tag === "IdentityAssertion") {
-    return Effect.gen(function*() {
-      const idp = { ...server, issuer: "", token_endpoint: grant.idpTokenEndpoint }
-      const idpClient = grant.idpClientId === undefined
-        ? undefined
-        : {
-          issuer: "",
-          client_id: grant.idpClientId,
-          ...(grant.idpClientSecret === undefined ? {} : { client_secret: grant.idpClientSecret })
-        }
-      const exchanged = yield* Token.request(
-        config.http,
-        "token",
-        { ...idp, token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"] },
-        { _tag: "Client", client: idpClient ?? { issuer: "", client_id: grant.clientId } },
-        {
-          grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-          requested_token_type: "urn:ietf:params:oauth:token-type:id-jag",
-          subject_token: grant.idToken,
-          subject_token_type: "urn:ietf:params:oauth:token-type:id_token",
-          audience: server.issuer,
-          resource: discovery.resource,
-          scope
-        },
-        false
-      )
-      const client = { issuer: server.issuer, client_id: grant.clientId, client_secret: grant.clientSecret }
-      return yield* Token.request(
-        config.http,
-        "token",
-        server,
-        { _tag: "Client", client },
-        {
-          grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
-          assertion: exchanged.access_token,
-          resource: discovery.resource,
-          scope
-        },
-        true,
-        dpopFor(config, server)
-      )
-    })
-  }
-  const auth: Token.ClientAuth = "clientSecret" in grant
-    ? {
-      _tag: "Client",
-      client: { issuer: server.issuer, client_id: grant.clientId, client_secret: grant.clientSecret }
-    }
-    : {
-      _tag: "PrivateKeyJwt",
-      clientId: grant.clientId,
-      privateKeyPem: grant.privateKeyPem,
-      algorithm: grant.algorithm ?? "ES256"
-    }
-  return Token.request(
-    config.http,
-    "token",
-    server,
-    auth,
-    {
-      grant_type: "client_credentials",
-      resource: discovery.resource,
-      scope
-    },
-    true,
-    dpopFor(config, server)
-  )
-}
-
 /**
  * A full authorization for the endpoint: `challenge` is the 401/403's
  * Bearer challenge, `previous` the scope requested before (a step-up asks
@@ -367,7 +291,7 @@ export const authorize = (
       ? yield* authorizationCode(config, discovery, scope)
       : config.grant._tag === "WorkloadIdentity"
       ? yield* Wif.grant(config.http, config.grant, discovery, scope, dpopFor(config, discovery.server))
-      : yield* machineGrant(config, config.grant, discovery, scope)
+      : yield* Machine.grant(config.http, config.grant, discovery, scope, dpopFor(config, discovery.server))
     const grant = yield* toGrant(response, discovery, scope, undefined)
     yield* saveGrant(config, grant)
     return grant

@@ -126,7 +126,12 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
       token_endpoint: `${issuer}/token`,
       ...(options.registration === false ? {} : { registration_endpoint: `${issuer}/register` }),
       response_types_supported: ["code"],
-      grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+      grant_types_supported: [
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+        ...(options.workloadAssertions === undefined ? [] : [JWT_BEARER])
+      ],
       code_challenge_methods_supported: ["S256"],
       token_endpoint_auth_methods_supported: ["none", "client_secret_basic", "client_secret_post"],
       authorization_response_iss_parameter_supported: true,
