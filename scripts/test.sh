@@ -111,3 +111,17 @@ stage conformance-schemas conformance_schemas
 # Every auth/* scenario of the pinned suite (OAuth 2.1 authorization, the client-credentials and
 # cross-app-access extensions included): 22 of 22, completed headlessly by the conformance client.
 stage conformance-auth conformance auth
+
+# Every auth/* scenario of the 0.2.0 alpha: the 2025-11-25 and 2026-07-28 ones (iss, metadata
+# issuer, authorization-server migration...) and every extension (client credentials,
+# enterprise-managed, DPoP with and without nonces, workload identity): 33 of 33. The count is
+# asserted, so that a scenario the pinned suite stops listing is noticed, not silently skipped.
+conformance_auth_next() {
+  local summary
+  summary=$(CONFORMANCE_VERSION=0.2.0-alpha.12 conformance auth | tee /dev/stderr | tail -n 1)
+  if [ "$summary" != "33 passed, 0 failed" ]; then
+    echo "conformance-auth-0.2.0-alpha.12: expected \"33 passed, 0 failed\", got \"$summary\"" >&2
+    return 1
+  fi
+}
+stage conformance-auth-0.2.0-alpha.12 conformance_auth_next
