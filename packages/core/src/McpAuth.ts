@@ -126,7 +126,19 @@ export interface WorkloadIdentity {
  * @since 0.2.0
  * @category models
  */
-export type Dpop = boolean | { readonly keyPair: CryptoKeyPair }
+export type Dpop = boolean | { readonly keyPair: DpopKeyPair }
+
+/**
+ * A Web Crypto key pair (`crypto.subtle.generateKey({ name: "ECDSA",
+ * namedCurve: "P-256" }, ...)`), typed without the DOM library.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface DpopKeyPair {
+  readonly privateKey: Parameters<typeof crypto.subtle.sign>[1]
+  readonly publicKey: Parameters<typeof crypto.subtle.sign>[1]
+}
 
 /**
  * @since 0.2.0

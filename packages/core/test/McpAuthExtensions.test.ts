@@ -132,6 +132,36 @@ describe("McpAuth DPoP", () => {
       const header = JSON.parse(atob(proof.split(".")[0].replace(/-/g, "+").replace(/_/g, "/")))
       expect(header.jwk).toEqual({ kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y })
     }))
+
+  it.scoped("a stored DPoP token survives a restart with the application's key, not with a new one", () =>
+    Effect.gen(function*() {
+      const store = McpAuth.memoryStore()
+      const keyPair = yield* Effect.promise(() =>
+        crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"])
+      )
+      const mcp = yield* McpTestServer.make()
+      const as = yield* McpTestAuth.makeServer({ dpop: true, refreshTokens: false })
+      const network = as.wrap(McpHttp.fromHttpClient(McpTestServer.httpClient(mcp)))
+      const run = (dpop: McpAuth.Dpop) =>
+        Effect.gen(function*() {
+          const context = yield* Layer.build(
+            McpAuth.layer({ dpop }).pipe(Layer.provide(Layer.mergeAll(
+              Layer.succeed(McpHttp.McpHttp, network),
+              Layer.succeed(McpAuth.Store, store),
+              Layer.succeed(McpAuth.Authorizer, McpTestAuth.headless(network, { redirectUri }))
+            )))
+          )
+          const client = yield* McpClient.make({ url: as.resource, getStream: false }).pipe(
+            Effect.provideService(McpHttp.McpHttp, Context.get(context, McpHttp.McpHttp))
+          )
+          yield* client.ping()
+        }).pipe(Effect.scoped)
+      yield* run({ keyPair })
+      yield* run({ keyPair })
+      expect((yield* as.stats).authorizations).toBe(1)
+      yield* run(true) // another key: the stored token is refused, a new authorization binds the new key
+      expect((yield* as.stats).authorizations).toBe(2)
+    }))
 })
 
 const workloadJwt = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lkcC50ZXN0Iiwic3ViIjoid29ya2xvYWQifQ.c2lnbmF0dXJl"

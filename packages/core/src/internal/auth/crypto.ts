@@ -9,6 +9,14 @@ import * as Effect from "effect/Effect"
 
 const encoder = new TextEncoder()
 
+/**
+ * Web Crypto's key, named without the DOM library: the same type in
+ * browsers and in Node (whose types declare no global `CryptoKey`).
+ *
+ * @internal
+ */
+export type WebCryptoKey = Parameters<typeof crypto.subtle.sign>[1]
+
 /** Bytes as base64url without padding (RFC 7636 appendix A). @internal */
 export const base64url = (bytes: Uint8Array): string => {
   let binary = ""
@@ -76,7 +84,7 @@ export const pemToDer = (pem: string): Uint8Array<ArrayBuffer> | undefined => {
  */
 export const signWithKey = (
   claims: Readonly<Record<string, unknown>>,
-  key: CryptoKey,
+  key: WebCryptoKey,
   alg: SigningAlgorithm,
   header: Readonly<Record<string, unknown>> = {}
 ): Effect.Effect<string, string> => {

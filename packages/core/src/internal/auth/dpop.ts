@@ -31,7 +31,7 @@ export interface PublicJwk {
 
 /** A proof key: the private key never leaves Web Crypto. @internal */
 export interface Key {
-  readonly privateKey: CryptoKey
+  readonly privateKey: Crypto.WebCryptoKey
   readonly jwk: PublicJwk
   /** RFC 7638 SHA-256 thumbprint: what a bound token's `cnf.jkt` names. */
   readonly thumbprint: string
@@ -46,8 +46,14 @@ export const thumbprint = (jwk: PublicJwk): Effect.Effect<string> =>
     )
   ).pipe(Effect.map((digest) => Crypto.base64url(new Uint8Array(digest))))
 
+/** A Web Crypto key pair. @internal */
+export interface KeyPair {
+  readonly privateKey: Crypto.WebCryptoKey
+  readonly publicKey: Crypto.WebCryptoKey
+}
+
 /** A key from a Web Crypto ECDSA P-256 key pair (the application's, or a generated one). @internal */
-export const fromKeyPair = (pair: CryptoKeyPair): Effect.Effect<Key, string> =>
+export const fromKeyPair = (pair: KeyPair): Effect.Effect<Key, string> =>
   Effect.gen(function*() {
     const exported = yield* Effect.tryPromise({
       try: () => crypto.subtle.exportKey("jwk", pair.publicKey),
@@ -156,7 +162,7 @@ export interface Context {
 }
 
 /** A context whose key is made once, on first use (`pair`: the application's key pair, else a fresh one). @internal */
-export const makeContext = (pair: CryptoKeyPair | undefined): Context => ({
+export const makeContext = (pair: KeyPair | undefined): Context => ({
   key: Effect.runSync(Effect.cached(pair === undefined ? generate : fromKeyPair(pair))),
   nonces: makeNonces()
 })
