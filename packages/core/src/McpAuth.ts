@@ -3,7 +3,8 @@
  * a layer between the client and its HTTP.
  *
  * `McpAuth.layer` wraps the `McpHttp` service of the context: every request
- * to a protected MCP endpoint carries `Authorization: Bearer`; a 401 starts
+ * to a protected MCP endpoint carries `Authorization: Bearer` (or `DPoP`
+ * with a proof of possession, RFC 9449, when asked for); a 401 starts
  * discovery (RFC 9728, RFC 8414), client identification (pre-registered,
  * Client ID Metadata Document, RFC 7591), and the grant (authorization code
  * with PKCE, or client credentials), then the request goes again. Many

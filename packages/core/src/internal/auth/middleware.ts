@@ -16,6 +16,10 @@
  * needed. Every loop is bounded: two renewals and `maxStepUps` step-ups per
  * request; a failed renewal is remembered for `failureCooldown`.
  *
+ * A DPoP-bound grant (RFC 9449) goes as `Authorization: DPoP` with a fresh
+ * proof per request; a 401 `use_dpop_nonce` carrying a new nonce repeats the
+ * request with it, at most twice, without counting as a renewal.
+ *
  * @internal
  */
 import * as Clock from "effect/Clock"
