@@ -200,6 +200,29 @@ export interface AuthorizationRequest {
   readonly state: string
   /** The MCP server being authorized. */
   readonly resource: string
+  /**
+   * The PKCE verifier of this request, for an Authorizer whose answer comes
+   * back in another page load (a full-page redirect): it keeps the verifier
+   * with `state` and hands both back through `resume`. Keep it only where the
+   * page's own scripts can read it (`sessionStorage`).
+   *
+   * @since 0.2.0
+   */
+  readonly codeVerifier: Redacted.Redacted<string>
+}
+
+/**
+ * An authorization answered in an earlier life of the page (see
+ * {@link AuthorizerService.resume}): the request's `state` and PKCE verifier,
+ * and the redirect's query parameters.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ResumedAuthorization {
+  readonly state: string
+  readonly codeVerifier: Redacted.Redacted<string>
+  readonly params: Readonly<Record<string, string>>
 }
 
 /**
@@ -216,6 +239,18 @@ export interface AuthorizerService {
   readonly authorize: (
     request: AuthorizationRequest
   ) => Effect.Effect<Readonly<Record<string, string>>, McpError.AuthorizationFailed>
+  /**
+   * An authorization of `resource` that an earlier page answered (the
+   * browser's full-page redirect: the page that asked is gone when the
+   * answer arrives). Asked before a new authorization request is made; the
+   * layer checks `state` and `iss` of the answer as always, and exchanges its
+   * code with the kept verifier. Consumed: a second call finds nothing.
+   *
+   * @since 0.2.0
+   */
+  readonly resume?:
+    | ((resource: string) => Effect.Effect<ResumedAuthorization | undefined>)
+    | undefined
 }
 
 /**
