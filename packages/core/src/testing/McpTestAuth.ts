@@ -110,6 +110,8 @@ export interface ServerOptions {
   readonly grantableScopes?: ReadonlyArray<string> | undefined
   /** Dynamic registration. Default: true. */
   readonly registration?: boolean | undefined
+  /** Token revocation (RFC 7009) at `<issuer>/revoke`, advertised as `revocation_endpoint`. Default: true. @since 0.2.0 */
+  readonly revocation?: boolean | undefined
   /** Pre-registered clients. */
   readonly clients?:
     | ReadonlyArray<{
@@ -158,6 +160,8 @@ export interface Stats {
   readonly clientCredentials: number
   /** Requests to the MCP endpoint answered 401. */
   readonly rejected: number
+  /** Tokens revoked at the revocation endpoint (a token unknown or already revoked counts not). @since 0.2.0 */
+  readonly revocations: number
 }
 
 /**
@@ -180,8 +184,8 @@ export interface ServerHandle {
 
 /**
  * A test authorization server (metadata, registration, PKCE code grant,
- * refresh with rotation, client credentials, tokens expiring on the
- * `Clock`) guarding an MCP endpoint.
+ * refresh with rotation, client credentials, revocation, tokens expiring on
+ * the `Clock`) guarding an MCP endpoint.
  *
  * @since 0.2.0
  * @category constructors

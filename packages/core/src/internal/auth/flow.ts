@@ -147,8 +147,8 @@ const identify = (
     return registered
   })
 
-/** The client of a grant, for its refresh: configured, else the stored registration. */
-const clientOf = (config: Config, server: Discovery.ServerMetadata) =>
+/** The client of a grant, for its refresh: configured, else the stored registration. @internal */
+export const clientOf = (config: Config, server: Discovery.ServerMetadata) =>
   Effect.gen(function*() {
     if (config.identity.clientId !== undefined) return Registration.configured(server, config.identity)
     if (config.identity.clientMetadataUrl !== undefined && server.client_id_metadata_document_supported === true) {
