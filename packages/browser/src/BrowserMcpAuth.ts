@@ -157,7 +157,6 @@ export const popupAuthorizer = (options: PopupOptions): McpAuth.AuthorizerServic
   const features = options.features ?? "popup,width=520,height=720"
   return internal.popup({
     redirectUri: options.redirectUri,
-    features,
     timeout: options.timeout ?? "5 minutes",
     open: options.open ?? ((url) => globalThis.open(url, "mcp-effect-authorization", features))
   })

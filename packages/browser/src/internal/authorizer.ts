@@ -93,7 +93,6 @@ export const redirect = (config: RedirectConfig): McpAuth.AuthorizerService => {
 /** @internal */
 export interface PopupConfig {
   readonly redirectUri: string
-  readonly features: string
   readonly timeout: Duration.DurationInput
   readonly open: (url: string) => Window | null
 }
