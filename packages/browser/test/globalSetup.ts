@@ -7,6 +7,7 @@
 import { NodeMcpTestServer } from "@mcp-effect/node/testing"
 import type { TestProject } from "vitest/node"
 import { bundleApps } from "../../../scripts/bundle-size/bundle.mjs"
+import { startAuthServer } from "./support/authServer.js"
 import { startSdkCorsServer } from "./support/sdkCorsServer.mjs"
 import type { SdkCorsUrls, ServerUrls } from "./support/servers.js"
 
@@ -28,6 +29,8 @@ declare module "vitest" {
       /** As docs/browser.md's checklist says, on plain node:http. */
       readonly nodeHttp: SdkCorsUrls
     }
+    /** A protected MCP endpoint behind the test authorization server (McpTestAuth), with its controls. */
+    readonly auth: { readonly url: string; readonly controlUrl: string }
     /** The apps scripts/bundle-size.mjs measures, bundled the same way. */
     readonly bundles: ReadonlyArray<{ readonly name: string; readonly code: string }>
   }
@@ -74,6 +77,9 @@ export default async function setup(project: TestProject) {
       }),
       nodeHttp: await startSdk({ nodeHttp: "*" })
     })
+    const auth = await startAuthServer()
+    started.push(auth)
+    project.provide("auth", { url: auth.url, controlUrl: auth.controlUrl })
   } catch (error) {
     await Promise.all(started.map((server) => server.close()))
     throw error

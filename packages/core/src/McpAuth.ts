@@ -39,12 +39,17 @@
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as PubSub from "effect/PubSub"
+import type * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as internal from "./internal/auth/middleware.js"
 import * as McpError from "./McpError.js"
 import * as McpHttp from "./McpHttp.js"
@@ -259,6 +264,29 @@ export interface AuthorizationRequest {
   readonly state: string
   /** The MCP server being authorized. */
   readonly resource: string
+  /**
+   * The PKCE verifier of this request, for an Authorizer whose answer comes
+   * back in another page load (a full-page redirect): it keeps the verifier
+   * with `state` and hands both back through `resume`. Keep it only where the
+   * page's own scripts can read it (`sessionStorage`).
+   *
+   * @since 0.2.0
+   */
+  readonly codeVerifier: Redacted.Redacted<string>
+}
+
+/**
+ * An authorization answered in an earlier life of the page (see
+ * {@link AuthorizerService.resume}): the request's `state` and PKCE verifier,
+ * and the redirect's query parameters.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ResumedAuthorization {
+  readonly state: string
+  readonly codeVerifier: Redacted.Redacted<string>
+  readonly params: Readonly<Record<string, string>>
 }
 
 /**
@@ -275,6 +303,18 @@ export interface AuthorizerService {
   readonly authorize: (
     request: AuthorizationRequest
   ) => Effect.Effect<Readonly<Record<string, string>>, McpError.AuthorizationFailed>
+  /**
+   * An authorization of `resource` that an earlier page answered (the
+   * browser's full-page redirect: the page that asked is gone when the
+   * answer arrives). Asked before a new authorization request is made; the
+   * layer checks `state` and `iss` of the answer as always, and exchanges its
+   * code with the kept verifier. Consumed: a second call finds nothing.
+   *
+   * @since 0.2.0
+   */
+  readonly resume?:
+    | ((resource: string) => Effect.Effect<ResumedAuthorization | undefined>)
+    | undefined
 }
 
 /**
@@ -287,25 +327,119 @@ export interface AuthorizerService {
 export class Authorizer extends Context.Tag("@mcp-effect/core/McpAuthAuthorizer")<Authorizer, AuthorizerService>() {}
 
 /**
- * The authorization layer: wraps the `McpHttp` of the context. Uses the
- * {@link Store} and {@link Authorizer} of the context when present.
+ * What the authorization layer did, per MCP endpoint (`resource`). Never a
+ * token, code, verifier or secret: only what a log or a UI may show.
+ *
+ * - `Started`: a full authorization began, because the server answered 401
+ *   (`unauthorized`) or refused the refresh token (`refresh-rejected`).
+ * - `StepUp`: a re-authorization for the `scope` a 403 `insufficient_scope` named.
+ * - `Authorized`: a `Started` or `StepUp` ended with a token from `issuer`.
+ * - `Refreshed`: the token was refreshed (`expiresAt`: epoch milliseconds).
+ * - `Failed`: a renewal (or a revocation) failed at `step`, with the server's
+ *   OAuth `error` code and the HTTP `status` where there were any.
+ * - `Revoked`: {@link McpAuthService.revoke} ended the tokens (those the server
+ *   confirmed are in `revoked`) and forgot them.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type AuthEvent = Data.TaggedEnum<{
+  Started: {
+    readonly resource: string
+    readonly trigger: "unauthorized" | "refresh-rejected"
+    readonly grant: "authorization_code" | "client_credentials" | "identity_assertion"
+  }
+  StepUp: { readonly resource: string; readonly scope?: string | undefined }
+  Authorized: { readonly resource: string; readonly issuer: string; readonly scope?: string | undefined }
+  Refreshed: { readonly resource: string; readonly issuer: string; readonly expiresAt?: number | undefined }
+  Failed: {
+    readonly resource: string
+    readonly step: McpError.AuthorizationStep
+    readonly description: string
+    readonly error?: string | undefined
+    readonly status?: number | undefined
+  }
+  Revoked: { readonly resource: string; readonly revoked: ReadonlyArray<"refresh_token" | "access_token"> }
+}>
+
+/**
+ * Constructors and matchers for {@link AuthEvent}.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const AuthEvent = Data.taggedEnum<AuthEvent>()
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface RevokeResult {
+  /** Whether there were tokens for the endpoint. */
+  readonly hadTokens: boolean
+  /** The tokens the server confirmed revoked (none where it offers no `revocation_endpoint`). */
+  readonly revoked: ReadonlyArray<"refresh_token" | "access_token">
+}
+
+/**
+ * The authorization layer's own operations, beside the `McpHttp` it wraps.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface McpAuthService {
+  /**
+   * Authorization events of every endpoint, from the moment the stream is
+   * run. They are the layer's, not a client's: one layer may serve several
+   * clients, and an authorization is per endpoint, not per session.
+   */
+  readonly events: Stream.Stream<AuthEvent>
+  /** A subscription to {@link events} that starts now (no event missed between this and reading). */
+  readonly subscribe: Effect.Effect<Queue.Dequeue<AuthEvent>, never, Scope.Scope>
+  /**
+   * Logout: revokes the endpoint's refresh and access token at the
+   * authorization server (RFC 7009) where its metadata advertises a
+   * `revocation_endpoint`, then forgets them (in memory and in the `Store`),
+   * also when the server refused. The client registration is kept.
+   */
+  readonly revoke: (url: string) => Effect.Effect<RevokeResult, McpError.AuthorizationFailed>
+}
+
+/**
+ * @since 0.2.0
+ * @category tags
+ */
+export class McpAuth extends Context.Tag("@mcp-effect/core/McpAuth")<McpAuth, McpAuthService>() {}
+
+/**
+ * The authorization layer: wraps the `McpHttp` of the context, and provides
+ * {@link McpAuth} (events, revocation). Uses the {@link Store} and
+ * {@link Authorizer} of the context when present.
  *
  * @since 0.2.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<McpHttp.McpHttp, never, McpHttp.McpHttp> =>
-  Layer.scoped(
-    McpHttp.McpHttp,
+export const layer = (options: Options = {}): Layer.Layer<McpHttp.McpHttp | McpAuth, never, McpHttp.McpHttp> =>
+  Layer.scopedContext(
     Effect.gen(function*() {
       const http = yield* McpHttp.McpHttp
       const store = yield* Effect.serviceOption(Store)
       const authorizer = yield* Effect.serviceOption(Authorizer)
-      return yield* internal.make({
+      const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<AuthEvent>(), PubSub.shutdown)
+      const middleware = yield* internal.make({
         http,
         store: store._tag === "Some" ? store.value : memoryStore(),
         authorizer: authorizer._tag === "Some" ? authorizer.value : undefined,
-        options
+        options,
+        publish: (event) => PubSub.publish(pubsub, event)
       })
+      return Context.make(McpHttp.McpHttp, middleware.http).pipe(
+        Context.add(McpAuth, {
+          events: Stream.fromPubSub(pubsub),
+          subscribe: PubSub.subscribe(pubsub),
+          revoke: middleware.revoke
+        })
+      )
     })
   )
 
@@ -350,7 +484,7 @@ export const config: Config.Config<Options> = Config.all({
 export const layerConfig = (
   configs: Config.Config<Options> = config,
   options: Options = {}
-): Layer.Layer<McpHttp.McpHttp, ConfigError.ConfigError, McpHttp.McpHttp> =>
+): Layer.Layer<McpHttp.McpHttp | McpAuth, ConfigError.ConfigError, McpHttp.McpHttp> =>
   Layer.unwrapEffect(Effect.map(configs, (fromConfig) => layer({ ...options, ...fromConfig })))
 
 /**

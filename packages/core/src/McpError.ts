@@ -607,7 +607,9 @@ export const AuthorizationStep = Schema.Literal(
   /** Refreshing an access token. */
   "refresh",
   /** A 403 `insufficient_scope` that re-authorizing did not cure. */
-  "step-up"
+  "step-up",
+  /** Revoking tokens at the authorization server (RFC 7009), on logout. @since 0.2.0 */
+  "revocation"
 )
 
 /**

@@ -9,6 +9,7 @@ import { NodeMcpAuth, NodeMcpHttp } from "@mcp-effect/node"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 
 // #region node
 /** A Node app: tokens in ~/.config/mcp-effect/auth.json (0600), the browser step on a loopback port. */
@@ -59,4 +60,24 @@ export const testedApp = Effect.gen(function*() {
   const result = yield* client.callTool("echo", { text: "authorized" })
   return { result, stats: yield* auth.stats }
 })
+// #endregion
+
+// #region events
+/** What authorization does, as it happens: one log line per event (they never hold a token). */
+export const logAuthorization = Effect.flatMap(McpAuth.McpAuth, (auth) =>
+  auth.events.pipe(
+    Stream.runForEach((event) =>
+      Effect.logInfo(`authorization: ${event._tag}`).pipe(Effect.annotateLogs({ resource: event.resource }))
+    )
+  ))
+// #endregion
+
+// #region logout
+/** Logout: revoke the tokens at the server where it offers revocation (RFC 7009), then forget them. */
+export const logout = (url: string) =>
+  Effect.flatMap(McpAuth.McpAuth, (auth) => auth.revoke(url)).pipe(
+    Effect.map(({ hadTokens, revoked }) =>
+      !hadTokens ? "not logged in" : revoked.length > 0 ? `revoked ${revoked.join(", ")}` : "forgotten locally"
+    )
+  )
 // #endregion

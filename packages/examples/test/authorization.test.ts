@@ -1,9 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { McpClient, McpHttp } from "@mcp-effect/core"
-import { McpTestServer } from "@mcp-effect/core/testing"
+import { McpAuth, McpClient, McpHttp } from "@mcp-effect/core"
+import { McpTestAuth, McpTestServer } from "@mcp-effect/core/testing"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { testedApp, toolNames } from "../src/authorization.js"
+import * as Logger from "effect/Logger"
+import * as Stream from "effect/Stream"
+import { logAuthorization, logout, testedApp, toolNames } from "../src/authorization.js"
 
 describe("authorization (docs/authorization.md)", () => {
   it.scoped("the tested app authorizes once and calls the tool", () =>
@@ -24,5 +27,37 @@ describe("authorization (docs/authorization.md)", () => {
         )
       )
       expect(names).toContain("echo")
+    }))
+
+  it.scoped("logAuthorization logs each event; logout revokes, then has nothing left", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make()
+      const as = yield* McpTestAuth.makeServer()
+      const network = as.wrap(McpHttp.fromHttpClient(McpTestServer.httpClient(server)))
+      const context = yield* Layer.build(
+        McpAuth.layer().pipe(Layer.provide(Layer.mergeAll(
+          Layer.succeed(McpHttp.McpHttp, network),
+          Layer.succeed(McpAuth.Authorizer, McpTestAuth.headless(network))
+        )))
+      )
+      const lines: Array<string> = []
+      const logger = Logger.make(({ message }) => lines.push(String(message)))
+      const auth = Context.get(context, McpAuth.McpAuth)
+      // Subscribed before anything happens: `events` starts when the stream runs.
+      const queue = yield* auth.subscribe
+      const client = yield* McpClient.make({ url: as.resource }).pipe(
+        Effect.provideService(McpHttp.McpHttp, Context.get(context, McpHttp.McpHttp))
+      )
+      yield* client.ping()
+      expect(yield* logout(as.resource).pipe(Effect.provideService(McpAuth.McpAuth, auth))).toBe(
+        "revoked refresh_token, access_token"
+      )
+      expect(yield* logout(as.resource).pipe(Effect.provideService(McpAuth.McpAuth, auth))).toBe("not logged in")
+      // The three events are queued: log them (and end there).
+      yield* logAuthorization.pipe(
+        Effect.provideService(McpAuth.McpAuth, { ...auth, events: Stream.take(Stream.fromQueue(queue), 3) }),
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      expect(lines).toEqual(["authorization: Started", "authorization: Authorized", "authorization: Revoked"])
     }))
 })

@@ -4,6 +4,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { promises as fs } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -65,7 +66,12 @@ describe("NodeMcpAuth", () => {
       const url = new URL("https://as.test/authorize")
       url.searchParams.set("state", "s-1")
       url.searchParams.set("redirect_uri", authorizer.redirectUri)
-      const answer = yield* authorizer.authorize({ url: url.href, state: "s-1", resource: "https://mcp.test/mcp" })
+      const answer = yield* authorizer.authorize({
+        url: url.href,
+        state: "s-1",
+        resource: "https://mcp.test/mcp",
+        codeVerifier: Redacted.make("v")
+      })
       expect(answer).toEqual({ code: "abc", state: "s-1", iss: "https://as.test" })
       expect(seen).toEqual([400, 200])
     }))
@@ -77,7 +83,12 @@ describe("NodeMcpAuth", () => {
         McpAuth.Authorizer
       )
       const exit = yield* Effect.exit(
-        authorizer.authorize({ url: "https://as.test/authorize", state: "s", resource: "https://mcp.test/mcp" })
+        authorizer.authorize({
+          url: "https://as.test/authorize",
+          state: "s",
+          resource: "https://mcp.test/mcp",
+          codeVerifier: Redacted.make("v")
+        })
       )
       expect(Exit.isFailure(exit)).toBe(true)
       if (Exit.isFailure(exit) && exit.cause._tag === "Fail") expect(exit.cause.error.step).toBe("authorization")

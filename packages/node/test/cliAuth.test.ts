@@ -132,7 +132,7 @@ describe("mcp-effect login / logout", () => {
   }, 90_000)
 
   it(
-    "login authorizes through the loopback redirect; inspect then uses the stored token; logout forgets it",
+    "login authorizes through the loopback redirect; inspect then uses the stored token; logout revokes the tokens at the server and forgets them",
     async () => {
       let opened = false
       const login = await run(["login", `${url}/mcp`], (stderr) => {
@@ -153,10 +153,21 @@ describe("mcp-effect login / logout", () => {
       const stats = await Effect.runPromise(handle.stats)
       assert.strictEqual(stats.authorizations, 1)
 
+      const token = /"access_token\\?":\\?"([^"\\]+)/.exec(readFileSync(authFile, "utf8"))?.[1] ?? ""
+      assert.notStrictEqual(token, "")
       const logout = await run(["logout", `${url}/mcp`])
       assert.strictEqual(logout.code, 0, logout.stderr)
-      assert.match(logout.stdout, /Logged out/)
+      assert.match(logout.stdout, /Logged out of .* \(revoked at the server: refresh_token, access_token\)/)
       assert.notInclude(readFileSync(authFile, "utf8"), "access_token")
+      // Revoked at the server (RFC 7009), not only forgotten: the old token is refused.
+      assert.strictEqual((await Effect.runPromise(handle.stats)).revocations, 2)
+      const replay = await fetch(`${url}/mcp`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" })
+      })
+      await replay.text()
+      assert.strictEqual(replay.status, 401)
     },
     120_000
   )

@@ -122,6 +122,8 @@ export interface ServerOptions {
    * as if verified against their issuer's keys.
    */
   readonly workloadAssertions?: ReadonlyArray<string> | undefined
+  /** Token revocation (RFC 7009) at `<issuer>/revoke`, advertised as `revocation_endpoint`. Default: true. @since 0.2.0 */
+  readonly revocation?: boolean | undefined
   /** Pre-registered clients. */
   readonly clients?:
     | ReadonlyArray<{
@@ -176,6 +178,8 @@ export interface Stats {
   readonly rejected: number
   /** `use_dpop_nonce` answers, of the token endpoint and the MCP endpoint. */
   readonly dpopNonceChallenges: number
+  /** Tokens revoked at the revocation endpoint (a token unknown or already revoked counts not). @since 0.2.0 */
+  readonly revocations: number
 }
 
 /**
@@ -205,8 +209,8 @@ export interface ServerHandle {
 
 /**
  * A test authorization server (metadata, registration, PKCE code grant,
- * refresh with rotation, client credentials, tokens expiring on the
- * `Clock`) guarding an MCP endpoint.
+ * refresh with rotation, client credentials, revocation, tokens expiring on
+ * the `Clock`) guarding an MCP endpoint.
  *
  * @since 0.2.0
  * @category constructors

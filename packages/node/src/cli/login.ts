@@ -6,10 +6,10 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
-import * as NodeMcpAuth from "../NodeMcpAuth.js"
 import * as CliAuth from "./internal/auth.js"
 import * as Common from "./internal/common.js"
 import * as Connect from "./internal/connect.js"
+import * as Errors from "./internal/errors.js"
 
 const { out } = Common
 
@@ -35,11 +35,25 @@ export const logout = Command.make("logout", Common.common, (options) =>
     options,
     Effect.gen(function*() {
       const url = yield* Common.parseUrl(options.url)
-      const store = yield* NodeMcpAuth.fileStore(CliAuth.storePath())
-      const key = `grant:${url.href}`
-      const had = (yield* store.get(key)) !== undefined
-      yield* store.remove(key)
-      if (options.json) yield* out.json({ url: options.url, loggedOut: had })
-      else yield* out.line(had ? `Logged out of ${options.url}.` : `No token for ${options.url}.`)
+      // The tokens are forgotten here whatever the server says; a refusal is still reported (exit 1).
+      const result = yield* CliAuth.revoke(url.href).pipe(
+        Effect.mapError((error) =>
+          new Errors.Failed({ message: `Forgot the tokens for ${options.url}, but ${error.message}` })
+        )
+      )
+      const atServer = result.revoked.length > 0
+      if (options.json) {
+        yield* out.json({ url: options.url, loggedOut: result.hadTokens, revoked: result.revoked })
+      } else if (!result.hadTokens) {
+        yield* out.line(`No token for ${options.url}.`)
+      } else {
+        yield* out.line(
+          `Logged out of ${options.url} (${
+            atServer ? `revoked at the server: ${result.revoked.join(", ")}` : "the server offers no revocation"
+          }).`
+        )
+      }
     })
-  )).pipe(Command.withDescription("Forget the stored token for a server."))
+  )).pipe(
+    Command.withDescription("Revoke the stored tokens for a server (where it offers revocation), then forget them.")
+  )

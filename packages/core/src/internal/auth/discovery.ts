@@ -31,6 +31,7 @@ export const ServerMetadata = Schema.Struct({
   authorization_endpoint: Schema.optional(Schema.String),
   token_endpoint: Schema.optional(Schema.String),
   registration_endpoint: Schema.optional(Schema.String),
+  revocation_endpoint: Schema.optional(Schema.String),
   scopes_supported: Schema.optional(Strings),
   response_types_supported: Schema.optional(Strings),
   grant_types_supported: Schema.optional(Strings),

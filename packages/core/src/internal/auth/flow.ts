@@ -11,6 +11,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as McpAuth from "../../McpAuth.js"
 import * as McpError from "../../McpError.js"
@@ -177,8 +178,8 @@ const identify = (
     return registered
   })
 
-/** The client of a grant, for its refresh: configured, else the stored registration. */
-const clientOf = (config: Config, server: Discovery.ServerMetadata) =>
+/** The client of a grant, for its refresh: configured, else the stored registration. @internal */
+export const clientOf = (config: Config, server: Discovery.ServerMetadata) =>
   Effect.gen(function*() {
     if (config.identity.clientId !== undefined) return Registration.configured(server, config.identity)
     if (config.identity.clientMetadataUrl !== undefined && server.client_id_metadata_document_supported === true) {
@@ -228,20 +229,31 @@ const authorizationCode = (
     const endpoint = Http.checkUrl(config.http, server.authorization_endpoint)
     if (typeof endpoint === "string") return yield* Effect.fail(Http.failed(config.http, "authorization", endpoint))
     const client = yield* identify(config, server, authorizer.redirectUri, scope)
-    const pkce = yield* Crypto.pkce
-    const url = new URL(endpoint.href)
-    const params: Record<string, string | undefined> = {
-      response_type: "code",
-      client_id: client.client_id,
-      redirect_uri: authorizer.redirectUri,
-      code_challenge: pkce.challenge,
-      code_challenge_method: "S256",
-      state: pkce.state,
-      scope,
-      resource: discovery.resource
-    }
-    for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value)
-    const answer = yield* authorizer.authorize({ url: url.href, state: pkce.state, resource: config.endpoint })
+    // A redirect that left the page: the answer arrived in this page's life, with the verifier kept then.
+    const resumed = authorizer.resume === undefined ? undefined : yield* authorizer.resume(config.endpoint)
+    const pkce = resumed === undefined
+      ? yield* Crypto.pkce
+      : { verifier: Redacted.value(resumed.codeVerifier), state: resumed.state, challenge: "" }
+    const answer = resumed !== undefined ? resumed.params : yield* Effect.suspend(() => {
+      const url = new URL(endpoint.href)
+      const params: Record<string, string | undefined> = {
+        response_type: "code",
+        client_id: client.client_id,
+        redirect_uri: authorizer.redirectUri,
+        code_challenge: pkce.challenge,
+        code_challenge_method: "S256",
+        state: pkce.state,
+        scope,
+        resource: discovery.resource
+      }
+      for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value)
+      return authorizer.authorize({
+        url: url.href,
+        state: pkce.state,
+        resource: config.endpoint,
+        codeVerifier: Redacted.make(pkce.verifier)
+      })
+    })
     const fail = (description: string, withServerError = false) =>
       Effect.fail(Http.failed(config.http, "authorization", description, withServerError ? { json: answer } : {}))
     if (answer.state !== pkce.state) return yield* fail("the redirect's state does not match the request's")

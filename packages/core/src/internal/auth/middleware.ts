@@ -34,6 +34,7 @@ import type * as McpHttp from "../../McpHttp.js"
 import * as Challenge from "./challenge.js"
 import * as Dpop from "./dpop.js"
 import * as Flow from "./flow.js"
+import * as Revoke from "./revoke.js"
 
 /** @internal */
 export interface Deps {
@@ -41,7 +42,28 @@ export interface Deps {
   readonly store: McpAuth.StoreService
   readonly authorizer: McpAuth.AuthorizerService | undefined
   readonly options: McpAuth.Options
+  /** Where the authorization events go (never a token, code or secret in them). */
+  readonly publish: (event: McpAuth.AuthEvent) => Effect.Effect<void>
 }
+
+/** @internal */
+export interface Middleware {
+  readonly http: McpHttp.Service
+  readonly revoke: (url: string) => Effect.Effect<McpAuth.RevokeResult, McpError.AuthorizationFailed>
+}
+
+/** The event of a failure: its step and the server's answer, not what was sent. */
+const failedEvent = (error: McpError.AuthorizationError): McpAuth.AuthEvent =>
+  error._tag === "AuthorizationRequired"
+    ? { _tag: "Failed", resource: error.resource, step: "authorization", description: error.description }
+    : {
+      _tag: "Failed",
+      resource: error.resource,
+      step: error.step,
+      description: error.description,
+      ...(error.error === undefined ? {} : { error: error.error }),
+      ...(error.status === undefined ? {} : { status: error.status })
+    }
 
 type Reason =
   | { readonly _tag: "Expired" }
@@ -94,7 +116,7 @@ const awaitRenewal = (
     )
 
 /** @internal */
-export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Scope> =>
+export const make = (deps: Deps): Effect.Effect<Middleware, never, Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     const options = deps.options
@@ -151,18 +173,56 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
     const run = (resource: Resource, reason: Reason): Effect.Effect<Flow.Grant, McpError.AuthorizationError> => {
       const grant = resource.grant
       const config = resource.config
-      const authorize = (previous: string | undefined) =>
-        Flow.authorize(config, reason._tag === "Expired" ? undefined : reason.challenge, previous)
-      if (reason._tag === "StepUp") return authorize(grant?.scope)
+      const endpoint = config.endpoint
+      const kind = config.grant === undefined
+        ? "authorization_code"
+        : config.grant._tag === "ClientCredentials"
+        ? "client_credentials"
+        : "identity_assertion"
+      const authorize = (previous: string | undefined, started: McpAuth.AuthEvent) =>
+        Effect.zipRight(
+          deps.publish(started),
+          Flow.authorize(config, reason._tag === "Expired" ? undefined : reason.challenge, previous)
+        ).pipe(
+          Effect.tap((next) =>
+            deps.publish({
+              _tag: "Authorized",
+              resource: endpoint,
+              issuer: next.server.issuer,
+              ...(next.scope === undefined ? {} : { scope: next.scope })
+            })
+          )
+        )
+      const started = (trigger: "unauthorized" | "refresh-rejected"): McpAuth.AuthEvent => ({
+        _tag: "Started",
+        resource: endpoint,
+        trigger,
+        grant: kind
+      })
+      if (reason._tag === "StepUp") {
+        const scope = reason.challenge.scope
+        return authorize(grant?.scope, {
+          _tag: "StepUp",
+          resource: endpoint,
+          ...(scope === undefined ? {} : { scope })
+        })
+      }
       if (grant?.refresh_token === undefined || (reason._tag === "Unauthorized" && reason.again)) {
-        return authorize(undefined)
+        return authorize(undefined, started("unauthorized"))
       }
       return Flow.refresh(config, grant).pipe(
-        Effect.tap(() => Effect.logDebug("McpAuth: token refreshed")),
+        Effect.tap((next) =>
+          deps.publish({
+            _tag: "Refreshed",
+            resource: endpoint,
+            issuer: next.server.issuer,
+            ...(next.expires_at === undefined ? {} : { expiresAt: next.expires_at })
+          })
+        ),
         // A refresh token the server no longer takes: authorize afresh (once: this is the renewal).
         Effect.catchAll((error) =>
           error.status !== undefined && error.status >= 400 && error.status < 500
-            ? Effect.zipRight(Flow.forgetGrant(config), authorize(undefined))
+            ? Effect.zipRight(Flow.forgetGrant(config), authorize(undefined, started("refresh-rejected")))
             : Effect.fail(error)
         )
       )
@@ -191,6 +251,9 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
               } else {
                 const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
                 if (error !== undefined) resource.failure = { generation: used, error, until: end + cooldown }
+                if (error !== undefined) {
+                  return Effect.zipRight(deps.publish(failedEvent(error)), Deferred.done(flight, Exit.asVoid(exit)))
+                }
               }
               return Deferred.done(flight, Exit.asVoid(exit))
             })
@@ -227,6 +290,9 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
         ...(challenge.errorDescription === undefined ? {} : { error_description: challenge.errorDescription }),
         status: 403
       })
+
+    const failStepUp = (error: McpError.AuthorizationFailed) =>
+      Effect.zipRight(deps.publish(failedEvent(error)), Effect.fail(error))
 
     const execute = (request: McpHttp.Request): Effect.Effect<McpHttp.Response, McpError.HttpFailure> => {
       const resource = resourceFor(endpointOf(request.url))
@@ -270,6 +336,7 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
               // Remembered like a failed renewal: the client's retries must not authorize again and again.
               const now = yield* Clock.currentTimeMillis
               resource.failure = { generation: resource.generation, error, until: now + cooldown }
+              yield* deps.publish(failedEvent(error))
               return yield* Effect.fail(error)
             }
             yield* response.discard
@@ -280,12 +347,12 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
           if (challenge?.error !== "insufficient_scope") return response
           yield* response.discard
           if (stepUps >= maxStepUps) {
-            return yield* Effect.fail(
+            return yield* failStepUp(
               stepUpFailed(resource, challenge, `still insufficient after ${stepUps} step-up(s)`)
             )
           }
           if (stepUps > 0 && Flow.covers(resource.grant?.scope, challenge.scope)) {
-            return yield* Effect.fail(stepUpFailed(resource, challenge, "the server refuses the scope it asked for"))
+            return yield* failStepUp(stepUpFailed(resource, challenge, "the server refuses the scope it asked for"))
           }
           stepUps++
           yield* Effect.logDebug("McpAuth: step-up authorization").pipe(
@@ -301,5 +368,29 @@ export const make = (deps: Deps): Effect.Effect<McpHttp.Service, never, Scope.Sc
       )
     }
 
-    return { execute }
+    /** RFC 7009 where the server offers it, then the grant is forgotten here and in the store, whatever the server said. */
+    const revoke = (url: string): Effect.Effect<McpAuth.RevokeResult, McpError.AuthorizationFailed> => {
+      const resource = resourceFor(endpointOf(url))
+      const forget = Effect.suspend(() => {
+        resource.grant = undefined
+        resource.generation++
+        resource.failure = undefined
+        return Flow.forgetGrant(resource.config)
+      })
+      return Effect.gen(function*() {
+        yield* resource.load
+        const grant = resource.grant ?? (yield* Flow.loadGrant(resource.config))
+        if (grant === undefined) return { hadTokens: false, revoked: [] }
+        const outcome = yield* Effect.exit(Revoke.revoke(resource.config, grant))
+        yield* forget
+        if (Exit.isFailure(outcome)) {
+          if (outcome.cause._tag === "Fail") yield* deps.publish(failedEvent(outcome.cause.error))
+          return yield* Effect.failCause(outcome.cause)
+        }
+        yield* deps.publish({ _tag: "Revoked", resource: resource.config.endpoint, revoked: outcome.value })
+        return { hadTokens: true, revoked: outcome.value }
+      }).pipe(Effect.onInterrupt(() => forget))
+    }
+
+    return { http: { execute }, revoke }
   })

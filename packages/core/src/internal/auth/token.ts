@@ -67,7 +67,8 @@ export const basic = (id: string, secret: string): string => {
   return `Basic ${btoa(`${enc(id)}:${enc(secret)}`)}`
 }
 
-const authenticate = (
+/** The client's proof for a form posted to `tokenEndpoint` (or the revocation endpoint). @internal */
+export const authenticate = (
   ctx: Http.Context,
   step: McpError.AuthorizationStep,
   server: ServerMetadata,

@@ -108,7 +108,8 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
       clientCredentials: 0,
       jwtBearer: 0,
       rejected: 0,
-      dpopNonceChallenges: 0
+      dpopNonceChallenges: 0,
+      revocations: 0
     }
     const requests: Array<McpTestAuth.LoggedRequest> = []
     let counter = 0
@@ -125,6 +126,7 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
       authorization_endpoint: `${issuer}/authorize`,
       token_endpoint: `${issuer}/token`,
       ...(options.registration === false ? {} : { registration_endpoint: `${issuer}/register` }),
+      ...(options.revocation === false ? {} : { revocation_endpoint: `${issuer}/revoke` }),
       response_types_supported: ["code"],
       grant_types_supported: [
         "authorization_code",
@@ -237,6 +239,22 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
             return oauthError(400, "unsupported_grant_type")
         }
       })
+
+    /** RFC 7009: the client's own token ends; 200 whether or not it was valid. */
+    const revoke = (headers: Readonly<Record<string, string>>, body: string) => {
+      const form = new URLSearchParams(body)
+      const client = authenticate(headers, form)
+      if (client === undefined) return oauthError(401, "invalid_client")
+      const token = form.get("token") ?? ""
+      for (const map of [refresh, access]) {
+        const held = map.get(token)
+        if (held !== undefined && held.client === client.id) {
+          map.delete(token)
+          stats.revocations++
+        }
+      }
+      return respond(200, {}, "")
+    }
 
     const authorize = (url: URL) => {
       const q = url.searchParams
@@ -399,6 +417,9 @@ export const make = (options: McpTestAuth.ServerOptions = {}) =>
             if (at === `${issuer}/authorize` && request.method === "GET") return Effect.succeed(authorize(url))
             if (at === `${issuer}/register` && request.method === "POST" && options.registration !== false) {
               return Effect.succeed(register(request.body ?? ""))
+            }
+            if (at === `${issuer}/revoke` && request.method === "POST" && options.revocation !== false) {
+              return Effect.succeed(revoke(request.headers, request.body ?? ""))
             }
             if (at === `${issuer}/token` && request.method === "POST") {
               return token(request.headers, request.body ?? "", now)
