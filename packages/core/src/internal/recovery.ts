@@ -68,9 +68,10 @@ import * as McpError from "../McpError.js"
 import type * as McpSchema from "../McpSchema.js"
 import * as Policy from "../Recovery.js"
 import * as Session from "../Session.js"
+import * as Connect from "./connect.js"
 import * as Deadline from "./deadline.js"
 import * as Errors from "./errors.js"
-import * as Handshake from "./handshake.js"
+import type * as Handshake from "./handshake.js"
 import { metrics } from "./metrics.js"
 import * as Restore from "./restore.js"
 import type * as State from "./state.js"
@@ -147,7 +148,7 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
       bounded(policy.throttled ?? Policy.defaultThrottledSchedule),
       Duration.toMillis(Duration.decode(policy.maxRetryAfter ?? Policy.defaultMaxRetryAfter))
     )
-    const handshake = (generation: number) => connect(state, generation, { schedule, unsent, throttled })
+    const handshake = (generation: number) => Connect.connect(state, generation, { schedule, unsent, throttled })
 
     const first = yield* handshake(0)
     const ref = yield* SubscriptionRef.make<Current>({ session: first, reinitializing: undefined })
@@ -414,62 +415,6 @@ const reinitialize = (
     Effect.intoDeferred(done),
     Effect.asVoid
   )
-
-/**
- * The handshake, retried: transient failures under `schedule`, and for a
- * re-initialize a connection that cannot be made under `unsent` too (a server
- * restarting); the whole within `connectTimeout`, which then fails with the
- * attempts and the last failure.
- */
-const connect = (
-  state: State.ClientState,
-  generation: number,
-  schedules: Pick<Machine, "schedule" | "unsent" | "throttled">
-): Effect.Effect<Handshake.Live, McpError.McpError> =>
-  Effect.suspend(() => {
-    const tried: { attempts: number; last: McpError.McpError | undefined } = { attempts: 0, last: undefined }
-    const timeoutMillis = state.settings.connectTimeoutMillis
-    const attempt = Effect.suspend(() => {
-      tried.attempts++
-      return Effect.tapError(Handshake.run(state, generation), (error) => Effect.sync(() => (tried.last = error)))
-    })
-    // A server that refuses the very first connection is most likely not there (a wrong URL, not
-    // started): say so soon. One that refuses a re-initialize is most likely restarting: wait for it.
-    const reached = generation === 0
-      ? attempt
-      : Effect.retry(attempt, { schedule: schedules.unsent, while: isUnreachable })
-    // A refusal with Retry-After (429/503) waits as the server asks; other transient failures follow `schedule`.
-    return reached.pipe(
-      Effect.retry({ schedule: schedules.throttled, while: Throttle.asksToWait }),
-      Effect.retry({ schedule: schedules.schedule, while: (e) => isTransient(e) && !Throttle.asksToWait(e) }),
-      Effect.timeoutFail({
-        duration: Duration.millis(timeoutMillis),
-        onTimeout: () =>
-          new McpError.RequestTimeout({
-            method: "initialize",
-            reason: "connect",
-            timeoutMillis,
-            attempts: tried.attempts,
-            ...(tried.last === undefined ? {} : { cause: tried.last })
-          })
-      })
-    )
-  })
-
-const isUnreachable = (error: McpError.McpError): boolean =>
-  error._tag === "TransportError" && error.phase === "connect"
-
-/**
- * Failures worth retrying a handshake for: the server or the network is having
- * a moment, or the new session was lost before it was ready (its
- * `notifications/initialized` met a 404). Not a browser's network failure of
- * `notifications/initialized` cross-origin: CORS, which a retry meets again
- * (`Handshake.isCorsRefusal`).
- *
- * @internal
- */
-export const isTransient = (error: McpError.McpError): boolean =>
-  (Errors.isTransient(error) && !Handshake.isCorsRefusal(error)) || error._tag === "SessionExpired"
 
 // ---------------------------------------------------------------------------
 // 6. Re-send or loss
