@@ -150,12 +150,34 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@mcp
      *
      * @since 0.2.0
      */
-    location: Schema.optional(Schema.String)
+    location: Schema.optional(Schema.String),
+    /**
+     * A 307/308 the client did not follow, and why: `Location` points to
+     * another origin (the session id and credentials are never sent there),
+     * the chain was longer than 5 hops, or `Location` is missing or no URL.
+     *
+     * @since 0.2.0
+     */
+    redirect: Schema.optional(Schema.Literal("crossOrigin", "tooManyRedirects", "invalidLocation"))
   }
 ) {
   override get message(): string {
     return `${this.method}: unexpected HTTP status ${this.status}${this.body.length > 0 ? `: ${this.body}` : ""}` +
-      leftOpenNote(this)
+      redirectNote(this) + leftOpenNote(this)
+  }
+}
+
+const redirectNote = (error: UnexpectedStatus): string => {
+  const to = error.location ?? "(no Location)"
+  switch (error.redirect) {
+    case undefined:
+      return ""
+    case "crossOrigin":
+      return ` (a redirect to ${to}, another origin: not followed, so the session and credentials stay with this server)`
+    case "tooManyRedirects":
+      return ` (a redirect to ${to}: not followed, more than 5 redirects in a row)`
+    case "invalidLocation":
+      return ` (a redirect to ${to}: not followed, the Location is no URL)`
   }
 }
 

@@ -149,6 +149,29 @@ export const defaultUnsentSchedule: Schedule.Schedule<unknown> = Schedule.expone
 )
 
 /**
+ * The default for requests a server refused with 429 (Too Many Requests) or
+ * 503 (Service Unavailable): up to 5 retries. A `Retry-After` header sets the
+ * wait (capped by `maxRetryAfter`); without one, the wait is 1 s doubling,
+ * with jitter.
+ *
+ * @since 0.2.0
+ * @category schedules
+ */
+export const defaultThrottledSchedule: Schedule.Schedule<unknown> = Schedule.exponential(Duration.seconds(1), 2).pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(5))
+)
+
+/**
+ * The default cap on a `Retry-After` wait: a server asking for longer is
+ * retried after this long (within the request's deadline).
+ *
+ * @since 0.2.0
+ * @category schedules
+ */
+export const defaultMaxRetryAfter: Duration.Duration = Duration.seconds(30)
+
+/**
  * No configuration can make recovery loop forever: whatever schedule the user
  * gives is intersected with this many recurrences.
  *
@@ -186,6 +209,25 @@ export interface Options {
    * @since 0.2.0
    */
   readonly unsent?: Schedule.Schedule<unknown> | undefined
+  /**
+   * How a request the server refused with 429 or 503 is retried: how many
+   * times, and the wait when the answer has no `Retry-After` (with one, its
+   * wait replaces the schedule's, capped by `maxRetryAfter`). A refused
+   * request was not processed, so it is safe to send again; still, a
+   * `tools/call` is retried only if `replay` allows it, and a notification
+   * never. Default: {@link defaultThrottledSchedule}. Bounded by each
+   * request's deadline and {@link maxRecurrences}.
+   *
+   * @since 0.2.0
+   */
+  readonly throttled?: Schedule.Schedule<unknown> | undefined
+  /**
+   * The longest `Retry-After` wait honoured (seconds or an HTTP date).
+   * Default: {@link defaultMaxRetryAfter} (30 s).
+   *
+   * @since 0.2.0
+   */
+  readonly maxRetryAfter?: Duration.DurationInput | undefined
   /**
    * Statuses that also mean "unknown session" for requests that carried a
    * session id (e.g. 400 or 410 from non-conformant servers). 404 always does.

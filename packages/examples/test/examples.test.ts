@@ -128,7 +128,8 @@ describe("errors", () => {
       expect(yield* outcomeOf("echo", { text: "hi" })).toBe("Done")
       expect(yield* outcomeOf("fail")).toBe("ToolFailed")
       expect(yield* callTool("no-such-tool", {})).toMatchObject({ _tag: "Rejected", code: -32602 })
-      yield* server.inject(Fault.Status({ status: 503 }), { rpcMethod: "tools/call" })
+      // (A 500: a 429 or 503 to a read-only tool like echo would be retried as the server asks.)
+      yield* server.inject(Fault.Status({ status: 500 }), { rpcMethod: "tools/call" })
       expect(yield* outcomeOf("echo", { text: "hi" })).toBe("Unavailable")
     }).pipe(Effect.provide(inMemory({ getStream: false }))))
 

@@ -10,7 +10,10 @@
  *    are handled here too, because they decide the same question — may the
  *    request be sent again? — : a connection that could not be made
  *    (`TransportError` "connect": nothing was sent) and one cut while the
- *    request was on its way or its answer was read (the other phases).
+ *    request was on its way or its answer was read (the other phases). So
+ *    is a refusal, 429 or 503 (`throttle.ts`): the server did not process
+ *    the request; a read is sent again after the wait it asks for, a
+ *    `tools/call` if the replay policy allows.
  * 2. **The state.** The current session lives in one `SubscriptionRef`, with
  *    the re-initialize in flight, if any. Only this module writes it.
  * 3. **`run`** sends a request on the current session. On `SessionExpired` it
@@ -39,6 +42,8 @@
  *    (read-only / idempotent tools by default); else it fails with
  *    `RequestLost`.
  * 7. **Bounds.** Re-sends after a lost session follow `recovery.schedule`;
+ *    after a refusal, `recovery.throttled` (its waits replaced by a capped
+ *    `Retry-After`);
  *    re-sends to a server that cannot be reached follow `recovery.unsent`
  *    (backing off for as long as the request's deadline allows); both are
  *    intersected with `Recovery.maxRecurrences`. A handshake retries
@@ -63,12 +68,14 @@ import * as McpError from "../McpError.js"
 import type * as McpSchema from "../McpSchema.js"
 import * as Policy from "../Recovery.js"
 import * as Session from "../Session.js"
+import * as Connect from "./connect.js"
 import * as Deadline from "./deadline.js"
 import * as Errors from "./errors.js"
-import * as Handshake from "./handshake.js"
+import type * as Handshake from "./handshake.js"
 import { metrics } from "./metrics.js"
 import * as Restore from "./restore.js"
 import type * as State from "./state.js"
+import * as Throttle from "./throttle.js"
 
 /** A request as the recovery sees it: what the replay policy judges, and its deadline. @internal */
 export interface Request {
@@ -115,12 +122,13 @@ interface Reinitializing {
 /**
  * An attempt to be sent again; never escapes `run`. `after` says which
  * schedule paces it: "session" after a lost session, "unreachable" when the
- * server could not be reached or the connection was cut.
+ * server could not be reached or the connection was cut, "throttled" when it
+ * refused the request (429/503).
  */
 class Resend extends Data.TaggedError("Resend")<{
-  readonly after: "session" | "unreachable"
+  readonly after: "session" | "unreachable" | "throttled"
   /** What the attempt failed with. */
-  readonly failure: McpError.SessionExpired | McpError.TransportError
+  readonly failure: McpError.SessionExpired | McpError.TransportError | McpError.UnexpectedStatus
 }> {}
 
 /**
@@ -136,7 +144,11 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
       Schedule.intersect(schedule, Schedule.recurs(Policy.maxRecurrences))
     const schedule = bounded(policy.schedule ?? Policy.defaultSchedule)
     const unsent = bounded(policy.unsent ?? Policy.defaultUnsentSchedule)
-    const handshake = (generation: number) => connect(state, generation, schedule, unsent)
+    const throttled = Throttle.schedule(
+      bounded(policy.throttled ?? Policy.defaultThrottledSchedule),
+      Duration.toMillis(Duration.decode(policy.maxRetryAfter ?? Policy.defaultMaxRetryAfter))
+    )
+    const handshake = (generation: number) => Connect.connect(state, generation, { schedule, unsent, throttled })
 
     const first = yield* handshake(0)
     const ref = yield* SubscriptionRef.make<Current>({ session: first, reinitializing: undefined })
@@ -148,6 +160,7 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
       decision,
       schedule,
       unsent,
+      throttled,
       handshake,
       replay: policy.replay ?? Policy.defaultReplay
     }
@@ -172,6 +185,7 @@ interface Machine {
   readonly decision: Effect.Semaphore
   readonly schedule: Schedule.Schedule<unknown, unknown>
   readonly unsent: Schedule.Schedule<unknown, unknown>
+  readonly throttled: Schedule.Schedule<McpError.McpError, McpError.McpError>
   readonly handshake: (generation: number) => Effect.Effect<Handshake.Live, McpError.McpError>
   readonly replay: Policy.ReplayPolicy
 }
@@ -213,13 +227,14 @@ const run = <A>(
   Effect.catchIf(once(self, request, attempt, 1), isResend, (resend) =>
     Deadline.guard(
       request.deadline,
-      again(self, request, attempt, { session: undefined, unreachable: undefined }, resend, 1)
+      again(self, request, attempt, { session: undefined, unreachable: undefined, throttled: undefined }, resend, 1)
     ))
 
-/** The drivers of the two schedules a request's re-sends follow, made when first needed. */
+/** The drivers of the schedules a request's re-sends follow, made when first needed; each is fed the last failure. */
 interface Drivers {
-  session: Schedule.ScheduleDriver<unknown, unknown> | undefined
-  unreachable: Schedule.ScheduleDriver<unknown, unknown> | undefined
+  session: Schedule.ScheduleDriver<unknown, McpError.McpError> | undefined
+  unreachable: Schedule.ScheduleDriver<unknown, McpError.McpError> | undefined
+  throttled: Schedule.ScheduleDriver<unknown, McpError.McpError> | undefined
 }
 
 /** After `made` attempts, the last asking to be re-sent: wait as its schedule says, then send again — or stop. */
@@ -232,7 +247,7 @@ const again = <A>(
   made: number
 ): Effect.Effect<A, McpError.McpError> =>
   Effect.flatMap(driverFor(self, drivers, last.after), (driver) =>
-    Effect.matchEffect(driver.next(last), {
+    Effect.matchEffect(driver.next(last.failure), {
       onFailure: () => Effect.fail(exhausted(request, last, made)),
       onSuccess: () =>
         Effect.catchIf(
@@ -245,8 +260,13 @@ const again = <A>(
 const driverFor = (self: Machine, drivers: Drivers, after: Resend["after"]) => {
   const made = drivers[after]
   if (made !== undefined) return Effect.succeed(made)
+  const schedule: Schedule.Schedule<unknown, McpError.McpError> = after === "session"
+    ? self.schedule
+    : after === "unreachable"
+    ? self.unsent
+    : self.throttled
   return Effect.tap(
-    Schedule.driver(after === "session" ? self.schedule : self.unsent),
+    Schedule.driver(schedule),
     (driver) => Effect.sync(() => (drivers[after] = driver))
   )
 }
@@ -260,6 +280,7 @@ const once = <A>(
 ): Effect.Effect<A, McpError.McpError | Resend> =>
   Effect.flatMap(currentWithin(self, request.deadline), attempt).pipe(
     Effect.catchIf(isRetryable(request), (failure): Effect.Effect<never, McpError.McpError | Resend> => {
+      if (failure._tag === "UnexpectedStatus") return retryRefused(self, request, failure)
       if (failure._tag === "TransportError") {
         // Nothing reached the server: always safe. Else it may have run the request: the policy decides.
         return failure.phase === "connect"
@@ -279,15 +300,19 @@ const once = <A>(
 
 /**
  * The failures `once` handles: a lost session; a transport failure, unless a
- * notification was cut or it is authorization's answer (its layer has bounds of its own).
+ * notification was cut or it is authorization's answer (its layer has bounds of its own);
+ * a refusal (429/503) of a request, not of a notification.
  */
-const isRetryable =
-  (request: Request) => (error: McpError.McpError): error is McpError.SessionExpired | McpError.TransportError =>
-    error._tag === "SessionExpired" ||
-    (error._tag === "TransportError" && !Errors.isAuthorization(error) &&
-      (error.phase === "connect" || request.notification !== true))
+const isRetryable = (request: Request) =>
+(
+  error: McpError.McpError
+): error is McpError.SessionExpired | McpError.TransportError | McpError.UnexpectedStatus =>
+  error._tag === "SessionExpired" ||
+  (error._tag === "TransportError" && !Errors.isAuthorization(error) &&
+    (error.phase === "connect" || request.notification !== true)) ||
+  (Throttle.isThrottled(error) && request.notification !== true)
 
-/** The schedule ran out: after a lost session, `RecoveryFailed`; for a server out of reach, its last failure. */
+/** The schedule ran out: after a lost session, `RecoveryFailed`; else the last failure (connection, refusal). */
 const exhausted = (request: Request, last: Resend, made: number): McpError.McpError =>
   last.failure._tag === "SessionExpired"
     ? recoveryFailed(request, last.failure, made, last.failure)
@@ -391,58 +416,6 @@ const reinitialize = (
     Effect.asVoid
   )
 
-/**
- * The handshake, retried: transient failures under `schedule`, and for a
- * re-initialize a connection that cannot be made under `unsent` too (a server
- * restarting); the whole within `connectTimeout`, which then fails with the
- * attempts and the last failure.
- */
-const connect = (
-  state: State.ClientState,
-  generation: number,
-  schedule: Schedule.Schedule<unknown, unknown>,
-  unsent: Schedule.Schedule<unknown, unknown>
-): Effect.Effect<Handshake.Live, McpError.McpError> =>
-  Effect.suspend(() => {
-    const tried: { attempts: number; last: McpError.McpError | undefined } = { attempts: 0, last: undefined }
-    const timeoutMillis = state.settings.connectTimeoutMillis
-    const attempt = Effect.suspend(() => {
-      tried.attempts++
-      return Effect.tapError(Handshake.run(state, generation), (error) => Effect.sync(() => (tried.last = error)))
-    })
-    // A server that refuses the very first connection is most likely not there (a wrong URL, not
-    // started): say so soon. One that refuses a re-initialize is most likely restarting: wait for it.
-    return (generation === 0 ? attempt : Effect.retry(attempt, { schedule: unsent, while: isUnreachable })).pipe(
-      Effect.retry({ schedule, while: isTransient }),
-      Effect.timeoutFail({
-        duration: Duration.millis(timeoutMillis),
-        onTimeout: () =>
-          new McpError.RequestTimeout({
-            method: "initialize",
-            reason: "connect",
-            timeoutMillis,
-            attempts: tried.attempts,
-            ...(tried.last === undefined ? {} : { cause: tried.last })
-          })
-      })
-    )
-  })
-
-const isUnreachable = (error: McpError.McpError): boolean =>
-  error._tag === "TransportError" && error.phase === "connect"
-
-/**
- * Failures worth retrying a handshake for: the server or the network is having
- * a moment, or the new session was lost before it was ready (its
- * `notifications/initialized` met a 404). Not a browser's network failure of
- * `notifications/initialized` cross-origin: CORS, which a retry meets again
- * (`Handshake.isCorsRefusal`).
- *
- * @internal
- */
-export const isTransient = (error: McpError.McpError): boolean =>
-  (Errors.isTransient(error) && !Handshake.isCorsRefusal(error)) || error._tag === "SessionExpired"
-
 // ---------------------------------------------------------------------------
 // 6. Re-send or loss
 // ---------------------------------------------------------------------------
@@ -460,11 +433,10 @@ const resendOrLose = (
   const after = failure._tag === "SessionExpired" ? "session" : "unreachable"
   if (failure._tag === "SessionExpired" && !failure.accepted) return Effect.fail(new Resend({ after, failure }))
   const name = toolName(request)
-  const tool = name === undefined ? Effect.succeed(undefined) : toolNamed(self, name, request.deadline)
   return Effect.flatMap(
-    tool,
-    (tool): Effect.Effect<never, McpError.RequestLost | Resend> =>
-      self.replay({ method: request.method, params: request.params, toolName: name, tool })
+    replayable(self, request),
+    (replay): Effect.Effect<never, McpError.RequestLost | Resend> =>
+      replay
         ? Effect.fail(new Resend({ after, failure }))
         : Effect.fail(
           new McpError.RequestLost({
@@ -475,6 +447,33 @@ const resendOrLose = (
             ...(failure._tag === "TransportError" ? { cause: failure } : {})
           })
         )
+  )
+}
+
+/**
+ * A request the server refused (429/503) did not run: a read is sent again;
+ * anything else (a `tools/call`, a custom method) only if the replay policy
+ * allows — the same question as for a request cut off, asked the same way.
+ */
+const retryRefused = (
+  self: Machine,
+  request: Request,
+  failure: McpError.UnexpectedStatus
+): Effect.Effect<never, McpError.UnexpectedStatus | Resend> => {
+  const resend: Effect.Effect<never, McpError.UnexpectedStatus | Resend> = Effect.fail(
+    new Resend({ after: "throttled", failure })
+  )
+  if (Policy.safeMethods.has(request.method)) return resend
+  return Effect.flatMap(replayable(self, request), (replay) => replay ? resend : Effect.fail(failure))
+}
+
+/** What the replay policy says of `request` (for a `tools/call`, with the tool's annotations). */
+const replayable = (self: Machine, request: Request): Effect.Effect<boolean> => {
+  const name = toolName(request)
+  const tool = name === undefined ? Effect.succeed(undefined) : toolNamed(self, name, request.deadline)
+  return Effect.map(
+    tool,
+    (tool) => self.replay({ method: request.method, params: request.params, toolName: name, tool })
   )
 }
 

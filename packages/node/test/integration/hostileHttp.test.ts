@@ -17,8 +17,14 @@ type Answer = (response: http.ServerResponse, id: unknown) => void
 const json = (id: unknown, text: string) =>
   JSON.stringify({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text }] } })
 
+/** What `tools/list` says: `anything` has no annotations (never replayed), `reader` is read-only. */
+const listed = [
+  { name: "anything", inputSchema: { type: "object" } },
+  { name: "reader", inputSchema: { type: "object" }, annotations: { readOnlyHint: true } }
+]
+
 /**
- * An MCP endpoint: initialize and notifications answered normally, `tools/call` by `answer`.
+ * An MCP endpoint: initialize, tools/list and notifications answered normally, `tools/call` by `answer`.
  * Records the Accept-Encoding of each request.
  */
 const serve = (answer: Answer): Effect.Effect<{ url: string; acceptEncodings: Array<string> }, never, Scope.Scope> =>
@@ -44,6 +50,11 @@ const serve = (answer: Answer): Effect.Effect<{ url: string; acceptEncodings: Ar
                   serverInfo: { name: "hostile", version: "1" }
                 }
               })
+            )
+          }
+          if (message.method === "tools/list") {
+            return void response.writeHead(200, { "content-type": "application/json" }).end(
+              JSON.stringify({ jsonrpc: "2.0", id: message.id, result: { tools: listed } })
             )
           }
           answer(response, message.id)
@@ -101,9 +112,32 @@ type Expected =
     readonly absent?: ReadonlyArray<string>
   }
 
-const cases: ReadonlyArray<{ readonly name: string; readonly answer: Answer; readonly expected: Expected }> = [
+/** Refuses the first `times` calls with `status` and `Retry-After: 1`, then answers "served". */
+const refusing = (status: number, times: number): Answer => {
+  let refused = 0
+  return (response, id) =>
+    refused++ < times
+      ? response.writeHead(status, { "retry-after": "1" }).end("busy")
+      : response.writeHead(200, { "content-type": "application/json" }).end(json(id, `served after ${refused - 1}`))
+}
+
+const cases: ReadonlyArray<
+  { readonly name: string; readonly answer: Answer; readonly expected: Expected; readonly tool?: string }
+> = [
   {
-    name: "429 with Retry-After in seconds: UnexpectedStatus keeps the header",
+    name: "429 with Retry-After: 1 to a read-only tool: sent again a second later, answered",
+    answer: refusing(429, 1),
+    tool: "reader",
+    expected: { _tag: "Ok", text: "served after 1" }
+  },
+  {
+    name: "503 three times with Retry-After: 1 to a read-only tool: answered on the fourth",
+    answer: refusing(503, 3),
+    tool: "reader",
+    expected: { _tag: "Ok", text: "served after 3" }
+  },
+  {
+    name: "429 with Retry-After in seconds to a tool not known to be safe: at once, UnexpectedStatus keeps the header",
     answer: (response) => response.writeHead(429, { "retry-after": "7" }).end("slow down"),
     expected: { _tag: "Fail", error: { _tag: "UnexpectedStatus", status: 429, retryAfter: "7" }, message: /429/ }
   },
@@ -179,7 +213,8 @@ const cases: ReadonlyArray<{ readonly name: string; readonly answer: Answer; rea
 
 describe("hostile HTTP answers to tools/call", () => {
   for (const c of cases) {
-    it.scoped(c.name, () =>
+    // On the real clock: a refusal waits the real second its Retry-After asks for.
+    it.scopedLive(c.name, () =>
       Effect.gen(function*() {
         const server = yield* serve(c.answer)
         const client = yield* connect({
@@ -188,7 +223,7 @@ describe("hostile HTTP answers to tools/call", () => {
           requestTimeout: "10 seconds",
           maxMessageSize: 64 * 1024
         })
-        const outcome = yield* Effect.either(client.callTool("anything", {}))
+        const outcome = yield* Effect.either(client.callTool(c.tool ?? "anything", {}))
         // Every request asked for an uncompressed body.
         expect(server.acceptEncodings.length).toBeGreaterThan(0)
         expect(new Set(server.acceptEncodings)).toEqual(new Set(["identity"]))

@@ -5,50 +5,23 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { vi } from "vitest"
 import { bounded, connect, eventually } from "../support/live.js"
+import * as Restartable from "../support/restartable.mjs"
 
 vi.setConfig({ testTimeout: 60_000 })
 
-const script = fileURLToPath(new URL("../support/restartableServer.mjs", import.meta.url))
-
-const freePort = Effect.async<number>((resume) => {
-  const probe = createServer()
-  probe.listen(0, "127.0.0.1", () => {
-    const address = probe.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    probe.close(() => resume(Effect.succeed(port)))
-  })
-})
-
-/** Starts the server process on `port`; resolves once it listens. */
-const start = (port: number, calls: string) =>
-  Effect.async<ChildProcess, Error>((resume) => {
-    const child = spawn(process.execPath, [script, "--port", String(port), "--calls", calls], {
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    child.stdout?.once("data", () => resume(Effect.succeed(child)))
-    child.once("error", (error) => resume(Effect.fail(error)))
-  })
-
-const kill = (child: ChildProcess) =>
-  Effect.async<void>((resume) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-    child.once("exit", () => resume(Effect.void))
-    child.kill("SIGKILL")
-  })
+const start = (port: number, calls: string) => Effect.promise(() => Restartable.startRestartable(port, { calls }))
+const kill = (child: ChildProcess) => Effect.promise(() => Restartable.kill(child))
 
 describe("a real server process restarted with downtime", () => {
   it.live("read-only calls wait through it; a destructive call cut off fails typed and never runs twice", () =>
     Effect.gen(function*() {
-      const port = yield* freePort
+      const port = yield* Effect.promise(Restartable.freePort)
       const calls = join(mkdtempSync(join(tmpdir(), "mcp-restart-")), "calls.log")
       writeFileSync(calls, "")
       let server = yield* Effect.acquireRelease(start(port, calls), (child) => kill(child))

@@ -7,44 +7,20 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
-import { createServer } from "node:net"
-import { fileURLToPath } from "node:url"
 import { vi } from "vitest"
 import { bounded, connect } from "../support/live.js"
+import * as Restartable from "../support/restartable.mjs"
 
 vi.setConfig({ testTimeout: 120_000 })
 
-const script = fileURLToPath(new URL("../support/restartableServer.mjs", import.meta.url))
-
-const freePort = Effect.async<number>((resume) => {
-  const probe = createServer()
-  probe.listen(0, "127.0.0.1", () => {
-    const address = probe.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    probe.close(() => resume(Effect.succeed(port)))
-  })
-})
-
-const start = (port: number) =>
-  Effect.async<ChildProcess, Error>((resume) => {
-    const child = spawn(process.execPath, [script, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"] })
-    child.stdout?.once("data", () => resume(Effect.succeed(child)))
-    child.once("error", (error) => resume(Effect.fail(error)))
-  })
-
-const kill = (child: ChildProcess) =>
-  Effect.async<void>((resume) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-    child.once("exit", () => resume(Effect.void))
-    child.kill("SIGKILL")
-  })
+const start = (port: number) => Effect.promise(() => Restartable.startRestartable(port))
+const kill = (child: ChildProcess) => Effect.promise(() => Restartable.kill(child))
 
 describe("soak: 2,000 calls through real restarts", () => {
   it.live("nothing hangs, every failure is typed, the heap stays bounded", () =>
     Effect.gen(function*() {
-      const port = yield* freePort
+      const port = yield* Effect.promise(Restartable.freePort)
       let server = yield* start(port)
       yield* Effect.addFinalizer(() => Effect.suspend(() => kill(server)))
       const client = yield* connect({ url: `http://127.0.0.1:${port}/mcp`, requestTimeout: "20 seconds" })

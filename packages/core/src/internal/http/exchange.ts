@@ -20,6 +20,7 @@ import { flatMapNow } from "../now.js"
 import * as Sse from "../sse.js"
 import type { Context, Target } from "../transport.js"
 import * as Encoding from "./encoding.js"
+import * as Redirect from "./redirect.js"
 import * as StatusHeaders from "./statusHeaders.js"
 import * as UnknownSession from "./unknownSession.js"
 
@@ -119,7 +120,7 @@ export const make = (config: Config): Exchange => {
       if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
       if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
       return Effect.mapError(
-        http.execute({
+        Redirect.follow(http, {
           method,
           url: config.url,
           headers,
@@ -163,10 +164,16 @@ export const make = (config: Config): Exchange => {
               ...Errors.context(ctx, target),
               status,
               body,
-              ...StatusHeaders.of(response.headers)
+              ...StatusHeaders.of(response.headers),
+              ...notFollowed(response)
             })
           )
     )
+  }
+
+  const notFollowed = (response: McpHttp.Response) => {
+    const redirect = Redirect.notFollowed(config.url, response)
+    return redirect === undefined ? {} : { redirect }
   }
 
   const contentType = (response: McpHttp.Response): string => {
@@ -308,7 +315,13 @@ export const make = (config: Config): Exchange => {
             excerpt(response),
             (body) =>
               Effect.fail(
-                new McpError.UnexpectedStatus({ ...Errors.context(ctx, target), status: response.status, body })
+                new McpError.UnexpectedStatus({
+                  ...Errors.context(ctx, target),
+                  status: response.status,
+                  body,
+                  ...StatusHeaders.of(response.headers),
+                  ...notFollowed(response)
+                })
               )
           )
     )

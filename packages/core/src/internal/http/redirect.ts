@@ -1,0 +1,72 @@
+/**
+ * 307 and 308, followed to the same origin only. Both keep the method and
+ * the body (unlike 301/302/303, which clients turn into GETs and which are
+ * left to the caller as `UnexpectedStatus`). A redirect elsewhere is never
+ * followed: the request carries `Mcp-Session-Id` and the app's credentials
+ * (`Authorization`…), which belong to this server. A chain is bounded
+ * (`MAX_HOPS`). Each follow-up goes to the new URL for this request only:
+ * the endpoint stays the one configured.
+ *
+ * Backends that follow redirects themselves (browsers' and Node's `fetch`)
+ * never show the client a 307; `NodeMcpHttp` (undici's dispatcher) does.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type * as McpError from "../../McpError.js"
+import type * as McpHttp from "../../McpHttp.js"
+
+/** @internal */
+export const MAX_HOPS = 5
+
+/** Why a redirect came back to the caller. @internal */
+export type NotFollowed = "crossOrigin" | "tooManyRedirects" | "invalidLocation"
+
+const isFollowable = (status: number) => status === 307 || status === 308
+
+/** Where `location` points, resolved against `base`; `undefined` when either is no URL. */
+const resolve = (location: string, base: string): URL | undefined => {
+  try {
+    return new URL(location, new URL(base))
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Sends `request`, following 307/308 to its own origin up to `MAX_HOPS`
+ * times; any other answer (a redirect not followed included) is returned.
+ *
+ * @internal
+ */
+export const follow = (
+  http: McpHttp.Service,
+  request: McpHttp.Request
+): Effect.Effect<McpHttp.Response, McpError.HttpFailure> => {
+  const origin = resolve(request.url, request.url)?.origin
+  if (origin === undefined) return http.execute(request)
+  const hop = (url: string, hops: number): Effect.Effect<McpHttp.Response, McpError.HttpFailure> =>
+    Effect.flatMap(http.execute(url === request.url ? request : { ...request, url }), (response) => {
+      if (!isFollowable(response.status) || hops >= MAX_HOPS) return Effect.succeed(response)
+      const location = response.headers["location"]
+      const next = location === undefined ? undefined : resolve(location, url)
+      if (next === undefined || next.origin !== origin) return Effect.succeed(response)
+      return Effect.zipRight(response.discard, hop(next.href, hops + 1))
+    })
+  return hop(request.url, 0)
+}
+
+/**
+ * Why a 307/308 answer reached the caller (`follow` returned it): its
+ * `Location` is missing or no URL, points to another origin than
+ * `endpoint`'s, or the chain was too long. `undefined` for other statuses.
+ *
+ * @internal
+ */
+export const notFollowed = (endpoint: string, response: McpHttp.Response): NotFollowed | undefined => {
+  if (!isFollowable(response.status)) return undefined
+  const location = response.headers["location"]
+  const next = location === undefined ? undefined : resolve(location, endpoint)
+  if (next === undefined) return "invalidLocation"
+  return next.origin === resolve(endpoint, endpoint)?.origin ? "tooManyRedirects" : "crossOrigin"
+}
