@@ -13,7 +13,8 @@
  *   mcp-effect login <url> / logout <url>    authorize for a protected server (OAuth), or forget it
  *
  * Every command takes --header "Name: value" (repeatable), --timeout <seconds>, --json,
- * --expired-status <n> (repeatable), --root <dir> (repeatable) and --logs <level>.
+ * --expired-status <n> (repeatable), --root <dir> (repeatable) and --logs <level>; and, for a local
+ * server in place of <url>, --stdio -- <command> [args…] with --env KEY=VALUE, --cwd and --stderr.
  * docs/cli.md documents them all; exit codes: `exitCodeTable` in internal/errors.ts (also in --help).
  *
  * @internal
@@ -25,12 +26,14 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Call from "./call.js"
 import * as Complete from "./complete.js"
 import * as Inspect from "./inspect.js"
 import * as Common from "./internal/common.js"
 import * as Errors from "./internal/errors.js"
+import * as Stdio from "./internal/stdio.js"
 import * as Login from "./login.js"
 import * as LogLevel from "./logLevel.js"
 import * as Ping from "./ping.js"
@@ -82,7 +85,12 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return Errors.ExitCode.internal
 }
 
-cli(process.argv).pipe(
+// A local server's command line is taken out before @effect/cli parses the rest (see Stdio.split).
+const names = Array.from(HashMap.keys(Command.getSubcommands(root)))
+const { argv, server } = Stdio.split(process.argv.slice(2), names)
+
+cli([...process.argv.slice(0, 2), ...argv]).pipe(
+  (effect) => server === undefined ? effect : Effect.provideService(effect, Stdio.ServerCommand, server),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,
