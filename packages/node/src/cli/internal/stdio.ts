@@ -115,7 +115,7 @@ export const split = (
   if (!own.includes(flag)) return { argv, server: undefined }
   const server = dashes === -1 ? [] : argv.slice(dashes + 1)
   return {
-    argv: [...argv.slice(0, at + 1), server.length === 0 ? "stdio" : label(server), ...own],
+    argv: [...argv.slice(0, at + 1), server.length === 0 ? "$MCP_COMMAND" : label(server), ...own],
     server
   }
 }
