@@ -149,6 +149,16 @@ describe("mcp-effect <command> --stdio", () => {
 })
 
 describe("the flags of a local server", () => {
+  it("--help lists them, with <url>'s alternative", async () => {
+    const r = await run("call", "--help")
+    assert.strictEqual(r.code, 0, r.stderr)
+    for (const text of ["--stdio", "--env", "--cwd", "--stderr quiet | show", "--stdio -- node server.js"]) {
+      assert.include(r.stdout, text)
+    }
+    const top = await run("--help")
+    assert.include(top.stdout, "12  ServerNotStarted")
+  })
+
   it("--env adds to a minimal environment: nothing else of ours reaches the server", async () => {
     const r = await start(["call", "env", "--env", "GREETING=hello=world", ...sdk()], {
       env: { SECRET_OF_THE_CLI: "do-not-pass" }

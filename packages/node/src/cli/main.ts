@@ -43,8 +43,9 @@ import * as Watch from "./watch.js"
 
 const description = HelpDoc.blocks([
   HelpDoc.p(
-    "A command-line MCP client for Streamable HTTP servers, built on @mcp-effect/core: it recovers " +
-      "expired sessions (HTTP 404, and the statuses of --expired-status) by itself, so it keeps working " +
+    "A command-line MCP client for Streamable HTTP servers, and local servers over stdio (--stdio -- <command> " +
+      "in place of <url>), built on @mcp-effect/core: it recovers expired sessions (HTTP 404, and the statuses " +
+      "of --expired-status) and crashed local servers (started again) by itself, so it keeps working " +
       "through server restarts. It answers the server's requests for roots (--root, else the working " +
       "directory) and for input (elicitation: prompts on a terminal, refused otherwise). docs/cli.md has it all."
   ),
