@@ -304,4 +304,27 @@ describe("a local server that does not start, or dies", () => {
     assert.isFalse(exists(respawned))
     assert.isFalse(exists(pid))
   })
+
+  it("watch --json: the expired event carries how the process ended", async () => {
+    const watch = start(["watch", "--json", "--interval", "0.1", "--status-every", "0", ...sdk()], {
+      timeoutMillis: 100_000
+    })
+    await watch.waitFor(`"event":"started"`)
+    const started = JSON.parse(watch.stdout().split("\n")[0] ?? "")
+    const pid = pidOf(started.sessionId)
+    process.kill(pid, "SIGKILL")
+    await watch.waitFor(`"event":"recovered"`)
+    watch.signal("SIGINT")
+    const r = await watch.done
+    assert.strictEqual(r.code, 130, r.stdout + r.stderr)
+    const events = r.stdout.trim().split("\n").map((line) => JSON.parse(line))
+    const expired = events.find((e) => e.event === "expired")
+    assert.deepInclude(expired, { sessionId: started.sessionId, status: 0 })
+    assert.deepInclude(expired.exit, { signal: "SIGKILL", description: "was ended by SIGKILL", stderr: [] })
+    const recovered = events.find((e) => e.event === "recovered")
+    assert.strictEqual(recovered.previousSessionId, started.sessionId)
+    assert.match(recovered.sessionId, /^stdio-\d+-2$/)
+    const summary = events.find((e) => e.type === "summary")
+    assert.deepInclude(summary, { failed: 0, expiries: 1, recoveries: 1 })
+  })
 })
