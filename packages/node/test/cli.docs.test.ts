@@ -2,7 +2,10 @@
  * Every example of docs/cli.md (and of README.md's "Command line" section)
  * run as written, through a shell with the repository's node_modules/.bin on
  * PATH (where `pnpm install` links `mcp-effect`), against the test server over
- * real HTTP; output and exit code compared with what the page shows.
+ * real HTTP, or (`--stdio`) real stdio servers: the official SDK's
+ * (test/support/sdkStdioServer.mjs) and server-everything (its
+ * `mcp-server-everything` bin, from packages/node/node_modules/.bin, also on
+ * PATH); output and exit code compared with what the page shows.
  *
  * An example is a ```console block: `$ command` lines, each followed by what
  * the terminal shows (stdout and stderr, interleaved as they may be), then
@@ -75,6 +78,7 @@ const readmeExamples = examplesOf("README.md", readmeSection)
 const normalize = (line: string): string =>
   line.trimEnd()
     .replace(/session-[0-9a-f-]+/g, "session-…")
+    .replace(/stdio-\d+-\d+/g, "stdio-…")
     .replace(/\b\d\d:\d\d:\d\d\.\d{3}\b/g, "HH:MM:SS.mmm")
     .replace(/\b\d+(\.\d+)? ms\b/g, "N ms")
     .replace(/\b\d+\.\d s\b/g, "N s")
@@ -153,7 +157,10 @@ const shell = (command: string): Promise<Result> =>
   new Promise((resolve) => {
     const child = spawn("sh", ["-c", command], {
       cwd: root,
-      env: cleanEnv({ PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH ?? ""}` }),
+      env: cleanEnv({
+        PATH: [join(root, "node_modules/.bin"), join(root, "packages/node/node_modules/.bin"), process.env.PATH ?? ""]
+          .join(":")
+      }),
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""
@@ -171,6 +178,10 @@ describe("docs/cli.md", () => {
   it("has examples of every command", () => {
     for (const command of ["inspect", "call", "read", "prompt", "complete", "log-level", "ping", "watch"]) {
       assert.isTrue(docs.some((e) => e.command.includes(`mcp-effect ${command} `)), command)
+      assert.isTrue(
+        docs.some((e) => e.command.includes(`mcp-effect ${command} `) && e.command.includes(" --stdio -- ")),
+        `${command} --stdio`
+      )
     }
     assert.isAtLeast(readmeExamples.length, 1)
   })

@@ -121,6 +121,10 @@ export interface Running {
   /** Types into the process (only meaningful on a pseudo-terminal). */
   readonly write: (text: string) => void
   readonly done: Promise<Result>
+  /** What the process has written on stdout so far. */
+  readonly stdout: () => string
+  /** Sends a signal to the process (e.g. SIGINT, as Ctrl-C does). */
+  readonly signal: (signal: NodeJS.Signals) => void
 }
 
 const sgr = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g")
@@ -152,6 +156,8 @@ const watch = (
   )
   return {
     done,
+    stdout: () => stdout,
+    signal: (signal) => void child.kill(signal),
     write: (text) => void child.stdin?.write(text),
     waitFor: (text) =>
       plain(stdout).includes(text) ? Promise.resolve() : Promise.race([

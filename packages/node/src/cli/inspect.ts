@@ -63,14 +63,15 @@ const item = (name: string, details: string, column: number, more: ReadonlyArray
     }
   })
 
-const printHuman = (url: string, r: Report) =>
+const printHuman = (options: Common.Connection, r: Report) =>
   Effect.gen(function*() {
     const s = out.style
     const info = r.session.serverInfo
     const row = (label: string, value: string) =>
       out.line(`${s.dim(label.padEnd(14))}${Layout.hanging(value, 14, out.width)}`)
     yield* row("server", `${s.bold(info.name)} ${info.version}${info.title === undefined ? "" : ` (${info.title})`}`)
-    yield* row("url", url)
+    // With --stdio, `url` holds the label of the server's command line.
+    yield* row(options.stdio ? "command" : "url", options.url)
     yield* row("protocol", r.session.protocolVersion)
     yield* row("session", r.session.sessionId ?? "none (stateless server)")
     yield* row("capabilities", Format.capabilities(r.session.capabilities))
@@ -133,7 +134,8 @@ export const command = Command.make("inspect", Common.common, (options) =>
       const report = yield* gather(client)
       if (options.json) {
         yield* out.json({
-          url: options.url,
+          url: options.stdio ? null : options.url,
+          ...(options.stdio ? { command: options.url } : {}),
           sessionId: report.session.sessionId ?? null,
           protocolVersion: report.session.protocolVersion,
           serverInfo: report.session.serverInfo,
@@ -145,7 +147,7 @@ export const command = Command.make("inspect", Common.common, (options) =>
           prompts: report.prompts ?? null
         })
       } else {
-        yield* printHuman(options.url, report)
+        yield* printHuman(options, report)
       }
     })
   )).pipe(

@@ -13,11 +13,23 @@ import * as Errors from "./internal/errors.js"
 
 const { out } = Common
 
+/** OAuth is HTTP's: a local server gets its credentials from its environment. */
+const httpOnly = (command: string, options: Common.Common) =>
+  options.stdio ?
+    Effect.fail(
+      new Errors.UsageError({
+        message: `${command} is for HTTP servers that use OAuth; a --stdio server has no authorization to ` +
+          `log in to: give it its credentials with --env KEY=VALUE`
+      })
+    ) :
+    Effect.void
+
 /** @internal */
 export const login = Command.make("login", Common.common, (options) =>
   Common.run(
     options,
     Effect.gen(function*() {
+      yield* httpOnly("login", options)
       const client = yield* Connect.connect(options, { interactive: true })
       const session = yield* client.session
       if (options.json) {
@@ -34,6 +46,7 @@ export const logout = Command.make("logout", Common.common, (options) =>
   Common.run(
     options,
     Effect.gen(function*() {
+      yield* httpOnly("logout", options)
       const url = yield* Common.parseUrl(options.url)
       // The tokens are forgotten here whatever the server says; a refusal is still reported (exit 1).
       const result = yield* CliAuth.revoke(url.href).pipe(

@@ -13,7 +13,8 @@
  *   mcp-effect login <url> / logout <url>    authorize for a protected server (OAuth), or forget it
  *
  * Every command takes --header "Name: value" (repeatable), --timeout <seconds>, --json,
- * --expired-status <n> (repeatable), --root <dir> (repeatable) and --logs <level>.
+ * --expired-status <n> (repeatable), --root <dir> (repeatable) and --logs <level>; and, for a local
+ * server in place of <url>, --stdio -- <command> [args…] with --env KEY=VALUE, --cwd and --stderr.
  * docs/cli.md documents them all; exit codes: `exitCodeTable` in internal/errors.ts (also in --help).
  *
  * @internal
@@ -25,12 +26,14 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Call from "./call.js"
 import * as Complete from "./complete.js"
 import * as Inspect from "./inspect.js"
 import * as Common from "./internal/common.js"
 import * as Errors from "./internal/errors.js"
+import * as Stdio from "./internal/stdio.js"
 import * as Login from "./login.js"
 import * as LogLevel from "./logLevel.js"
 import * as Ping from "./ping.js"
@@ -40,8 +43,9 @@ import * as Watch from "./watch.js"
 
 const description = HelpDoc.blocks([
   HelpDoc.p(
-    "A command-line MCP client for Streamable HTTP servers, built on @mcp-effect/core: it recovers " +
-      "expired sessions (HTTP 404, and the statuses of --expired-status) by itself, so it keeps working " +
+    "A command-line MCP client for Streamable HTTP servers, and local servers over stdio (--stdio -- <command> " +
+      "in place of <url>), built on @mcp-effect/core: it recovers expired sessions (HTTP 404, and the statuses " +
+      "of --expired-status) and crashed local servers (started again) by itself, so it keeps working " +
       "through server restarts. It answers the server's requests for roots (--root, else the working " +
       "directory) and for input (elicitation: prompts on a terminal, refused otherwise). docs/cli.md has it all."
   ),
@@ -82,7 +86,12 @@ const exitCode = (exit: Exit.Exit<unknown, unknown>): number => {
   return Errors.ExitCode.internal
 }
 
-cli(process.argv).pipe(
+// A local server's command line is taken out before @effect/cli parses the rest (see Stdio.split).
+const names = Array.from(HashMap.keys(Command.getSubcommands(root)))
+const { argv, server } = Stdio.split(process.argv.slice(2), names)
+
+cli([...process.argv.slice(0, 2), ...argv]).pipe(
+  (effect) => server === undefined ? effect : Effect.provideService(effect, Stdio.ServerCommand, server),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,

@@ -105,6 +105,17 @@ export const command = Command.make(
           if (options.json) return emit("session", Format.sessionEventJson(event))
           switch (event._tag) {
             case "Expired":
+              // A local server's process ended: say how, and what it last wrote on stderr.
+              if (event.exit !== undefined) {
+                const tail = event.exit.stderr.at(-1)
+                return colored(
+                  s.yellow,
+                  "server exited",
+                  `${Format.shortId(event.sessionId)}: the process ${event.exit.description}${
+                    tail === undefined ? "" : s.dim(` (last on stderr: ${tail})`)
+                  }`
+                )
+              }
               return colored(
                 s.yellow,
                 "session expired",

@@ -41,6 +41,14 @@ describe("stdio: shutdown", () => {
       expect(exists(pid)).toBe(false)
     }).pipe(bounded("graceful shutdown", "30 seconds")))
 
+  it.live("a server that writes while it shuts down: its stdout is still read, no EPIPE", () =>
+    Effect.gen(function*() {
+      const file = join(mkdtempSync(join(tmpdir(), "mcp-stdio-")), "goodbye")
+      yield* Effect.scoped(connectStdio({ command: process.execPath, args: [rawStdioServer, "--goodbye", file] }))
+      // The shutdown waited for the process, which wrote the file before it exited.
+      expect(readFileSync(file, "utf8")).toBe("written")
+    }).pipe(bounded("goodbye", "30 seconds")))
+
   it.live("a server that ignores the end of stdin and SIGTERM, with a child that ignores SIGTERM: SIGKILL, no zombie, no orphan", () =>
     Effect.gen(function*() {
       const pidFile = join(mkdtempSync(join(tmpdir(), "mcp-stdio-")), "grandchild.pid")

@@ -11,7 +11,9 @@
 //   endless {mib}        `mib` MiB of a line that never ends (no newline), then "\n" and a notification; no result
 //   flood {mib}          `mib` MiB of stderr lines (and one 1 MiB stderr line), then the result
 // Flags: --ignore-sigterm (SIGTERM and the end of stdin are ignored),
-//        --grandchild <file> (starts a child of its own, in its process group, and writes its pid to <file>)
+//        --grandchild <file> (starts a child of its own, in its process group, and writes its pid to <file>),
+//        --goodbye <file> (at the end of stdin, writes a notification to stdout, then "written" to <file>,
+//        or "failed: <code>" when stdout is closed, e.g. EPIPE; then exits)
 /* global setInterval */
 import { spawn } from "node:child_process"
 import { writeFileSync } from "node:fs"
@@ -100,4 +102,14 @@ process.stdin.on("data", async (data) => {
     }
   }
 })
-if (!argv.includes("--ignore-sigterm")) process.stdin.on("end", () => process.exit(0))
+const goodbyeAt = argv.indexOf("--goodbye")
+if (goodbyeAt !== -1) {
+  process.stdin.on("end", () => {
+    process.stdout.on("error", () => {}) // reported in the file below, not a crash
+    const goodbye = line({ jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "bye" } })
+    process.stdout.write(goodbye, (error) => {
+      writeFileSync(argv[goodbyeAt + 1], error ? `failed: ${error.code}` : "written")
+      process.exit(0)
+    })
+  })
+} else if (!argv.includes("--ignore-sigterm")) process.stdin.on("end", () => process.exit(0))

@@ -11,10 +11,13 @@ import * as Options from "@effect/cli/Options"
 import { McpSchema } from "@mcp-effect/core"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as HashSet from "effect/HashSet"
 import type * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Errors from "./errors.js"
 import * as Layout from "./layout.js"
+import * as Stdio from "./stdio.js"
 import * as Style from "./style.js"
 
 /** The CLI's version (sent as `clientInfo`). @internal */
@@ -22,7 +25,10 @@ export const version = "0.1.0"
 
 /** @internal */
 export const url = Args.text({ name: "url" }).pipe(
-  Args.withDescription("The MCP endpoint (Streamable HTTP), e.g. http://127.0.0.1:3000/mcp")
+  Args.withDescription(
+    "The MCP endpoint (Streamable HTTP), e.g. http://127.0.0.1:3000/mcp; with --stdio, the server's command " +
+      "after -- instead: --stdio -- node server.js"
+  )
 )
 
 /** @internal */
@@ -87,13 +93,14 @@ export const logs = Options.choice("logs", McpSchema.LoggingLevel.literals).pipe
 )
 
 /** What connecting takes: the options of every command but `--logs`. @internal */
-export const connection = { url, header, timeout, json, expiredStatus, root }
+export const connection = { url, header, timeout, json, expiredStatus, root, ...Stdio.options }
 
 /** The options every command takes. @internal */
 export const common = { ...connection, logs }
 
 /** @internal */
-export interface Connection {
+export interface Connection extends Stdio.StdioOptions {
+  /** The URL; with `--stdio`, the label of the server's command line (see `Stdio.split`). */
   readonly url: string
   readonly header: ReadonlyArray<string>
   readonly timeout: number
@@ -188,6 +195,7 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
 /**
  * Runs a command's body in a scope; a failure is reported (one line on
  * stderr, and the error as JSON on stdout with `--json`) and becomes `Exit`.
+ * Logs go to stderr (see `Stdio.logger`).
  *
  * @internal
  */
@@ -211,5 +219,8 @@ export const run = <R>(
         ]),
         Effect.fail(new Errors.Exit({ code: Errors.exitCodeOf(error) }))
       )
-    )
+    ),
+    // Around the whole body: the fibers of a server process inherit it, respawned ones included. In place
+    // of every logger (runMain's pretty one writes to stdout, which is for results).
+    Effect.locally(FiberRef.currentLoggers, HashSet.make(Stdio.logger(options.stdio && options.stderr === "show")))
   )

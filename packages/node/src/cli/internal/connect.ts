@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as Terminal from "@effect/platform/Terminal"
 import { McpClient } from "@mcp-effect/core"
 import type { McpError, McpSchema } from "@mcp-effect/core"
@@ -26,6 +27,7 @@ import { out, parseHeaders, parseUrl, version } from "./common.js"
 import * as Elicit from "./elicit.js"
 import * as Errors from "./errors.js"
 import * as Format from "./format.js"
+import * as Stdio from "./stdio.js"
 
 /** The variable `--expired-status` falls back to (the key `McpClient.config` reads under `MCP`). @internal */
 export const expiredStatusesVariable = "MCP_EXPIRED_STATUSES"
@@ -91,10 +93,11 @@ export const printNotification = (n: McpSchema.ServerNotification): Effect.Effec
 }
 
 /**
- * Connects to `options.url` (initialize + initialized), answering the
- * server's requests for roots and input, and applies `--logs`. The
- * client lives, and its session is deleted, when the scope closes. Server
- * notifications are printed on stderr unless `quiet`.
+ * Connects to `options.url`, or with `--stdio` spawns the server's command
+ * (initialize + initialized), answering the server's requests for roots and
+ * input, and applies `--logs`. The client lives, and its session is deleted
+ * (the process shut down), when the scope closes. Server notifications are
+ * printed on stderr unless `quiet`.
  *
  * @internal
  */
@@ -107,39 +110,33 @@ export const connect = (
   } = {}
 ): Effect.Effect<
   McpClient.Service,
-  McpError.McpError | Errors.UsageError,
-  Scope.Scope | Terminal.Terminal
+  McpError.McpError | Errors.UsageError | Errors.ServerNotStarted,
+  Scope.Scope | Terminal.Terminal | CommandExecutor.CommandExecutor
 > =>
   Effect.gen(function*() {
-    const url = yield* parseUrl(options.url)
-    const headers = yield* parseHeaders(options.header)
     if (!(options.timeout > 0)) {
       return yield* new Errors.UsageError({
         message: `--timeout (or MCP_TIMEOUT) must be a positive number of seconds`
       })
     }
-    const statuses = yield* expiredStatuses(options.expiredStatus)
     const roots = rootsOf(options.root)
     const terminal = yield* Terminal.Terminal
     // Prompts need a keyboard (stdin) and a screen (stdout, where @effect/cli draws them).
     const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true
     const elicitation = yield* Elicit.handler(interactive, terminal, (text) => out.err(out.errStyle.yellow(text)))
     const timeout = Duration.millis(Math.round(options.timeout * 1000))
-    // In this scope, so the undici Agent lives as long as the client (not just its construction).
-    // Tokens from `mcp-effect login` (and their refresh) ride on every request.
-    const http = yield* Layer.build(CliAuth.layer(extra.interactive === true).pipe(Layer.provide(NodeMcpHttp.layer)))
-    const client = yield* McpClient.make({
+    const common = {
       clientInfo: { name: "mcp-effect-cli", version },
-      url,
-      headers,
       requestTimeout: timeout,
       maxRequestTimeout: Duration.max(timeout, Duration.minutes(10)),
-      recovery: { expiredStatuses: statuses },
       // Both elicitation modes are declared even without a terminal: the server then hears why
       // nobody answers, instead of hiding its tools or getting -32601.
       capabilities: { roots: { listChanged: false }, elicitation: { form: {}, url: {} } },
       handlers: { roots: Effect.succeed({ roots }), elicitation }
-    }).pipe(Effect.provide(http))
+    }
+    const client = options.stdio ?
+      yield* Effect.flatMap(Stdio.resolveServer(options), (server) => Stdio.connect(server, common)) :
+      yield* Effect.zipRight(Stdio.unused(options), connectHttp(options, common, extra.interactive === true))
     if (extra.quiet !== true) {
       yield* Stream.runForEach(client.notifications, printNotification).pipe(Effect.forkScoped)
       yield* Effect.yieldNow() // the subscription starts before the first request
@@ -154,4 +151,25 @@ export const connect = (
       )
     }
     return client
+  })
+
+/** The client on a Streamable HTTP server: headers, "unknown session" statuses, stored tokens. */
+const connectHttp = (
+  options: Common.Connection,
+  common: Omit<McpClient.Options, "url">,
+  interactive: boolean
+): Effect.Effect<McpClient.Service, McpError.McpError | Errors.UsageError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const url = yield* parseUrl(options.url)
+    const headers = yield* parseHeaders(options.header)
+    const statuses = yield* expiredStatuses(options.expiredStatus)
+    // In this scope, so the undici Agent lives as long as the client (not just its construction).
+    // Tokens from `mcp-effect login` (and their refresh) ride on every request.
+    const http = yield* Layer.build(CliAuth.layer(interactive).pipe(Layer.provide(NodeMcpHttp.layer)))
+    return yield* McpClient.make({
+      ...common,
+      url,
+      headers,
+      recovery: { expiredStatuses: statuses }
+    }).pipe(Effect.provide(http))
   })

@@ -19,6 +19,8 @@
  * | 9    | SessionExpired: the session expired and recovery was off                 |
  * | 10   | RecoveryFailed: the server kept losing the session                       |
  * | 11   | RequestLost: the session died while a non-idempotent call ran            |
+ * | 12   | ServerNotStarted: a --stdio server could not be started, or ended before |
+ * |      | it answered initialize (its last stderr lines are printed)               |
  * | 70   | internal error (a bug in mcp-effect: please report it)                   |
  * | 130  | interrupted (Ctrl-C)                                                     |
  *
@@ -42,6 +44,7 @@ export const ExitCode = {
   SessionExpired: 9,
   RecoveryFailed: 10,
   RequestLost: 11,
+  ServerNotStarted: 12,
   internal: 70,
   interrupted: 130
 } as const
@@ -65,6 +68,11 @@ export const exitCodeTable: ReadonlyArray<readonly [code: number, meaning: strin
   [9, "SessionExpired: the session expired and recovery was off"],
   [10, "RecoveryFailed: the server kept losing the session"],
   [11, "RequestLost: the session died while a call that is not safe to re-send was running"],
+  [
+    12,
+    "ServerNotStarted: a --stdio server could not be started (no such command), or ended before it answered " +
+    "initialize; its last stderr lines are printed"
+  ],
   [70, "internal error (a bug in mcp-effect: please report it)"],
   [130, "interrupted (Ctrl-C)"]
 ]
@@ -97,8 +105,25 @@ export class UnknownTool extends Data.TaggedError("UnknownTool")<{
   readonly available: ReadonlyArray<string>
 }> {}
 
+/**
+ * A local server (`--stdio`) that could not be started, or that ended before
+ * it answered `initialize` (after the recovery policy's tries): exit code 12,
+ * with how it ended and the last lines of its stderr.
+ *
+ * @internal
+ */
+export class ServerNotStarted extends Data.TaggedError("ServerNotStarted")<{
+  /** The command line, as a label. */
+  readonly command: string
+  /** What happened ("could not be started: …", "exited with code 3 before it answered initialize"). */
+  readonly description: string
+  readonly code?: number
+  readonly signal?: string
+  readonly stderr?: ReadonlyArray<string>
+}> {}
+
 /** @internal */
-export type CliError = McpError.McpError | UsageError | Failed | UnknownTool
+export type CliError = McpError.McpError | UsageError | Failed | UnknownTool | ServerNotStarted
 
 /** @internal */
 export const exitCodeOf = (error: CliError): number => {
@@ -109,6 +134,8 @@ export const exitCodeOf = (error: CliError): number => {
       return ExitCode.failed
     case "UnknownTool":
       return ExitCode.JsonRpcError
+    case "ServerNotStarted":
+      return ExitCode.ServerNotStarted
     default:
       return ExitCode[error._tag]
   }
@@ -128,6 +155,10 @@ const oneLine = (text: string, max = 200): string => {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`
 }
 
+/** The last lines a server process wrote on stderr, for a message about its end. */
+const stderrTail = (lines: ReadonlyArray<string>): string =>
+  lines.length === 0 ? "" : `; its last lines on stderr:\n${lines.join("\n")}`
+
 /**
  * One line saying what went wrong, in terms of what the user asked for.
  *
@@ -138,6 +169,9 @@ export const describe = (error: CliError, url: string): string => {
     case "UsageError":
     case "Failed":
       return error.message
+    case "ServerNotStarted": {
+      return `the server (${error.command}) ${error.description}${stderrTail(error.stderr ?? [])}`
+    }
     case "UnknownTool":
       return `unknown tool ${error.tool}: the server does not list it (${
         error.available.length === 0 ?
@@ -187,6 +221,10 @@ export const describe = (error: CliError, url: string): string => {
     case "UnsupportedProtocolVersion":
       return `the server speaks MCP ${error.received}; this client supports ${error.supported.join(", ")}`
     case "SessionExpired":
+      if (error.exit !== undefined) {
+        return `the server process ${error.exit.description} (session ${error.sessionId}, on ${error.method}) ` +
+          `and recovery is off${stderrTail(error.exit.stderr)}`
+      }
       return `session ${error.sessionId} expired (HTTP ${error.status} on ${error.method}) and recovery is off`
     case "RecoveryFailed":
       return `the server kept losing the session: recovery of ${error.method} failed after ${error.attempts} ` +

@@ -93,7 +93,14 @@ export const sessionEventJson = (event: Session.SessionEvent): Record<string, un
     case "Started":
       return { event: "started", sessionId: event.session.sessionId, protocolVersion: event.session.protocolVersion }
     case "Expired":
-      return { event: "expired", sessionId: event.sessionId, status: event.status, method: event.method }
+      return {
+        event: "expired",
+        sessionId: event.sessionId,
+        status: event.status,
+        method: event.method,
+        // A local server's end: exit code or signal, and its last stderr lines.
+        ...(event.exit === undefined ? {} : { exit: event.exit })
+      }
     case "Recovered":
       return {
         event: "recovered",

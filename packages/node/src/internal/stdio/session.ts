@@ -46,16 +46,24 @@ export interface Session {
   closed: boolean
 }
 
-/** Starts what lives as long as the process, in `scope` (the session's). @internal */
-export const start = (session: Session, scope: Scope.Scope): Effect.Effect<void> =>
+/**
+ * Starts what lives as long as the process, in `readers`: a scope that
+ * closes after the process's shutdown (see `Transport.open`), so its stdout
+ * is read to the end — a server that writes while it shuts down does not
+ * meet a closed pipe (EPIPE, and a crash on its stderr).
+ *
+ * @internal
+ */
+export const start = (session: Session, scope: Scope.Scope, readers: Scope.Scope): Effect.Effect<void> =>
   Effect.gen(function*() {
     const annotate = Effect.annotateLogs({ "mcp.server": session.config.child.name })
-    // Added after the process's own shutdown, so run before it: nothing waits on a closed session.
+    // Added after the process's own shutdown, so run before it: nothing waits on a closed session,
+    // and its end during the shutdown is not a loss to recover from.
     yield* Scope.addFinalizer(scope, Effect.sync(() => close(session)))
-    yield* Effect.forkIn(Child.detached(annotate(read(session))), scope)
-    yield* Effect.forkIn(Child.detached(annotate(watch(session))), scope)
+    yield* Effect.forkIn(Child.detached(annotate(read(session))), readers)
+    yield* Effect.forkIn(Child.detached(annotate(watch(session))), readers)
     const liveness = session.config.liveness
-    if (liveness !== undefined) yield* Effect.forkIn(Child.detached(annotate(live(session, liveness))), scope)
+    if (liveness !== undefined) yield* Effect.forkIn(Child.detached(annotate(live(session, liveness))), readers)
   })
 
 /** Writes `body` to the process and waits for the response to `ctx.requestId`. @internal */

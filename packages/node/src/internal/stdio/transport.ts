@@ -16,6 +16,7 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { McpTransport } from "@mcp-effect/core"
 import { McpError } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Scope from "effect/Scope"
 import * as Child from "./child.js"
 import * as Session from "./session.js"
@@ -63,6 +64,8 @@ const open = (
   scope: Scope.Scope
 ): Effect.Effect<Session.Session, McpError.McpError> =>
   Effect.gen(function*() {
+    // Before the process, so closed after its shutdown (a scope's finalizers run last-added first).
+    const readers = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const child = yield* Scope.extend(Child.spawn(self.config.child, self.executor), scope).pipe(
       Effect.mapError((error) =>
         new McpError.TransportError({
@@ -88,7 +91,7 @@ const open = (
     }
     self.sessions.set(id, session)
     yield* Scope.addFinalizer(scope, Effect.sync(() => self.sessions.delete(id)))
-    yield* Session.start(session, scope)
+    yield* Session.start(session, scope, readers)
     return session
   })
 
