@@ -35,9 +35,9 @@ export const persistentCache = (store: Map<string, Session.Era>): EraCache.Servi
   }
 }
 
-/** A client whose era decisions outlive the process. */
+/** A client whose era decisions outlive the process (detection is the default). */
 export const clientWithPersistentEras = (url: string, store: Map<string, Session.Era>) =>
-  NodeMcpClient.layer({ url, era: "auto" }).pipe(
+  NodeMcpClient.layer({ url }).pipe(
     Layer.provide(Layer.succeed(EraCache.EraCache, persistentCache(store)))
   )
 // #endregion

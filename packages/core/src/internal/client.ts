@@ -65,7 +65,7 @@ const generation = (
     }, inbox)
   const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
   const httpSse = () => LegacySse.make(http, inbox)
-  const era = options.era ?? "sessions"
+  const era = options.era ?? "auto"
   return era === "stateless"
     ? stateless()
     : era === "sessions"
