@@ -61,7 +61,8 @@ const generation = (
       ...http,
       clientInfo: state.settings.clientInfo,
       capabilities: state.settings.capabilities,
-      handlers: state.settings.handlers
+      handlers: state.settings.handlers,
+      reconnect: state.settings.reconnect
     }, inbox)
   const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
   const httpSse = () => LegacySse.make(http, inbox)

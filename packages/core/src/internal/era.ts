@@ -19,6 +19,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
+import type * as Scope from "effect/Scope"
 import type * as EraCache from "../EraCache.js"
 import type * as McpError from "../McpError.js"
 import type * as Session from "../Session.js"
@@ -50,13 +51,13 @@ export const make = (config: Config): Transport.Transport => {
     Effect.zipRight(config.cache.set(config.endpoint, era), config.decided(era, false, reason))
 
   const useStateless =
-    (ctx: Transport.Context, cached: boolean, reason: string) =>
+    (ctx: Transport.Context, scope: Scope.Scope, cached: boolean, reason: string) =>
     (probed: Extract<Discover.Probed, { readonly _tag: "Modern" }>) =>
       Effect.gen(function*() {
         current = config.stateless
         if (!cached) yield* config.cache.set(config.endpoint, "stateless")
         yield* config.decided("stateless", cached, reason)
-        return config.stateless.opened(ctx, probed.result)
+        return config.stateless.opened(ctx, probed.result, scope)
       })
 
   const useSessions = (
@@ -120,7 +121,7 @@ export const make = (config: Config): Transport.Transport => {
         probed === undefined
           ? useSessions(ctx, body, version, scope, false, "", false, true)
           : probed._tag === "Modern"
-          ? useStateless(ctx, false, `${why}: server/discover answered`)(probed)
+          ? useStateless(ctx, scope, false, `${why}: server/discover answered`)(probed)
           : useSessions(ctx, body, version, scope, false, `${why}: ${probed.reason}`, probed.sseFallback)
     )
 
@@ -130,7 +131,7 @@ export const make = (config: Config): Transport.Transport => {
         case "stateless":
           return Effect.flatMap(config.stateless.probe(ctx), (probed) =>
             probed._tag === "Modern"
-              ? useStateless(ctx, true, "cached")(probed)
+              ? useStateless(ctx, scope, true, "cached")(probed)
               : Effect.zipRight(
                 config.cache.remove(config.endpoint),
                 useSessions(
