@@ -107,9 +107,10 @@ export interface Options {
   readonly maxBodyExcerpt?: number | undefined
   /**
    * The protocol generation to speak (see `Session.Era` and
-   * docs/protocol-generations.md): pinned, or `"auto"` to detect it at each
-   * handshake, remembered per endpoint in the `EraCache`. Default: `"sessions"` (the
-   * generation every released server speaks; `"auto"` adds one probe per endpoint and process).
+   * docs/protocol-generations.md): `"auto"` (the default) detects it at each
+   * handshake, remembered per endpoint in the `EraCache`; against a
+   * session-era server that costs one extra request per endpoint and process
+   * (the probe). Pin the generation you know to skip detection.
    *
    * @since 0.2.0
    */

@@ -1,10 +1,12 @@
 /**
  * Protocol generations (docs/protocol-generations.md): pinning the
- * generation, seeding the era cache, and persisting what the client found.
+ * generation, seeding the era cache, persisting what the client found, and
+ * testing an application against every generation.
  */
 import { EraCache, McpClient } from "@mcp-effect/core"
 import type { Session } from "@mcp-effect/core"
 import { NodeMcpClient } from "@mcp-effect/node"
+import { NodeMcpTestServer } from "@mcp-effect/node/testing"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
@@ -35,9 +37,22 @@ export const persistentCache = (store: Map<string, Session.Era>): EraCache.Servi
   }
 }
 
-/** A client whose era decisions outlive the process. */
+/** A client whose era decisions outlive the process (detection is the default). */
 export const clientWithPersistentEras = (url: string, store: Map<string, Session.Era>) =>
-  NodeMcpClient.layer({ url, era: "auto" }).pipe(
+  NodeMcpClient.layer({ url }).pipe(
     Layer.provide(Layer.succeed(EraCache.EraCache, persistentCache(store)))
   )
+// #endregion
+
+// #region testkit
+/**
+ * Runs the same application against the test server in each generation
+ * (over real HTTP on 127.0.0.1): the client detects which one it meets.
+ */
+export const againstEveryGeneration = <A, E>(app: Effect.Effect<A, E, McpClient.McpClient>) =>
+  Effect.forEach(["sessions", "stateless", "http-sse"] as const, (era) =>
+    Effect.scoped(Effect.gen(function*() {
+      const { url } = yield* NodeMcpTestServer.make({ era })
+      return yield* app.pipe(Effect.provide(NodeMcpClient.layer({ url })))
+    })))
 // #endregion

@@ -61,11 +61,12 @@ const generation = (
       ...http,
       clientInfo: state.settings.clientInfo,
       capabilities: state.settings.capabilities,
-      handlers: state.settings.handlers
+      handlers: state.settings.handlers,
+      reconnect: state.settings.reconnect
     }, inbox)
   const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
   const httpSse = () => LegacySse.make(http, inbox)
-  const era = options.era ?? "sessions"
+  const era = options.era ?? "auto"
   return era === "stateless"
     ? stateless()
     : era === "sessions"

@@ -16,7 +16,10 @@
  *
  * @internal
  */
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as FiberId from "effect/FiberId"
+import type * as Scope from "effect/Scope"
 import type * as EraCache from "../EraCache.js"
 import type * as McpError from "../McpError.js"
 import type * as Session from "../Session.js"
@@ -48,13 +51,13 @@ export const make = (config: Config): Transport.Transport => {
     Effect.zipRight(config.cache.set(config.endpoint, era), config.decided(era, false, reason))
 
   const useStateless =
-    (ctx: Transport.Context, cached: boolean, reason: string) =>
+    (ctx: Transport.Context, scope: Scope.Scope, cached: boolean, reason: string) =>
     (probed: Extract<Discover.Probed, { readonly _tag: "Modern" }>) =>
       Effect.gen(function*() {
         current = config.stateless
         if (!cached) yield* config.cache.set(config.endpoint, "stateless")
         yield* config.decided("stateless", cached, reason)
-        return config.stateless.opened(ctx, probed.result)
+        return config.stateless.opened(ctx, probed.result, scope)
       })
 
   const useSessions = (
@@ -118,57 +121,98 @@ export const make = (config: Config): Transport.Transport => {
         probed === undefined
           ? useSessions(ctx, body, version, scope, false, "", false, true)
           : probed._tag === "Modern"
-          ? useStateless(ctx, false, `${why}: server/discover answered`)(probed)
+          ? useStateless(ctx, scope, false, `${why}: server/discover answered`)(probed)
           : useSessions(ctx, body, version, scope, false, `${why}: ${probed.reason}`, probed.sseFallback)
     )
 
+  const initialize: Transport.Transport["initialize"] = (ctx, body, version, scope) =>
+    Effect.flatMap(config.cache.get(config.endpoint), (cached) => {
+      switch (cached) {
+        case "stateless":
+          return Effect.flatMap(config.stateless.probe(ctx), (probed) =>
+            probed._tag === "Modern"
+              ? useStateless(ctx, scope, true, "cached")(probed)
+              : Effect.zipRight(
+                config.cache.remove(config.endpoint),
+                useSessions(
+                  ctx,
+                  body,
+                  version,
+                  scope,
+                  false,
+                  `cached as stateless, but ${probed.reason}`,
+                  probed.sseFallback
+                )
+              ))
+        case "sessions":
+          return useSessions(ctx, body, version, scope, true, "cached").pipe(
+            Effect.catchIf(isModernAnswer, () =>
+              Effect.zipRight(
+                config.cache.remove(config.endpoint),
+                probe(ctx, body, version, scope, "cached as sessions, but initialize met a 2026-07-28 error")
+              ))
+          )
+        case "http-sse":
+          return config.httpSse.initialize(ctx, body, version, scope).pipe(
+            Effect.tap(() => Effect.sync(() => (current = config.httpSse))),
+            Effect.catchIf(isNoStream, () =>
+              Effect.zipRight(
+                config.cache.remove(config.endpoint),
+                probe(ctx, body, version, scope, "cached as http-sse, but the GET opened no stream")
+              ))
+          )
+        default:
+          return singleFlight(
+            config,
+            probe(ctx, body, version, scope, "first contact"),
+            initialize(ctx, body, version, scope)
+          )
+      }
+    })
+
   return {
-    initialize: (ctx, body, version, scope) =>
-      Effect.flatMap(config.cache.get(config.endpoint), (cached) => {
-        switch (cached) {
-          case "stateless":
-            return Effect.flatMap(config.stateless.probe(ctx), (probed) =>
-              probed._tag === "Modern"
-                ? useStateless(ctx, true, "cached")(probed)
-                : Effect.zipRight(
-                  config.cache.remove(config.endpoint),
-                  useSessions(
-                    ctx,
-                    body,
-                    version,
-                    scope,
-                    false,
-                    `cached as stateless, but ${probed.reason}`,
-                    probed.sseFallback
-                  )
-                ))
-          case "sessions":
-            return useSessions(ctx, body, version, scope, true, "cached").pipe(
-              Effect.catchIf(isModernAnswer, () =>
-                Effect.zipRight(
-                  config.cache.remove(config.endpoint),
-                  probe(ctx, body, version, scope, "cached as sessions, but initialize met a 2026-07-28 error")
-                ))
-            )
-          case "http-sse":
-            return config.httpSse.initialize(ctx, body, version, scope).pipe(
-              Effect.tap(() => Effect.sync(() => (current = config.httpSse))),
-              Effect.catchIf(isNoStream, () =>
-                Effect.zipRight(
-                  config.cache.remove(config.endpoint),
-                  probe(ctx, body, version, scope, "cached as http-sse, but the GET opened no stream")
-                ))
-            )
-          default:
-            return probe(ctx, body, version, scope, "first contact")
-        }
-      }),
+    initialize,
     request: (ctx, body, target) => current.request(ctx, body, target),
     send: (ctx, body, target) => current.send(ctx, body, target),
     listen: (target) => current.listen(target),
     end: (target) => current.end(target)
   }
 }
+
+/**
+ * The probes of first contacts in flight, per cache and endpoint: clients of
+ * one endpoint that start together make one probe (VER L148–152: the cache is
+ * there so that an endpoint is probed once), the others wait for its decision
+ * and then take the cached path. Keyed by the cache, so separate caches stay
+ * separate.
+ */
+const probing = new WeakMap<EraCache.Service, Map<string, Deferred.Deferred<void>>>()
+
+/** `probe` unless another first contact with the endpoint is probing: then wait for it and go `again`. */
+const singleFlight = (
+  config: Config,
+  probe: Effect.Effect<Transport.Opened, McpError.McpError>,
+  again: Effect.Effect<Transport.Opened, McpError.McpError>
+): Effect.Effect<Transport.Opened, McpError.McpError> =>
+  Effect.suspend(() => {
+    let inflight = probing.get(config.cache)
+    if (inflight === undefined) probing.set(config.cache, inflight = new Map())
+    const running = inflight.get(config.endpoint)
+    // Nothing decided by the one we waited for (it failed): this one probes for itself.
+    if (running !== undefined) {
+      return Effect.zipRight(
+        Deferred.await(running),
+        Effect.flatMap(config.cache.get(config.endpoint), (era) => era === undefined ? probe : again)
+      )
+    }
+    const done = Deferred.unsafeMake<void>(FiberId.none)
+    const map = inflight
+    map.set(config.endpoint, done)
+    return Effect.ensuring(
+      probe,
+      Effect.zipRight(Effect.sync(() => map.delete(config.endpoint)), Deferred.succeed(done, undefined))
+    )
+  })
 
 /** An answer only a 2026-07-28 server gives (VER L154–157): one of its error codes. */
 const isModernAnswer = (error: McpError.McpError): boolean => {

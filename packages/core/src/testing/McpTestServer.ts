@@ -235,6 +235,29 @@ export interface CorsOptions {
  * @category models
  */
 export interface Options {
+  /**
+   * The protocol generation the server speaks, to test an application against
+   * each (see docs/protocol-generations.md):
+   *
+   * - `"sessions"` (default): Streamable HTTP, 2025-03-26 … 2025-11-25, as described here.
+   * - `"stateless"`: 2026-07-28. POST only, no session; every request must carry
+   *   its version and capabilities in `_meta` and the matching headers (else
+   *   400 with `-32022`, `-32020` or `-32602`); `server/discover`; a handler's
+   *   `ToolContext.request` becomes an `input_required` result (the handler
+   *   runs again from the start with the answers so far); `subscriptions/listen`
+   *   streams carry `updateResource` and the list changes. Answers are SSE when
+   *   the handler sent notifications (or `answers: "sse"`). A `CloseStream`
+   *   fault cuts an answer after `afterEvents` notifications, before the
+   *   response (the handler has run), or a listen stream after its
+   *   acknowledgement and `afterEvents` notifications.
+   * - `"http-sse"`: the deprecated 2024-11-05 HTTP+SSE transport. A GET opens a
+   *   session's stream, whose `endpoint` event names `<path>?sessionId=…` for
+   *   its POSTs; every answer is a `message` event on that stream; a POST
+   *   without a session is 405. The session ends with its stream.
+   *
+   * @since 0.2.0
+   */
+  readonly era?: "sessions" | "stateless" | "http-sse" | undefined
   /** Stateful sessions with `Mcp-Session-Id` (default true); false: stateless, no ids. */
   readonly sessions?: boolean | undefined
   /** Idle TTL: a session not used by any request for this long is gone (404). */
@@ -386,8 +409,11 @@ export interface LogEntry {
  */
 export interface OpenStream {
   readonly sessionId: string | undefined
-  /** `"get"`: the session's GET stream; `"request"`: the answer to a POSTed request. */
-  readonly kind: "get" | "request"
+  /**
+   * `"get"`: the session's GET stream; `"request"`: the answer to a POSTed
+   * request; `"listen"` (@since 0.2.0): a `subscriptions/listen` stream (`era: "stateless"`).
+   */
+  readonly kind: "get" | "request" | "listen"
   /** The stream's id (the part of event ids before `:`). */
   readonly streamId: string
   /** Whether this connection is a GET with `Last-Event-ID`. */
@@ -433,7 +459,10 @@ export interface Handle {
   /** Live session ids, oldest first (expired ones are dropped). */
   readonly sessions: Effect.Effect<ReadonlyArray<string>>
   readonly sessionInfo: (sessionId?: string) => Effect.Effect<Option.Option<SessionInfo>>
-  /** Forgets every session, like a deploy: their streams end, their requests stop. */
+  /**
+   * Forgets every session, like a deploy: their streams end, their requests
+   * stop (`era: "stateless"`: listen streams end with their final result).
+   */
   readonly restart: Effect.Effect<void>
   /** Expires one session (or all) now. */
   readonly expire: (sessionId?: string) => Effect.Effect<void>

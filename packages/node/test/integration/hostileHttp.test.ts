@@ -217,8 +217,11 @@ describe("hostile HTTP answers to tools/call", () => {
     it.scopedLive(c.name, () =>
       Effect.gen(function*() {
         const server = yield* serve(c.answer)
+        // Pinned: this server answers every request but initialize with the case's answer, the
+        // detection probe included; what is tested is the answer to tools/call, not detection.
         const client = yield* connect({
           url: server.url,
+          era: "sessions",
           getStream: false,
           requestTimeout: "10 seconds",
           maxMessageSize: 64 * 1024

@@ -3,13 +3,18 @@
  * SSE stream carrying only that request's notifications, then its response.
  * The response is matched by the id this round was sent with (every MRTR
  * round and every retry has an id of its own); notifications go to the
- * inbox. No resumption: the era has none (SH L157).
+ * inbox. No resumption: the era has none (SH L157). A stream that ends
+ * before the response is a connection cut while the answer was read
+ * (`TransportError` "response"): the recovery then re-issues the request as a
+ * new one with a new id where the replay policy allows (CHG L28: "clients
+ * MUST re-issue it as a new request with a new request ID"; the policy is
+ * ours: a call with side effects is not sent twice), else `RequestLost`.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
 import * as JsonRpc from "../../../JsonRpc.js"
-import type * as McpError from "../../../McpError.js"
+import * as McpError from "../../../McpError.js"
 import * as Errors from "../../errors.js"
 import type { Context, Inbox, Target } from "../../transport.js"
 import type * as Exchange from "../exchange.js"
@@ -74,11 +79,18 @@ export const read = (
           Effect.flatMap(() =>
             found !== undefined
               ? Effect.succeed(found)
-              : Effect.fail(
-                Errors.protocolError(ctx, target, "StreamEnded", "the answer stream ended before the response arrived")
-              )
+              : Effect.fail(cut(ctx, target))
           )
         )
       })
   }
 }
+
+/** The answer stream ended without the response: to the recovery, a connection cut in the answer. */
+const cut = (ctx: Context, target: Target): McpError.McpError =>
+  new McpError.TransportError({
+    ...Errors.context(ctx, target),
+    phase: "response",
+    description: "the answer stream ended before the response arrived (2026-07-28 has no resumption)",
+    cause: Errors.protocolError(ctx, target, "StreamEnded", "the answer stream ended before the response arrived")
+  })

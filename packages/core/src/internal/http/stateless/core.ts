@@ -7,6 +7,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import type * as Schedule from "effect/Schedule"
 import * as JsonRpc from "../../../JsonRpc.js"
 import type * as McpClient from "../../../McpClient.js"
 import * as McpError from "../../../McpError.js"
@@ -36,6 +37,8 @@ export interface Config extends Exchange.Config {
   /** The version to try first (a supported modern one). */
   readonly version?: string | undefined
   readonly maxRounds?: number | undefined
+  /** Re-listening after a dropped `subscriptions/listen` stream (default: the SSE reconnect schedule). */
+  readonly reconnect?: Schedule.Schedule<unknown> | undefined
 }
 
 /** What the transport keeps between requests: the version in use, the log level, the tools' header mirrors. */

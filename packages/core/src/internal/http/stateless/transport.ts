@@ -21,22 +21,29 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import * as JsonRpc from "../../../JsonRpc.js"
 import type * as McpError from "../../../McpError.js"
 import type * as McpSchema from "../../../McpSchema.js"
 import * as Errors from "../../errors.js"
+import * as Schedules from "../../schedule.js"
 import type * as Transport from "../../transport.js"
 import * as Exchange from "../exchange.js"
 import * as Core from "./core.js"
 import * as Discover from "./discover.js"
 import * as Headers from "./headers.js"
+import * as Listen from "./listen.js"
 
 /** The stateless transport, and the probe era detection runs with it. @internal */
 export interface Stateless extends Transport.Transport {
   /** `server/discover`, classified: a modern server's answer, or a legacy verdict. */
   readonly probe: (ctx: Transport.Context) => Effect.Effect<Discover.Probed, McpError.McpError>
-  /** What `initialize` opens, from a modern probe's result. */
-  readonly opened: (ctx: Transport.Context, result: McpSchema.InitializeResult) => Transport.Opened
+  /** What `initialize` opens, from a modern probe's result; its listen streams live in `scope`. */
+  readonly opened: (
+    ctx: Transport.Context,
+    result: McpSchema.InitializeResult,
+    scope: Scope.Scope
+  ) => Transport.Opened
 }
 
 /** @internal */
@@ -50,11 +57,31 @@ export const make = (config: Core.Config, inbox: Transport.Inbox): Stateless => 
     mirrors: new Map()
   }
   const probe = (ctx: Transport.Context) => Discover.probe(self, ctx)
-  const opened = (ctx: Transport.Context, result: McpSchema.InitializeResult): Transport.Opened => ({
-    response: JsonRpc.success(ctx.requestId ?? 0, result),
-    target: { sessionId: undefined, protocolVersion: self.version },
-    era: "stateless"
-  })
+  // subscriptions/listen: made by `opened`, the one place that knows the session's scope.
+  let listener: { readonly listener: Listen.Listener; readonly capabilities: unknown } | undefined = undefined
+  const opened = (
+    ctx: Transport.Context,
+    result: McpSchema.InitializeResult,
+    scope: Scope.Scope
+  ): Transport.Opened => {
+    const target: Transport.Target = { sessionId: undefined, protocolVersion: self.version }
+    listener = {
+      listener: Listen.make(self, target, scope, config.reconnect ?? Schedules.defaultReconnect),
+      capabilities: result.capabilities
+    }
+    return { response: JsonRpc.success(ctx.requestId ?? 0, result), target, era: "stateless" }
+  }
+  const subscription = (
+    ctx: Transport.Context,
+    id: JsonRpc.RequestId,
+    method: "subscribe" | "unsubscribe",
+    params: Core.Params
+  ): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> => {
+    if (listener === undefined || typeof params.uri !== "string") {
+      return Effect.succeed(JsonRpc.failure(id, JsonRpc.ErrorCode.InvalidParams, "a uri is required"))
+    }
+    return Effect.as(listener.listener[method]({ ...ctx, requestId: id }, params.uri), JsonRpc.success(id, {}))
+  }
   /** The server must be a modern one: this transport was chosen (pinned, or cached) for it. */
   const modern = (ctx: Transport.Context) =>
     Effect.flatMap(
@@ -74,7 +101,7 @@ export const make = (config: Core.Config, inbox: Transport.Inbox): Stateless => 
   return {
     probe,
     opened,
-    initialize: (ctx) => Effect.map(modern(ctx), (result) => opened(ctx, result)),
+    initialize: (ctx, _body, _version, scope) => Effect.map(modern(ctx), (result) => opened(ctx, result, scope)),
     request: (ctx, body, target) => {
       const message = Core.parseOwn(body)
       const params = Core.isRecord(message.params) ? message.params : {}
@@ -84,6 +111,11 @@ export const make = (config: Core.Config, inbox: Transport.Inbox): Stateless => 
           return Effect.succeed(JsonRpc.success(message.id, {}))
         case "ping":
           return Effect.as(modern(ctx), JsonRpc.success(message.id, {}))
+        // The era has no such methods: the listen stream's filter carries the subscriptions.
+        case "resources/subscribe":
+          return subscription(ctx, message.id, "subscribe", params)
+        case "resources/unsubscribe":
+          return subscription(ctx, message.id, "unsubscribe", params)
         default:
           return Core.call(self, ctx, target, message.method ?? ctx.method, params, message.id)
       }
@@ -103,7 +135,7 @@ export const make = (config: Core.Config, inbox: Transport.Inbox): Stateless => 
         )
       )
     },
-    listen: () => Effect.void,
+    listen: () => listener === undefined ? Effect.void : listener.listener.lists(listener.capabilities),
     end: () => Effect.void
   }
 }

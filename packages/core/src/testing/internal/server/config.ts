@@ -7,6 +7,8 @@ import * as Duration from "effect/Duration"
 import type { JsonObject, Options } from "../../McpTestServer.js"
 
 export interface ServerConfig {
+  /** The protocol generation served (see `Options.era`). */
+  readonly era: "sessions" | "stateless" | "http-sse"
   readonly sessions: boolean
   /** The idle TTL; `undefined`: sessions never expire on their own. */
   readonly ttlMillis: number | undefined
@@ -36,7 +38,9 @@ const corsHeaders = (exposeSessionHeader: boolean): Record<string, string> => ({
 })
 
 export const make = (options: Options): ServerConfig => ({
-  sessions: options.sessions ?? true,
+  era: options.era ?? "sessions",
+  // The modern mode has no sessions: its requests run in the one implicit session.
+  sessions: options.era === "stateless" ? false : options.sessions ?? true,
   ttlMillis: options.sessionTtl === undefined ? undefined : Duration.toMillis(options.sessionTtl),
   answers: options.answers ?? "json",
   getStream: options.getStream ?? true,

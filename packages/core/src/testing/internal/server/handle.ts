@@ -11,6 +11,7 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type { Handle, LogEntry, SessionInfo } from "../../McpTestServer.js"
 import * as JsonRpc from "../jsonRpc.js"
 import * as Faults from "./faults.js"
+import * as Listeners from "./listeners.js"
 import * as ServerToClient from "./serverToClient.js"
 import * as Sessions from "./sessions.js"
 import * as SseStreams from "./sseStreams.js"
@@ -46,33 +47,45 @@ const request = (state: ServerState, method: string, params: unknown, sessionId:
       onSome: (s) => ServerToClient.request(s, (m) => ServerToClient.pushToGet(s, m), method, params)
     }))
 
-const updateResource = (state: ServerState, uri: string): Effect.Effect<void> =>
-  Effect.flatMap(Sessions.live(state), (sessions) =>
-    Effect.forEach(
-      sessions.filter((s) => s.subscriptions.has(uri)),
-      (s) => ServerToClient.pushToGet(s, JsonRpc.notification("notifications/resources/updated", { uri })),
-      { discard: true }
-    ))
+const updateResource = (state: ServerState, uri: string): Effect.Effect<void> => {
+  const message = JsonRpc.notification("notifications/resources/updated", { uri })
+  return Effect.zipRight(
+    Effect.flatMap(Sessions.live(state), (sessions) =>
+      Effect.forEach(
+        sessions.filter((s) => s.subscriptions.has(uri)),
+        (s) => ServerToClient.pushToGet(s, message),
+        { discard: true }
+      )),
+    Listeners.publish(state, message)
+  )
+}
 
 /** Replaces a list (`update` runs inside the step) and tells every session it changed. */
 const replaceList = (state: ServerState, update: () => void, listChanged: string): Effect.Effect<void> =>
   Effect.suspend(() => {
     update()
-    return ServerToClient.broadcast(state, JsonRpc.notification(listChanged))
+    const message = JsonRpc.notification(listChanged)
+    return Effect.zipRight(ServerToClient.broadcast(state, message), Listeners.publish(state, message))
   })
 
 export const make = (state: ServerState, app: HttpApp.Default): Handle => ({
   app,
   sessions: Effect.map(Sessions.live(state), (all) => all.flatMap((s) => s.id === undefined ? [] : [s.id])),
   sessionInfo: (sessionId) => Effect.map(Sessions.newest(state, sessionId), Option.map(sessionInfo)),
-  restart: Effect.zipRight(Sessions.closeAll(state), Sessions.startStateless(state)),
+  restart: Effect.zipRight(
+    Effect.zipRight(Listeners.endAll(state), Sessions.closeAll(state)),
+    Sessions.startStateless(state)
+  ),
   expire: (sessionId) => expire(state, sessionId),
   log: Effect.sync(() => state.log.map((entry): LogEntry => ({ ...entry }))),
   clearLog: Effect.sync(() => {
     state.log = []
   }),
   notify: (method, params, sessionId) =>
-    ServerToClient.broadcast(state, JsonRpc.notification(method, params), sessionId),
+    Effect.zipRight(
+      ServerToClient.broadcast(state, JsonRpc.notification(method, params), sessionId),
+      sessionId === undefined ? Listeners.publish(state, JsonRpc.notification(method, params)) : Effect.void
+    ),
   request: (method, params, sessionId) => request(state, method, params, sessionId),
   updateResource: (uri) => updateResource(state, uri),
   setTools: (tools) =>

@@ -11,8 +11,11 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type { Fault } from "../../McpTestServer.js"
 import * as JsonRpc from "../jsonRpc.js"
 import * as Faults from "./faults.js"
+import * as LegacySse from "./legacySse.js"
+import * as Modern from "./modern.js"
 import * as Responses from "./responses.js"
 import * as Routes from "./routes.js"
 import type { MutableLogEntry, ServerState } from "./state.js"
@@ -103,6 +106,10 @@ const respond = (state: ServerState, request: HttpServerRequest.HttpServerReques
     }
 
     let response: HttpServerResponse.HttpServerResponse
+    if (config.era !== "sessions") {
+      response = yield* otherEra(state, entry, request.method, body, fault)
+      return answer(fault?._tag === "ContentType" ? Faults.withContentType(response, fault.contentType) : response)
+    }
     switch (request.method) {
       case "POST":
         response = yield* Routes.post(state, entry, body.parsed, body.message, fault)
@@ -120,6 +127,29 @@ const respond = (state: ServerState, request: HttpServerRequest.HttpServerReques
     }
     return answer(fault?._tag === "ContentType" ? Faults.withContentType(response, fault.contentType) : response)
   })
+
+/** The routes of the modern and the HTTP+SSE modes. */
+const otherEra = (
+  state: ServerState,
+  entry: MutableLogEntry,
+  method: string,
+  body: Body,
+  fault: Fault | undefined
+): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+  if (state.config.era === "stateless") {
+    return method === "POST"
+      ? Modern.post(state, entry, body.parsed, body.message, fault)
+      : Effect.succeed(HttpServerResponse.empty({ status: 405, headers: { allow: "POST" } }))
+  }
+  switch (method) {
+    case "GET":
+      return LegacySse.get(state, entry, fault)
+    case "POST":
+      return LegacySse.post(state, entry, body.parsed, body.message)
+    default:
+      return Effect.succeed(HttpServerResponse.empty({ status: 405, headers: { allow: "GET, POST" } }))
+  }
+}
 
 /** The server as an `HttpApp`. */
 export const app = (state: ServerState): HttpApp.Default =>

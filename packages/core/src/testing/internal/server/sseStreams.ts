@@ -28,6 +28,10 @@ export interface Connection {
   readonly retry: number | undefined
   /** Ends the connection when it completes (a newer GET replacing this one). */
   readonly end: Effect.Effect<void>
+  /** Replaces the first event (HTTP+SSE: `endpoint`). */
+  readonly head?: string | undefined
+  /** Runs when the connection closes, whoever closed it (HTTP+SSE: the session ends with its stream). */
+  readonly onClose?: Effect.Effect<void> | undefined
 }
 
 /**
@@ -50,9 +54,12 @@ export const body = (state: ServerState, connection: Connection): Stream.Stream<
       SubscriptionRef.update(state.openStreams, (all) => [...all, record]),
       () => SubscriptionRef.update(state.openStreams, (all) => all.filter((r) => r !== record))
     )
+    if (connection.onClose !== undefined) yield* Effect.addFinalizer(() => connection.onClose ?? Effect.void)
     const withIds = state.config.resumable
     // Without a priming event the first chunk is empty: it still makes an HTTP server send the headers now.
-    const head = withIds ?
+    const head = connection.head !== undefined ?
+      connection.head :
+      withIds ?
       Sse.priming(`${store.id}:${from}`, retry) :
       retry !== undefined ?
       Sse.frame({ retry }) :

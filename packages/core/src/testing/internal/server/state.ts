@@ -31,6 +31,7 @@ import * as defaults from "../defaults.js"
 import type * as JsonRpc from "../jsonRpc.js"
 import type { RpcError } from "../rpcError.js"
 import * as Config from "./config.js"
+import type { Listener } from "./listeners.js"
 
 /** The contents of an event store: the events (JSON texts) written so far, and whether it is done. */
 export interface StoreState {
@@ -118,6 +119,8 @@ export interface ServerState {
   prompts: ReadonlyArray<Prompt>
   /** A `SubscriptionRef` so that tests can wait for a stream to open or close. */
   readonly openStreams: SubscriptionRef.SubscriptionRef<ReadonlyArray<OpenStreamRecord>>
+  /** The open `subscriptions/listen` streams (the modern mode). */
+  readonly listeners: Set<Listener>
 }
 
 export const make = (options: Options, scope: Scope.Scope): Effect.Effect<ServerState> =>
@@ -137,5 +140,6 @@ export const make = (options: Options, scope: Scope.Scope): Effect.Effect<Server
     resources: options.resources ?? defaults.resources,
     resourceTemplates: options.resourceTemplates ?? defaults.resourceTemplates,
     prompts: options.prompts ?? defaults.prompts,
-    openStreams
+    openStreams,
+    listeners: new Set()
   }))
