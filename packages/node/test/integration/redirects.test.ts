@@ -82,6 +82,9 @@ const serve = (
 
 const options = (origin: string) => ({
   url: `${origin}/mcp`,
+  // The session era pinned: these tests count the requests each path sees, and the generation
+  // probe of the default ("auto") would be one more (it is redirected like any other POST).
+  era: "sessions" as const,
   getStream: false,
   headers: { authorization: "Bearer secret" }
 })
