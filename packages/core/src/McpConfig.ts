@@ -36,6 +36,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
 import type * as McpClient from "./McpClient.js"
+import type * as McpTransport from "./McpTransport.js"
 import * as Recovery from "./Recovery.js"
 import type * as Session from "./Session.js"
 
@@ -216,7 +217,7 @@ export const era: (name: string) => Config.Config<Session.Era | "auto"> = (name)
  * @since 0.2.0
  * @category config
  */
-export const client: Config.Config<Omit<McpClient.Options, "url">> = Config.all({
+export const client: Config.Config<McpTransport.ClientOptions> = Config.all({
   info: both(["CLIENT_NAME", Config.string("CLIENT_NAME")], ["CLIENT_VERSION", Config.string("CLIENT_VERSION")]),
   title: optional(Config.string("CLIENT_TITLE")),
   protocolVersion: optional(Config.string("PROTOCOL_VERSION")),
