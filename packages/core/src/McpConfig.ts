@@ -31,9 +31,12 @@
  */
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as PathPatch from "effect/ConfigProviderPathPatch"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as HashSet from "effect/HashSet"
 import * as Schedule from "effect/Schedule"
 import type * as McpClient from "./McpClient.js"
 import type * as McpTransport from "./McpTransport.js"
@@ -268,4 +271,41 @@ const mergeHeaders = (options: Headers, fromConfig: Headers): Headers => {
   return Effect.isEffect(options)
     ? Effect.map(options, (h) => ({ ...h, ...fromConfig }))
     : { ...options, ...fromConfig }
+}
+
+/**
+ * The keys a config reads, in the order it reads them, without running
+ * anything it maps to: what to document, or to list in a deployment's
+ * manifest. A record (`HEADERS_<name>`) is listed by its own key (`HEADERS`).
+ *
+ * @example
+ * ```ts
+ * import { McpClient, McpConfig } from "@mcp-effect/core"
+ *
+ * McpConfig.keys(McpClient.config) // ["URL", "CLIENT_NAME", "CLIENT_VERSION", ...]
+ * ```
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const keys = (config: Config.Config<unknown>): ReadonlyArray<string> => {
+  const seen: Array<string> = []
+  const note = (path: ReadonlyArray<string>) => {
+    const key = path.join("_")
+    if (!seen.includes(key)) seen.push(key)
+  }
+  // Every key missing: a config reads all of its keys (`Config.all` reads past a failure).
+  const provider = ConfigProvider.fromFlat(ConfigProvider.makeFlat({
+    load: (path) => {
+      note(path)
+      return Effect.fail(ConfigError.MissingData([...path], "recording the keys"))
+    },
+    enumerateChildren: (path) => {
+      note(path)
+      return Effect.succeed(HashSet.empty())
+    },
+    patch: PathPatch.empty
+  }))
+  Effect.runSync(Effect.either(Effect.withConfigProvider(config, provider)))
+  return seen
 }

@@ -13,7 +13,8 @@ import type { Dispatcher } from "undici"
 
 // #region layer-config
 // From the environment: MCP_URL (required), MCP_REQUEST_TIMEOUT="30 seconds",
-// MCP_EXPIRED_STATUSES="400,410", … (see McpClient.config for every key).
+// MCP_HEADERS_AUTHORIZATION="Bearer …", MCP_RECOVERY_MAX_ATTEMPTS=2, MCP_ERA=auto,
+// MCP_EXPIRED_STATUSES="400,410", … (every key: docs/configuration.md#config-keys).
 // The options hold what an environment variable cannot, and defaults: a key that is set wins.
 export const ClientFromEnv = NodeMcpClient.layerConfig(Config.nested(McpClient.config, "MCP"), {
   clientInfo: { name: "notes-app", version: "1.0.0" },
