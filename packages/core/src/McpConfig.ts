@@ -161,10 +161,15 @@ export const replayPolicies: Readonly<Record<"default" | "never" | "always", Rec
 const backoffKeys = (
   prefix: string,
   defaults: Backoff,
-  keys: { readonly attempts: boolean }
+  keys: { readonly attempts: "recurrences" | "attempts" | "none" }
 ): Config.Config<Schedule.Schedule<number> | undefined> =>
   Config.all({
-    attempts: keys.attempts ? optional(count(`${prefix}_MAX_ATTEMPTS`)) : Config.succeed(undefined),
+    attempts: keys.attempts === "none"
+      ? Config.succeed(undefined)
+      // Recovery counts its first re-send outside the schedule: N attempts are N - 1 recurrences.
+      : keys.attempts === "attempts"
+      ? optional(Config.map(positive(`${prefix}_MAX_ATTEMPTS`), (n) => n - 1))
+      : optional(count(`${prefix}_MAX_ATTEMPTS`)),
     base: optional(Config.duration(`${prefix}_BACKOFF`)),
     cap: optional(Config.duration(`${prefix}_MAX_DELAY`))
   }).pipe(Config.map((set) =>
@@ -180,9 +185,10 @@ const backoffKeys = (
 
 /**
  * The recovery policy's keys: `RECOVERY_ENABLED`, `RECOVERY_MAX_ATTEMPTS`,
- * `RECOVERY_BACKOFF`, `RECOVERY_MAX_DELAY` (the re-send schedule: the first
- * re-send at once, then from the backoff, doubling; by default 4, 50 ms, no
- * cap), `RECOVERY_REPLAY` (`default`, `never`, `always`),
+ * `RECOVERY_BACKOFF`, `RECOVERY_MAX_DELAY` (the re-send schedule: at most
+ * that many attempts on new sessions, as `RecoveryFailed.attempts` counts
+ * them, the first at once, then from the backoff, doubling; by default 5,
+ * 50 ms, no cap: `Recovery.defaultSchedule`), `RECOVERY_REPLAY` (`default`, `never`, `always`),
  * `RECOVERY_UNSENT_BACKOFF`, `RECOVERY_UNSENT_MAX_DELAY` (the schedule for
  * requests that never reached the server; by default 100 ms, 2 s).
  * `undefined` when none is set.
@@ -192,11 +198,11 @@ const backoffKeys = (
  */
 export const recovery: Config.Config<Recovery.Options | undefined> = Config.all({
   enabled: optional(Config.boolean("RECOVERY_ENABLED")),
-  schedule: backoffKeys("RECOVERY", { attempts: 4, base: "50 millis", immediateFirst: true }, { attempts: true }),
+  schedule: backoffKeys("RECOVERY", { attempts: 4, base: "50 millis", immediateFirst: true }, { attempts: "attempts" }),
   replay: optional(Config.literal("default", "never", "always")("RECOVERY_REPLAY")).pipe(
     Config.map((name) => name === undefined ? undefined : replayPolicies[name])
   ),
-  unsent: backoffKeys("RECOVERY_UNSENT", { base: "100 millis", cap: "2 seconds" }, { attempts: false })
+  unsent: backoffKeys("RECOVERY_UNSENT", { base: "100 millis", cap: "2 seconds" }, { attempts: "none" })
 }).pipe(Config.map((set) => {
   const options = defined(set)
   return Object.keys(options).length === 0 ? undefined : options
