@@ -300,32 +300,20 @@ export const config: Config.Config<Options> = Config.all({
   maxMessageSize: McpConfig.optional(McpConfig.positive("MAX_MESSAGE_SIZE")),
   maxBodyExcerpt: McpConfig.optional(McpConfig.count("MAX_BODY_EXCERPT")),
   tracerPropagation: McpConfig.optional(Config.boolean("TRACER_PROPAGATION")),
-  reconnect: Config.all({
-    attempts: McpConfig.optional(McpConfig.count("RECONNECT_MAX_ATTEMPTS")),
-    base: McpConfig.optional(Config.duration("RECONNECT_BACKOFF")),
-    cap: McpConfig.optional(Config.duration("RECONNECT_MAX_DELAY"))
-  }),
+  reconnect: McpConfig.backoffConfig("RECONNECT", { attempts: 6, base: "500 millis" }, { attempts: "recurrences" }),
   expiredStatuses: McpConfig.optional(Config.array(Config.integer(), "EXPIRED_STATUSES"))
-}).pipe(Config.map(({ client, expiredStatuses, headers, reconnect, url, ...http }): Options => {
-  // The reconnect schedule's defaults (500 ms, 6 attempts) fill the keys that are not set.
-  const reconnectSet = reconnect.attempts !== undefined || reconnect.base !== undefined || reconnect.cap !== undefined
-  return McpConfig.defined({
+}).pipe(Config.map(({ client, expiredStatuses, headers, url, ...http }): Options =>
+  // Only the keys that are set: `layerConfig` spreads these over its `options`.
+  McpConfig.defined({
     url,
     ...client,
-    ...McpConfig.defined(http),
+    ...http,
     headers: HashMap.size(headers) === 0 ? undefined : Object.fromEntries(
       Array.from(headers, ([name, value]) => [name.toLowerCase(), Redacted.value(value)])
     ),
-    reconnect: reconnectSet
-      ? McpConfig.backoff({
-        attempts: reconnect.attempts ?? 6,
-        base: reconnect.base ?? "500 millis",
-        cap: reconnect.cap
-      })
-      : undefined,
     recovery: expiredStatuses === undefined ? client.recovery : { ...client.recovery, expiredStatuses }
   })
-}))
+))
 
 /**
  * The client configured from `Config` (see {@link config} for the keys);

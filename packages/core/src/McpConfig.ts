@@ -157,8 +157,17 @@ export const replayPolicies: Readonly<Record<"default" | "never" | "always", Rec
   always: Recovery.alwaysReplay
 }
 
-/** A schedule from its keys, unset when none of them is. */
-const backoffKeys = (
+/**
+ * A {@link backoff} from the keys `<prefix>_MAX_ATTEMPTS` (unless `attempts`
+ * is `"none"`), `<prefix>_BACKOFF` and `<prefix>_MAX_DELAY`, the unset ones at
+ * `defaults`; `undefined` when none is set (the option keeps its own default).
+ * `attempts: "attempts"` reads a count of attempts of which the first is not
+ * the schedule's (recovery's), `"recurrences"` the schedule's recurrences.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const backoffConfig = (
   prefix: string,
   defaults: Backoff,
   keys: { readonly attempts: "recurrences" | "attempts" | "none" }
@@ -198,11 +207,13 @@ const backoffKeys = (
  */
 export const recovery: Config.Config<Recovery.Options | undefined> = Config.all({
   enabled: optional(Config.boolean("RECOVERY_ENABLED")),
-  schedule: backoffKeys("RECOVERY", { attempts: 4, base: "50 millis", immediateFirst: true }, { attempts: "attempts" }),
+  schedule: backoffConfig("RECOVERY", { attempts: 4, base: "50 millis", immediateFirst: true }, {
+    attempts: "attempts"
+  }),
   replay: optional(Config.literal("default", "never", "always")("RECOVERY_REPLAY")).pipe(
     Config.map((name) => name === undefined ? undefined : replayPolicies[name])
   ),
-  unsent: backoffKeys("RECOVERY_UNSENT", { base: "100 millis", cap: "2 seconds" }, { attempts: "none" })
+  unsent: backoffConfig("RECOVERY_UNSENT", { base: "100 millis", cap: "2 seconds" }, { attempts: "none" })
 }).pipe(Config.map((set) => {
   const options = defined(set)
   return Object.keys(options).length === 0 ? undefined : options
