@@ -24,7 +24,7 @@
  */
 import type * as Tool from "@effect/ai/Tool"
 import type * as Toolkit from "@effect/ai/Toolkit"
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpConfig } from "@mcp-effect/core"
 import type { McpError, McpSchema } from "@mcp-effect/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -274,23 +274,31 @@ export const layer = (
   Layer.scoped(McpToolkit, make(options))
 
 /**
- * The options `Config` can hold. Keys (under an optional prefix, see
- * `Config.nested`): `PREFIX` (the tools' name prefix), `TOOLS` (the names of
- * the tools to expose, comma-separated; every tool when unset), `FOLLOW`
- * (boolean).
+ * The options `Config` can hold, only the keys that are set. Keys (under an
+ * optional prefix, see `Config.nested`): `PREFIX` (the tools' name prefix),
+ * `TOOLS` (the names of the tools to expose, comma-separated; every tool when
+ * unset), `EXCLUDE_TOOLS` (names never exposed), `FOLLOW` (boolean). A filter
+ * of another kind (on annotations, say) stays in code.
  *
  * @since 0.2.0
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
-  prefix: Config.option(Config.string("PREFIX")),
-  tools: Config.option(Config.array(Config.string(), "TOOLS")),
-  follow: Config.option(Config.boolean("FOLLOW"))
-}).pipe(Config.map((c) => ({
-  ...(c.prefix._tag === "Some" ? { prefix: c.prefix.value } : {}),
-  ...(c.tools._tag === "Some" ? { filter: byName(c.tools.value) } : {}),
-  ...(c.follow._tag === "Some" ? { follow: c.follow.value } : {})
-})))
+  prefix: McpConfig.optional(Config.string("PREFIX")),
+  tools: McpConfig.optional(Config.array(Config.string(), "TOOLS")),
+  exclude: McpConfig.optional(Config.array(Config.string(), "EXCLUDE_TOOLS")),
+  follow: McpConfig.optional(Config.boolean("FOLLOW"))
+}).pipe(Config.map(({ exclude, follow, prefix, tools }) => {
+  const excluded = exclude === undefined ? undefined : byName(exclude)
+  const included = tools === undefined ? undefined : byName(tools)
+  return McpConfig.defined({
+    prefix,
+    follow,
+    filter: included === undefined && excluded === undefined
+      ? undefined
+      : (tool: McpSchema.Tool) => (included?.(tool) ?? true) && !(excluded?.(tool) ?? false)
+  })
+}))
 
 /**
  * The toolkit configured from `Config` (see {@link config}); a key that is

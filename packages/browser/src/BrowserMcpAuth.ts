@@ -21,7 +21,9 @@
  * @since 0.2.0
  */
 import type { McpError } from "@mcp-effect/core"
-import { McpAuth } from "@mcp-effect/core"
+import { McpAuth, McpConfig } from "@mcp-effect/core"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -228,3 +230,44 @@ export const handleCallback = (
       navigate: options.navigate === false ? undefined : (url) => globalThis.location.replace(url)
     })
   )
+
+/**
+ * The options read from `Config`, only the keys that are set (under an
+ * optional prefix, see `Config.nested`): `STORAGE` (`session` or `local`),
+ * `STORAGE_PREFIX`.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const config: Config.Config<Options> = Config.all({
+  storage: McpConfig.optional(Config.literal("session", "local")("STORAGE")),
+  prefix: McpConfig.optional(Config.string("STORAGE_PREFIX"))
+}).pipe(Config.map(McpConfig.defined))
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface Options {
+  /** Which Web Storage: `sessionStorage` (the default) or `localStorage`. */
+  readonly storage?: "session" | "local" | undefined
+  /** Put before every key. Default: "mcp-effect:auth:". */
+  readonly prefix?: string | undefined
+}
+
+/**
+ * The store configured from `Config` (see {@link config}) over `options`: a
+ * key that is set wins. In a browser, `Config` comes from a provider of yours
+ * (`ConfigProvider.fromJson` of the app's settings, say).
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig = (
+  configs: Config.Config<Options> = config,
+  options?: Options
+): Layer.Layer<McpAuth.Store, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(configs, (fromConfig) => {
+    const { prefix, storage } = { ...options, ...fromConfig }
+    return storage === "local" ? layerLocalStorage(prefix) : layerSessionStorage(prefix)
+  }))

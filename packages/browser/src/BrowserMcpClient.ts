@@ -20,7 +20,7 @@
  * @example
  * ```ts
  * import { BrowserMcpClient } from "@mcp-effect/browser"
- * import { McpClient, McpHttp } from "@mcp-effect/core"
+ * import { McpClient, McpConfig, McpHttp } from "@mcp-effect/core"
  * import * as Effect from "effect/Effect"
  * import * as ManagedRuntime from "effect/ManagedRuntime"
  *
@@ -33,9 +33,9 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { McpClient, McpHttp } from "@mcp-effect/core"
+import { McpClient, McpConfig, McpHttp } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
-import type * as Config from "effect/Config"
+import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -108,18 +108,28 @@ export const layer = (options: Options): Layer.Layer<McpClient.McpClient, McpErr
 }
 
 /**
- * The client configured from `Config` (see `McpClient.config` for the keys);
- * `options` adds what `Config` cannot hold.
+ * The options read from `Config`: those of `McpClient.config` and
+ * `END_SESSION_ON_PAGE_HIDE` (boolean), only the keys that are set.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const config: Config.Config<Options> = Config.all({
+  client: McpClient.config,
+  endSessionOnPageHide: McpConfig.optional(Config.boolean("END_SESSION_ON_PAGE_HIDE"))
+}).pipe(Config.map(({ client, endSessionOnPageHide }) => McpConfig.defined({ ...client, endSessionOnPageHide })))
+
+/**
+ * The client configured from `Config` (see {@link config} for the keys);
+ * `options` adds what `Config` cannot hold, and defaults for the keys: a key
+ * that is set wins (`McpConfig.merge`). Trace propagation stays off unless
+ * `TRACER_PROPAGATION` or `options` turn it on.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
-  config?: Config.Config<McpClient.Options>,
+  configs: Config.Config<Options> = config,
   options?: Omit<Options, "url">
-): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> => {
-  const { endSessionOnPageHide, ...clientOptions } = options ?? {}
-  return McpClient.layerConfig(config, { tracerPropagation: false, ...clientOptions }).pipe(
-    Layer.provide(layerMcpHttp({ endSessionOnPageHide }))
-  )
-}
+): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(configs, (fromConfig) => layer(McpConfig.merge(options, fromConfig))))

@@ -24,9 +24,13 @@
  *
  * @since 0.2.0
  */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as McpConfig from "./McpConfig.js"
 import type * as Session from "./Session.js"
 
 /**
@@ -75,3 +79,52 @@ export class EraCache extends Context.Reference<EraCache>()("@mcp-effect/core/Er
  */
 export const layerMemory = (seed?: Readonly<Record<string, Session.Era>>): Layer.Layer<EraCache> =>
   Layer.sync(EraCache, () => makeMemory(seed))
+
+/**
+ * The seed read from `Config` (under an optional prefix, see
+ * `Config.nested`): `SEED`, comma-separated `endpoint=era` pairs, e.g.
+ * `https://a.example/mcp=stateless,https://b.example/mcp=sessions`. Unset:
+ * an empty cache.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const config: Config.Config<Readonly<Record<string, Session.Era>>> = McpConfig.optional(
+  Config.array(Config.string(), "SEED")
+).pipe(Config.mapOrFail((pairs) => {
+  const seed: Record<string, Session.Era> = {}
+  for (const pair of pairs ?? []) {
+    // The last "=": an endpoint's query may hold one, an era never does.
+    const at = pair.lastIndexOf("=")
+    const era = pair.slice(at + 1)
+    if (at <= 0 || !isEra(era)) {
+      return Either.left(
+        ConfigError.InvalidData(["SEED"], `Expected endpoint=era (sessions, stateless, http-sse), got "${pair}"`)
+      )
+    }
+    seed[pair.slice(0, at)] = era
+  }
+  return Either.right(seed)
+}))
+
+const isEra = (value: string): value is Session.Era =>
+  value === "sessions" || value === "stateless" || value === "http-sse"
+
+/**
+ * A fresh in-memory cache seeded from `Config` (see {@link config}) over
+ * `seed`: an endpoint `Config` names wins.
+ *
+ * @example
+ * ```ts
+ * // MCP_ERA_CACHE_SEED="https://api.example.com/mcp=stateless"
+ * EraCache.layerConfig(Config.nested(EraCache.config, "MCP_ERA_CACHE"))
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig = (
+  configs: Config.Config<Readonly<Record<string, Session.Era>>> = config,
+  seed?: Readonly<Record<string, Session.Era>>
+): Layer.Layer<EraCache, ConfigError.ConfigError> =>
+  Layer.effect(EraCache, Effect.map(configs, (fromConfig) => makeMemory({ ...seed, ...fromConfig })))

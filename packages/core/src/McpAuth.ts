@@ -37,13 +37,13 @@
  * @since 0.2.0
  */
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as PubSub from "effect/PubSub"
 import type * as Queue from "effect/Queue"
@@ -51,6 +51,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as internal from "./internal/auth/middleware.js"
+import * as McpConfig from "./McpConfig.js"
 import * as McpError from "./McpError.js"
 import * as McpHttp from "./McpHttp.js"
 
@@ -444,29 +445,69 @@ export const layer = (options: Options = {}): Layer.Layer<McpHttp.McpHttp | McpA
   )
 
 /**
- * The options read from `Config` (under an optional prefix, see
- * `Config.nested`): `CLIENT_ID`, `CLIENT_SECRET` (redacted),
- * `CLIENT_METADATA_URL`, `CLIENT_NAME`, `SCOPE`, `ALLOW_INSECURE_HTTP`.
+ * The options read from `Config`, only the keys that are set (under an
+ * optional prefix, see `Config.nested`; types and defaults in
+ * `docs/configuration.md`): `CLIENT_ID`, `CLIENT_SECRET` (redacted),
+ * `TOKEN_ENDPOINT_AUTH_METHOD`, `CLIENT_METADATA_URL`, `CLIENT_NAME`,
+ * `APPLICATION_TYPE`, `GRANT` (`authorization_code` or `client_credentials`:
+ * then `CLIENT_ID` with `CLIENT_SECRET`, or `PRIVATE_KEY` (redacted PEM) and
+ * `PRIVATE_KEY_ALGORITHM`), `SCOPE`, `OFFLINE_ACCESS`, `MAX_STEP_UPS`,
+ * `REFRESH_SKEW`, `TIMEOUT`, `FAILURE_COOLDOWN`, `LEGACY_DISCOVERY`,
+ * `ALLOW_INSECURE_HTTP`. The identity assertion grant stays in code: its ID
+ * token is the user's, obtained at run time.
  *
  * @since 0.2.0
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
-  clientId: Config.option(Config.string("CLIENT_ID")),
-  clientSecret: Config.option(Config.redacted("CLIENT_SECRET")),
-  clientMetadataUrl: Config.option(Config.string("CLIENT_METADATA_URL")),
-  clientName: Config.option(Config.string("CLIENT_NAME")),
-  scope: Config.option(Config.string("SCOPE")),
-  allowInsecureHttp: Config.option(Config.boolean("ALLOW_INSECURE_HTTP"))
-}).pipe(Config.map((c): Options => ({
-  // Only the keys that are set: they are spread over the caller's options.
-  ...(Option.isSome(c.clientId) ? { clientId: c.clientId.value } : {}),
-  ...(Option.isSome(c.clientSecret) ? { clientSecret: Redacted.value(c.clientSecret.value) } : {}),
-  ...(Option.isSome(c.clientMetadataUrl) ? { clientMetadataUrl: c.clientMetadataUrl.value } : {}),
-  ...(Option.isSome(c.clientName) ? { clientName: c.clientName.value } : {}),
-  ...(Option.isSome(c.scope) ? { scope: c.scope.value } : {}),
-  ...(Option.isSome(c.allowInsecureHttp) ? { allowInsecureHttp: c.allowInsecureHttp.value } : {})
-})))
+  clientId: McpConfig.optional(Config.string("CLIENT_ID")),
+  clientSecret: McpConfig.optional(Config.redacted("CLIENT_SECRET")),
+  tokenEndpointAuthMethod: McpConfig.optional(
+    Config.literal("none", "client_secret_basic", "client_secret_post")("TOKEN_ENDPOINT_AUTH_METHOD")
+  ),
+  clientMetadataUrl: McpConfig.optional(Config.string("CLIENT_METADATA_URL")),
+  clientName: McpConfig.optional(Config.string("CLIENT_NAME")),
+  applicationType: McpConfig.optional(Config.literal("native", "web")("APPLICATION_TYPE")),
+  grant: McpConfig.optional(Config.literal("authorization_code", "client_credentials")("GRANT")),
+  privateKey: McpConfig.optional(Config.redacted("PRIVATE_KEY")),
+  algorithm: McpConfig.optional(Config.literal("ES256", "ES384", "RS256", "PS256")("PRIVATE_KEY_ALGORITHM")),
+  scope: McpConfig.optional(Config.string("SCOPE")),
+  offlineAccess: McpConfig.optional(Config.boolean("OFFLINE_ACCESS")),
+  maxStepUps: McpConfig.optional(McpConfig.count("MAX_STEP_UPS")),
+  refreshSkew: McpConfig.optional(Config.duration("REFRESH_SKEW")),
+  timeout: McpConfig.optional(Config.duration("TIMEOUT")),
+  failureCooldown: McpConfig.optional(Config.duration("FAILURE_COOLDOWN")),
+  legacyDiscovery: McpConfig.optional(Config.boolean("LEGACY_DISCOVERY")),
+  allowInsecureHttp: McpConfig.optional(Config.boolean("ALLOW_INSECURE_HTTP"))
+}).pipe(Config.mapOrFail(({ algorithm, clientSecret, grant, privateKey, ...rest }): Either.Either<
+  Options,
+  ConfigError.ConfigError
+> => {
+  const secret = clientSecret === undefined ? undefined : Redacted.value(clientSecret)
+  if (grant !== "client_credentials") {
+    return Either.right(McpConfig.defined({ ...rest, clientSecret: secret }))
+  }
+  // The client credentials grant: the client is the grant's, not a pre-registration.
+  const { clientId, ...others } = rest
+  if (clientId === undefined) {
+    return Either.left(ConfigError.MissingData(["CLIENT_ID"], "Expected CLIENT_ID with GRANT=client_credentials"))
+  }
+  const credentials: ClientCredentials | undefined = privateKey !== undefined
+    ? {
+      _tag: "ClientCredentials",
+      clientId,
+      privateKeyPem: Redacted.value(privateKey),
+      ...McpConfig.defined({ algorithm })
+    }
+    : secret !== undefined
+    ? { _tag: "ClientCredentials", clientId, clientSecret: secret }
+    : undefined
+  return credentials === undefined
+    ? Either.left(
+      ConfigError.MissingData(["CLIENT_SECRET"], "Expected CLIENT_SECRET or PRIVATE_KEY with GRANT=client_credentials")
+    )
+    : Either.right(McpConfig.defined({ ...others, grant: credentials }))
+}))
 
 /**
  * The authorization layer configured from `Config` (see {@link config}),

@@ -28,12 +28,15 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
 import type * as JsonRpc from "./JsonRpc.js"
+import * as McpConfig from "./McpConfig.js"
 import type * as McpError from "./McpError.js"
 import type * as McpHttp from "./McpHttp.js"
 import type * as McpSchema from "./McpSchema.js"
@@ -278,39 +281,47 @@ export const layer = (options: Options): Layer.Layer<McpClient, McpError.McpErro
   Layer.scoped(McpClient, make(options))
 
 /**
- * The options read from `Config`. Keys (under an optional prefix, see
- * `Config.nested`): `URL` (required), `REQUEST_TIMEOUT`, `MAX_REQUEST_TIMEOUT`
- * (durations such as "30 seconds"), `GET_STREAM` (boolean),
- * `PROTOCOL_VERSION`, `MAX_MESSAGE_SIZE`, `EXPIRED_STATUSES` (comma-separated).
+ * The options read from `Config`, only the keys that are set. Keys (under an
+ * optional prefix, see `Config.nested`; every key with its type and default in
+ * `docs/configuration.md`): `URL` (required), `HEADERS` (a record of redacted
+ * values: `HEADERS_AUTHORIZATION`...), `MAX_MESSAGE_SIZE`, `MAX_BODY_EXCERPT`,
+ * `TRACER_PROPAGATION`, `RECONNECT_MAX_ATTEMPTS`, `RECONNECT_BACKOFF`,
+ * `RECONNECT_MAX_DELAY`, `EXPIRED_STATUSES` (comma-separated), and the keys of
+ * any transport (`McpConfig.client`): `CLIENT_NAME`, `CLIENT_VERSION`,
+ * `CLIENT_TITLE`, `PROTOCOL_VERSION`, `REQUEST_TIMEOUT`,
+ * `MAX_REQUEST_TIMEOUT`, `CONNECT_TIMEOUT`, `GET_STREAM`, `ERA`, `RECOVERY_*`.
  *
  * @since 0.1.0
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
   url: Config.string("URL"),
-  requestTimeout: Config.option(Config.duration("REQUEST_TIMEOUT")),
-  maxRequestTimeout: Config.option(Config.duration("MAX_REQUEST_TIMEOUT")),
-  connectTimeout: Config.option(Config.duration("CONNECT_TIMEOUT")),
-  getStream: Config.option(Config.boolean("GET_STREAM")),
-  protocolVersion: Config.option(Config.string("PROTOCOL_VERSION")),
-  maxMessageSize: Config.option(Config.integer("MAX_MESSAGE_SIZE")),
-  expiredStatuses: Config.option(Config.array(Config.integer(), "EXPIRED_STATUSES"))
-}).pipe(Config.map((c) => ({
-  url: c.url,
-  // Only the keys that are set: `layerConfig` spreads these over its `options`, where an
-  // explicit `undefined` would erase what the caller passed.
-  ...(c.requestTimeout._tag === "Some" ? { requestTimeout: c.requestTimeout.value } : {}),
-  ...(c.maxRequestTimeout._tag === "Some" ? { maxRequestTimeout: c.maxRequestTimeout.value } : {}),
-  ...(c.connectTimeout._tag === "Some" ? { connectTimeout: c.connectTimeout.value } : {}),
-  ...(c.getStream._tag === "Some" ? { getStream: c.getStream.value } : {}),
-  ...(c.protocolVersion._tag === "Some" ? { protocolVersion: c.protocolVersion.value } : {}),
-  ...(c.maxMessageSize._tag === "Some" ? { maxMessageSize: c.maxMessageSize.value } : {}),
-  ...(c.expiredStatuses._tag === "Some" ? { recovery: { expiredStatuses: c.expiredStatuses.value } } : {})
-})))
+  client: McpConfig.client,
+  headers: Config.hashMap(Config.redacted(), "HEADERS"),
+  maxMessageSize: McpConfig.optional(McpConfig.positive("MAX_MESSAGE_SIZE")),
+  maxBodyExcerpt: McpConfig.optional(McpConfig.count("MAX_BODY_EXCERPT")),
+  tracerPropagation: McpConfig.optional(Config.boolean("TRACER_PROPAGATION")),
+  reconnect: McpConfig.backoffConfig("RECONNECT", { attempts: 6, base: "500 millis" }, { attempts: "recurrences" }),
+  expiredStatuses: McpConfig.optional(Config.array(Config.integer(), "EXPIRED_STATUSES"))
+}).pipe(Config.map(({ client, expiredStatuses, headers, url, ...http }): Options =>
+  // Only the keys that are set: `layerConfig` spreads these over its `options`.
+  McpConfig.defined({
+    url,
+    ...client,
+    ...http,
+    headers: HashMap.size(headers) === 0 ? undefined : Object.fromEntries(
+      Array.from(headers, ([name, value]) => [name.toLowerCase(), Redacted.value(value)])
+    ),
+    recovery: expiredStatuses === undefined ? client.recovery : { ...client.recovery, expiredStatuses }
+  })
+))
 
 /**
  * The client configured from `Config` (see {@link config} for the keys);
- * `options` adds what `Config` cannot hold (handlers, schedules, headers).
+ * `options` adds what `Config` cannot hold (handlers, custom schedules and
+ * policies, headers computed per request) and defaults for the keys: a key
+ * that is set wins, `recovery` is merged key by key, `HEADERS` are added to
+ * `options.headers` (see `McpConfig.merge`).
  *
  * @example
  * ```ts
@@ -325,11 +336,4 @@ export const layerConfig = (
   configs: Config.Config<Options> = config,
   options?: Omit<Options, "url">
 ): Layer.Layer<McpClient, McpError.McpError | ConfigError.ConfigError, McpHttp.McpHttp> =>
-  Layer.scoped(McpClient, Effect.flatMap(configs, (fromConfig) => make(withConfig(fromConfig, options))))
-
-/** What `Config` says, over the defaults `options` give. */
-const withConfig = (fromConfig: Options, options: Omit<Options, "url"> | undefined): Options => ({
-  ...options,
-  ...fromConfig,
-  recovery: { ...options?.recovery, ...fromConfig.recovery }
-})
+  Layer.scoped(McpClient, Effect.flatMap(configs, (fromConfig) => make(McpConfig.merge(options, fromConfig))))

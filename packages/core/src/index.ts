@@ -14,6 +14,11 @@ export * as McpAuth from "./McpAuth.js"
 export * as McpClient from "./McpClient.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as McpConfig from "./McpConfig.js"
+
+/**
  * @since 0.1.0
  */
 export * as McpError from "./McpError.js"

@@ -2,7 +2,8 @@
  * Configuring the client (docs/configuration.md).
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { McpClient, McpHttp, Recovery } from "@mcp-effect/core"
+import { McpToolkit } from "@mcp-effect/ai"
+import { EraCache, McpAuth, McpClient, McpHttp, Recovery } from "@mcp-effect/core"
 import { NodeMcpClient, NodeMcpHttp } from "@mcp-effect/node"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -13,13 +14,28 @@ import type { Dispatcher } from "undici"
 
 // #region layer-config
 // From the environment: MCP_URL (required), MCP_REQUEST_TIMEOUT="30 seconds",
-// MCP_EXPIRED_STATUSES="400,410", … (see McpClient.config for every key).
+// MCP_HEADERS_AUTHORIZATION="Bearer …", MCP_RECOVERY_MAX_ATTEMPTS=2, MCP_ERA=auto,
+// MCP_EXPIRED_STATUSES="400,410", … (every key: docs/configuration.md#config-keys).
 // The options hold what an environment variable cannot, and defaults: a key that is set wins.
 export const ClientFromEnv = NodeMcpClient.layerConfig(Config.nested(McpClient.config, "MCP"), {
   clientInfo: { name: "notes-app", version: "1.0.0" },
   requestTimeout: "30 seconds", // unless MCP_REQUEST_TIMEOUT says otherwise
   recovery: { replay: Recovery.replay({ tools: { "add-note": false } }) }
 })
+// #endregion
+
+// #region every-layer
+// Every layer from the environment, each under a prefix of its own, e.g.
+//   MCP_URL=https://notes.example/mcp  MCP_ERA=auto  MCP_CLIENT_NAME=notes-app  MCP_CLIENT_VERSION=1.0.0
+//   MCP_AUTH_CLIENT_ID=notes  MCP_AUTH_CLIENT_SECRET=…  MCP_AUTH_SCOPE="notes:read"
+//   MCP_ERA_CACHE_SEED="https://notes.example/mcp=sessions"  (known: no probe)
+//   MCP_TOOLKIT_PREFIX=notes_  MCP_TOOLKIT_TOOLS=search,read
+export const ToolkitFromEnv = McpToolkit.layerConfig(Config.nested(McpToolkit.config, "MCP_TOOLKIT")).pipe(
+  Layer.provideMerge(McpClient.layerConfig(Config.nested(McpClient.config, "MCP"))),
+  Layer.provide(McpAuth.layerConfig(Config.nested(McpAuth.config, "MCP_AUTH"))),
+  Layer.provide(NodeMcpHttp.layer),
+  Layer.provide(EraCache.layerConfig(Config.nested(EraCache.config, "MCP_ERA_CACHE")))
+)
 // #endregion
 
 // #region every-option

@@ -18,7 +18,9 @@
  *
  * @since 0.2.0
  */
-import { McpAuth, McpError } from "@mcp-effect/core"
+import { McpAuth, McpConfig, McpError } from "@mcp-effect/core"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -173,3 +175,57 @@ export const layerLoopback = (options: LoopbackOptions = {}): Layer.Layer<McpAut
       return authorizer
     })
   )
+
+/**
+ * The options of {@link layerConfig}: where tokens are kept, and the loopback
+ * listener's.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Options extends LoopbackOptions {
+  /** The token file. Default: {@link defaultStorePath}. */
+  readonly storePath?: string | undefined
+}
+
+/**
+ * The options read from `Config`, only the keys that are set (under an
+ * optional prefix, see `Config.nested`): `STORE_PATH`, `LOOPBACK_PORT`,
+ * `LOOPBACK_TIMEOUT`. How the URL is shown (`open`) stays in code.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const config: Config.Config<Options> = Config.all({
+  storePath: McpConfig.optional(Config.string("STORE_PATH")),
+  port: McpConfig.optional(
+    Config.validate(Config.integer("LOOPBACK_PORT"), {
+      message: "Expected a port number (0 to 65535)",
+      validation: (port) => port >= 0 && port <= 65535
+    })
+  ),
+  timeout: McpConfig.optional(Config.duration("LOOPBACK_TIMEOUT"))
+}).pipe(Config.map(McpConfig.defined))
+
+/**
+ * The token file ({@link layerFileStore}) and the loopback listener
+ * ({@link layerLoopback}), configured from `Config` (see {@link config}) over
+ * `options`: a key that is set wins.
+ *
+ * @example
+ * ```ts
+ * // MCP_AUTH_STORE_PATH=/var/lib/app/mcp-auth.json MCP_AUTH_LOOPBACK_PORT=8765
+ * NodeMcpAuth.layerConfig(Config.nested(NodeMcpAuth.config, "MCP_AUTH"))
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfig = (
+  configs: Config.Config<Options> = config,
+  options?: Options
+): Layer.Layer<McpAuth.Store | McpAuth.Authorizer, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(configs, (fromConfig) => {
+    const { storePath, ...loopback } = { ...options, ...fromConfig }
+    return Layer.merge(layerFileStore(storePath), layerLoopback(loopback))
+  }))

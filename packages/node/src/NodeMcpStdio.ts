@@ -35,13 +35,15 @@ import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { McpError } from "@mcp-effect/core"
-import { McpClient, McpTransport } from "@mcp-effect/core"
+import { McpClient, McpConfig, McpTransport } from "@mcp-effect/core"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as LogLevel from "effect/LogLevel"
+import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as path from "node:path"
 import * as Transport from "./internal/stdio/transport.js"
@@ -152,39 +154,59 @@ export const layer = (options: Options): Layer.Layer<McpClient.McpClient, McpErr
   Layer.scoped(McpClient.McpClient, make(options)).pipe(Layer.provide(executorLayer))
 
 /**
- * The options read from `Config`. Keys (under an optional prefix, see
- * `Config.nested`): `COMMAND` (required), `ARGS` (comma-separated), `CWD`,
- * `NAME`, `REQUEST_TIMEOUT`, `MAX_REQUEST_TIMEOUT` (durations such as
- * "30 seconds"), `PROTOCOL_VERSION`, `MAX_MESSAGE_SIZE`.
+ * The options read from `Config`, only the keys that are set. Keys (under an
+ * optional prefix, see `Config.nested`; types and defaults in
+ * `docs/configuration.md`): `COMMAND` (required), `ARGS` (comma-separated),
+ * `ENV` (comma-separated `NAME=value` pairs, values redacted), `INHERIT_ENV`
+ * (comma-separated names), `CWD`, `NAME`, `STDERR` (a log level or `ignore`),
+ * `STDERR_LINES`, `MAX_MESSAGE_SIZE`, `SHUTDOWN_TIMEOUT`, `LIVENESS_INTERVAL`
+ * with `LIVENESS_TIMEOUT` (both or neither), and the client's keys of any
+ * transport (`McpConfig.client`: `CLIENT_NAME`, `REQUEST_TIMEOUT`, `ERA`,
+ * `RECOVERY_*`...).
  *
  * @since 0.2.0
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
   command: Config.string("COMMAND"),
-  args: Config.option(Config.array(Config.string(), "ARGS")),
-  cwd: Config.option(Config.string("CWD")),
-  name: Config.option(Config.string("NAME")),
-  requestTimeout: Config.option(Config.duration("REQUEST_TIMEOUT")),
-  maxRequestTimeout: Config.option(Config.duration("MAX_REQUEST_TIMEOUT")),
-  protocolVersion: Config.option(Config.string("PROTOCOL_VERSION")),
-  maxMessageSize: Config.option(Config.integer("MAX_MESSAGE_SIZE"))
-}).pipe(Config.map((c): Options => ({
-  command: c.command,
-  // Only the keys that are set: `layerConfig` spreads these over its `options`, where an
-  // explicit `undefined` would erase what the caller passed.
-  ...(c.args._tag === "Some" ? { args: c.args.value } : {}),
-  ...(c.cwd._tag === "Some" ? { cwd: c.cwd.value } : {}),
-  ...(c.name._tag === "Some" ? { name: c.name.value } : {}),
-  ...(c.requestTimeout._tag === "Some" ? { requestTimeout: c.requestTimeout.value } : {}),
-  ...(c.maxRequestTimeout._tag === "Some" ? { maxRequestTimeout: c.maxRequestTimeout.value } : {}),
-  ...(c.protocolVersion._tag === "Some" ? { protocolVersion: c.protocolVersion.value } : {}),
-  ...(c.maxMessageSize._tag === "Some" ? { maxMessageSize: c.maxMessageSize.value } : {})
-})))
+  client: McpConfig.client,
+  args: McpConfig.optional(Config.array(Config.string(), "ARGS")),
+  env: McpConfig.optional(Config.array(Config.redacted(), "ENV")),
+  inheritEnv: McpConfig.optional(Config.array(Config.string(), "INHERIT_ENV")),
+  cwd: McpConfig.optional(Config.string("CWD")),
+  name: McpConfig.optional(Config.string("NAME")),
+  stderr: McpConfig.optional(
+    Config.literal("All", "Fatal", "Error", "Warning", "Info", "Debug", "Trace", "None", "ignore")("STDERR")
+  ),
+  stderrLines: McpConfig.optional(McpConfig.count("STDERR_LINES")),
+  maxMessageSize: McpConfig.optional(McpConfig.positive("MAX_MESSAGE_SIZE")),
+  shutdownTimeout: McpConfig.optional(Config.duration("SHUTDOWN_TIMEOUT")),
+  liveness: McpConfig.both(
+    ["LIVENESS_INTERVAL", Config.duration("LIVENESS_INTERVAL")],
+    ["LIVENESS_TIMEOUT", Config.duration("LIVENESS_TIMEOUT")]
+  )
+}).pipe(Config.mapOrFail(({ client, env, liveness, ...rest }): Either.Either<Options, ConfigError.ConfigError> => {
+  const variables: Record<string, string> = {}
+  for (const pair of env ?? []) {
+    const text = Redacted.value(pair)
+    const at = text.indexOf("=")
+    // The value stays out of the message: it may be a secret.
+    if (at <= 0) return Either.left(ConfigError.InvalidData(["ENV"], "Expected NAME=value pairs"))
+    variables[text.slice(0, at)] = text.slice(at + 1)
+  }
+  return Either.right(McpConfig.defined({
+    ...client,
+    ...rest,
+    env: env === undefined ? undefined : variables,
+    liveness: liveness === undefined ? undefined : { interval: liveness[0], timeout: liveness[1] }
+  }))
+}))
 
 /**
  * The client configured from `Config` (see {@link config} for the keys);
- * `options` adds what `Config` cannot hold (env, handlers, schedules).
+ * `options` adds what `Config` cannot hold (handlers, custom schedules and
+ * policies) and defaults for the keys: a key that is set wins, `recovery` is
+ * merged key by key.
  *
  * @example
  * ```ts
@@ -201,7 +223,7 @@ export const layerConfig = (
 ): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> =>
   Layer.scoped(
     McpClient.McpClient,
-    Effect.flatMap(configs, (fromConfig) => make({ ...options, ...fromConfig }))
+    Effect.flatMap(configs, (fromConfig) => make(McpConfig.merge(options, fromConfig)))
   ).pipe(Layer.provide(executorLayer))
 
 const executorLayer = NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer))
