@@ -1,4 +1,4 @@
-// Bundle size of a minimal browser app on @mcp-effect/browser, next to the same app on the official
+// `pnpm bench:bundle`. Bundle size of a minimal browser app on @mcp-effect/browser, next to the same app on the official
 // MCP SDK (@modelcontextprotocol/sdk): both bundled by esbuild for the browser, ESM, minified, every
 // dependency included; printed raw and gzipped (level 9). The apps are scripts/bundle-size/*.mjs;
 // the browser tests (packages/browser/test/bundles.test.ts) run both bundles in Chromium.
@@ -9,7 +9,7 @@
 //   node scripts/bundle-size.mjs --out DIR  also write the bundles to DIR
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
-import { bundleApps } from "./bundle-size/bundle.mjs"
+import { bundleApp, bundleApps, callToolApps } from "./bundle-size/bundle.mjs"
 
 const args = process.argv.slice(2)
 const outIndex = args.indexOf("--out")
@@ -18,13 +18,15 @@ const outDir = outIndex === -1 ? undefined : resolve(args[outIndex + 1] ?? "bund
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`
 
 const results = await bundleApps()
+const callTool = await Promise.all(callToolApps.map(bundleApp))
 if (outDir !== undefined) {
   mkdirSync(outDir, { recursive: true })
   for (const r of results) writeFileSync(join(outDir, r.entry.replace(/\.mjs$/, ".js")), r.code)
 }
 
 if (args.includes("--json")) {
-  console.log(JSON.stringify(results.map(({ gzip, name, raw }) => ({ name, raw, gzip })), null, 2))
+  const numbers = (list) => list.map(({ gzip, name, raw }) => ({ name, raw, gzip }))
+  console.log(JSON.stringify({ app: numbers(results), callToolOnly: numbers(callTool) }, null, 2))
 } else {
   console.log("Minimal browser app (connect, list tools, call a tool, end the session), esbuild --minify, ESM:")
   console.log("")
@@ -37,6 +39,13 @@ if (args.includes("--json")) {
   const [ours, sdk] = results
   console.log("")
   console.log(`ratio (ours / SDK): raw ${(ours.raw / sdk.raw).toFixed(2)}, gzip ${(ours.gzip / sdk.gzip).toFixed(2)}`)
+  console.log("")
+  console.log("The same with one callTool only (scripts/bundle-size/call-tool*.mjs):")
+  for (const r of callTool) {
+    console.log(
+      `${r.name.padEnd(28)}${`${r.raw} B (${kb(r.raw)})`.padStart(22)}${`${r.gzip} B (${kb(r.gzip)})`.padStart(22)}`
+    )
+  }
   if (args.includes("--top")) {
     for (const r of results) {
       console.log(`\nlargest packages in the ${r.name} app (minified bytes):`)

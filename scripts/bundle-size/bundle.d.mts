@@ -10,7 +10,11 @@ export interface Bundle extends App {
   readonly gzip: number
   /** Minified bytes per package, largest first. */
   readonly packages: ReadonlyArray<readonly [string, number]>
+  /** Every source file with bytes in the bundle (esbuild's metafile), relative to the repository. */
+  readonly inputs: ReadonlyArray<string>
 }
 export declare const apps: ReadonlyArray<App>
+export declare const callToolApps: ReadonlyArray<App>
 export declare const bundleApp: (app: App) => Promise<Bundle>
+export declare const callToolApps: ReadonlyArray<App>
 export declare const bundleApps: () => Promise<ReadonlyArray<Bundle>>

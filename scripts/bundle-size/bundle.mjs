@@ -14,6 +14,12 @@ export const apps = [
   { name: "@modelcontextprotocol/sdk", entry: "sdk.mjs" }
 ]
 
+/** The smallest useful app (one callTool) on each: what tree-shaking leaves (bundle.test.ts). */
+export const callToolApps = [
+  { name: "@mcp-effect/browser", entry: "call-tool.mjs" },
+  { name: "@modelcontextprotocol/sdk", entry: "call-tool-sdk.mjs" }
+]
+
 const packageOf = (input) => {
   const at = input.lastIndexOf("node_modules/")
   if (at === -1) return input.startsWith("packages/") ? `@mcp-effect/${input.split("/")[1]}` : input
@@ -61,7 +67,10 @@ export const bundleApp = async (app) => {
     code: result.outputFiles[0].text,
     raw: bytes.length,
     gzip: gzipSync(bytes, { level: 9 }).length,
-    packages: packageSizes(result.metafile)
+    packages: packageSizes(result.metafile),
+    inputs: Object.entries(Object.values(result.metafile.outputs)[0].inputs)
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([input]) => input)
   }
 }
 

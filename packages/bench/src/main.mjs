@@ -10,6 +10,7 @@
 // --only      units: throughput-sse, throughput-json, events-sse, events-prerendered, heap,
 //             recovery, cold.
 // --cpu-prof  runs the workers with --cpu-prof; profiles go to DIR/profiles.
+// ours-auto   (a client) ours with era "auto" (one probe per endpoint and process); on request.
 // baseline    (a client) another checkout's build, MCP_EFFECT_BASELINE=<its dir>: two versions
 //             side by side in one run.
 // Results: DIR/bench-<time>.{json,md} and DIR/latest.{json,md} (DIR defaults to <repo>/bench-results).
@@ -31,7 +32,7 @@ const parseArgs = (argv) => {
     smoke: false,
     repeats: 3,
     // `baseline` (another build, MCP_EFFECT_BASELINE) only when asked for.
-    clients: clientNames.filter((name) => name !== "baseline"),
+    clients: clientNames.filter((name) => name !== "baseline" && name !== "ours-auto"),
     only: undefined,
     out: join(root, "bench-results"),
     cpuProf: false

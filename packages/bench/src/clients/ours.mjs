@@ -22,8 +22,9 @@ export const recoversItself = true
 let sharedHttp
 const sharedHttpService = () => (sharedHttp ??= NodeMcpHttp.make(new Agent()))
 
-export async function connect(url, options = {}) {
-  const clientOptions = { url, getStream: options.getStream ?? true }
+/** `ours-auto.mjs` sets `era: "auto"` (one server/discover probe per endpoint and process). */
+export const connectWith = (extra) => async (url, options = {}) => {
+  const clientOptions = { url, getStream: options.getStream ?? true, ...extra }
   const scope = Effect.runSync(Scope.make())
   const client = options.shared === true
     ? await Effect.runPromise(
@@ -42,3 +43,5 @@ export async function connect(url, options = {}) {
     close: () => Effect.runPromise(Scope.close(scope, Exit.void))
   }
 }
+
+export const connect = connectWith({})

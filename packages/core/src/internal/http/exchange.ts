@@ -16,7 +16,7 @@ import * as McpError from "../../McpError.js"
 import type * as McpHttp from "../../McpHttp.js"
 import * as Deadline from "../deadline.js"
 import * as Errors from "../errors.js"
-import { flatMapNow } from "../now.js"
+import { flatMapNow, mapNow } from "../now.js"
 import * as Sse from "../sse.js"
 import type { Context, Target } from "../transport.js"
 import * as Encoding from "./encoding.js"
@@ -248,7 +248,8 @@ export const make = (config: Config): Exchange => {
             Effect.fail(Errors.protocolError(ctx, target, "NoContent", description))
           )
         }
-        return Effect.flatMap(decoded(ctx, target, response), (response) => answer(ctx, target, response, headers))
+        // Without a Content-Encoding (every answer but a hostile one), `decoded` is done at once.
+        return flatMapNow(decoded(ctx, target, response), (response) => answer(ctx, target, response, headers))
       }
     )
 
@@ -297,7 +298,7 @@ export const make = (config: Config): Exchange => {
         if (!type.startsWith("text/event-stream")) {
           return wrongContentType(ctx, target, response, "text/event-stream")
         }
-        return Effect.map(
+        return mapNow(
           decoded(ctx, target, response),
           (response) => ({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
         )
