@@ -1,12 +1,13 @@
 /**
  * The MCP client on Node.js, over undici (`NodeMcpHttp`: undici's dispatcher
- * directly, with an Agent of the layer's own and no body timeout, so idle SSE
- * streams live).
+ * directly, on one Agent shared by the process's clients, with no body
+ * timeout, so idle SSE streams live).
  *
  * To run it on an `HttpClient` of your own instead (middleware, a mock), use
  * `McpClient.layer` and provide `McpHttp.layerHttpClient` over that
  * `HttpClient`; for a dispatcher of yours (a shared `Agent`, a proxy),
- * provide `NodeMcpHttp.layerDispatcher` (see `docs/configuration.md`).
+ * provide `NodeMcpHttp.layerDispatcher` (see `docs/configuration.md`); for
+ * an Agent of the client's own, `NodeMcpHttp.layerPrivate`.
  *
  * @since 0.1.0
  */
