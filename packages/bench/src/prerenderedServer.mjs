@@ -160,6 +160,10 @@ const server = createServer((req, res) => {
   })
 })
 
+// Idle kept-alive connections live a minute, not Node's 5 s: with 10,000 clients on a loaded machine
+// the server closing an idle socket races the client reusing it ("other side closed" on a POST).
+// undici follows the server's Keep-Alive hint and closes its side first.
+server.keepAliveTimeout = 60_000
 // A deep accept queue: after a restart every client of the scale scenario reconnects at once.
 server.listen({ port: PORT, host: "127.0.0.1", backlog: 4096 }, () => {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}/mcp` })}\n`)
