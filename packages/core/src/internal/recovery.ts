@@ -17,7 +17,7 @@
  *    has the session replaced (4), then re-sends the request or loses it (6),
  *    within the bounds (7).
  * 4. **The single-flight decision (`replace`).** Many requests can meet the
- *    same lost session at once. A `Semaphore` of one permit guards the
+ *    same lost session at once. One synchronous step (no fiber runs in between) makes the
  *    decision only — read the Ref, compare ids, register a re-initialize —
  *    never the handshake itself:
  *    - the Ref already holds another session → the 404 was stale: the request
@@ -58,7 +58,6 @@ import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as McpError from "../McpError.js"
 import type * as McpSchema from "../McpSchema.js"
 import * as Policy from "../Recovery.js"
@@ -66,6 +65,7 @@ import * as Session from "../Session.js"
 import * as Deadline from "./deadline.js"
 import * as Errors from "./errors.js"
 import * as Handshake from "./handshake.js"
+import * as LazyPubSub from "./lazyPubSub.js"
 import { metrics } from "./metrics.js"
 import * as Restore from "./restore.js"
 import type * as State from "./state.js"
@@ -139,13 +139,11 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
     const handshake = (generation: number) => connect(state, generation, schedule, unsent)
 
     const first = yield* handshake(0)
-    const ref = yield* SubscriptionRef.make<Current>({ session: first, reinitializing: undefined })
-    const decision = yield* Effect.makeSemaphore(1)
+    const ref: Cell = { current: { session: first, reinitializing: undefined }, published: new LazyPubSub.LazyPubSub() }
     yield* Restore.start(state, first, false)
     const self: Machine = {
       state,
       ref,
-      decision,
       schedule,
       unsent,
       handshake,
@@ -154,22 +152,53 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
     const enabled = policy.enabled ?? true
     return {
       current: current(self),
-      latest: Effect.map(SubscriptionRef.get(ref), (s) => s.session),
-      changes: ref.changes.pipe(
-        Stream.map((s) => s.session.info),
-        Stream.changesWith((a, b) => a.generation === b.generation)
-      ),
+      latest: Effect.sync(() => ref.current.session),
+      // Built when asked for: most clients never watch their sessions.
+      get changes() {
+        return changes(ref)
+      },
       run: (request, attempt) =>
         enabled ? run(self, request, attempt) : Effect.flatMap(currentWithin(self, request.deadline), attempt),
       expired: (error) => enabled ? Effect.ignore(replace(self, error)) : Effect.void
     }
   })
 
-/** What the functions below share: the client, the Ref and the guard of the decision, the bounds. */
+/**
+ * The session and the re-initialize in flight: a plain cell, not a `SubscriptionRef` (a Ref, a
+ * PubSub and a Semaphore per client). Every read and every change of it is one synchronous step
+ * (`get`, `set`, the decision in `replace`), so no fiber ever sees it half-changed; changes are
+ * published to the `sessionChanges` subscribers there are (none: no PubSub).
+ */
+interface Cell {
+  current: Current
+  readonly published: LazyPubSub.LazyPubSub<Current>
+}
+
+const get = (ref: Cell): Effect.Effect<Current> => Effect.sync(() => ref.current)
+
+/** Changes the cell in one step and publishes the change; succeeds with what it held before. */
+const set = (ref: Cell, f: (s: Current) => Current): Effect.Effect<Current> =>
+  Effect.suspend(() => {
+    const before = ref.current
+    ref.current = f(before)
+    return Effect.as(ref.published.publish(ref.current), before)
+  })
+
+/** The session now, then every new one (the changes of a `SubscriptionRef`, without one). */
+const changes = (ref: Cell): Stream.Stream<Session.SessionInfo> =>
+  Stream.unwrapScoped(
+    Effect.map(ref.published.subscribe, (queue) =>
+      // Read after subscribing: a change in between is seen twice at worst, and `changesWith` drops it.
+      Stream.concat(Stream.succeed(ref.current), Stream.fromQueue(queue)))
+  ).pipe(
+    Stream.map((s) => s.session.info),
+    Stream.changesWith((a, b) => a.generation === b.generation)
+  )
+
+/** What the functions below share: the client, the session's cell, the bounds. */
 interface Machine {
   readonly state: State.ClientState
-  readonly ref: SubscriptionRef.SubscriptionRef<Current>
-  readonly decision: Effect.Semaphore
+  readonly ref: Cell
   readonly schedule: Schedule.Schedule<unknown, unknown>
   readonly unsent: Schedule.Schedule<unknown, unknown>
   readonly handshake: (generation: number) => Effect.Effect<Handshake.Live, McpError.McpError>
@@ -178,7 +207,7 @@ interface Machine {
 
 const current = (self: Machine): Effect.Effect<Handshake.Live> =>
   Effect.flatMap(
-    SubscriptionRef.get(self.ref),
+    get(self.ref),
     (s) =>
       s.reinitializing === undefined
         ? Effect.succeed(s.session)
@@ -186,7 +215,7 @@ const current = (self: Machine): Effect.Effect<Handshake.Live> =>
         // there is, and has it replaced again if that one is lost too.
         : Effect.zipRight(
           Effect.exit(Deferred.await(s.reinitializing.done)),
-          Effect.map(SubscriptionRef.get(self.ref), (s) => s.session)
+          Effect.sync(() => self.ref.current.session)
         )
   )
 
@@ -196,7 +225,7 @@ const currentWithin = (
   deadline: Deadline.Deadline | undefined
 ): Effect.Effect<Handshake.Live, McpError.RequestTimeout> =>
   Effect.flatMap(
-    SubscriptionRef.get(self.ref),
+    get(self.ref),
     (s) => s.reinitializing === undefined ? Effect.succeed(s.session) : Deadline.guard(deadline, current(self))
   )
 
@@ -299,26 +328,30 @@ const exhausted = (request: Request, last: Resend, made: number): McpError.McpEr
 
 /** Has the session `expired` names replaced, once however many requests met it; waits for the new one. */
 const replace = (self: Machine, expired: McpError.SessionExpired): Effect.Effect<void, McpError.McpError> =>
-  Effect.flatMap(
-    self.decision.withPermits(1)(Effect.gen(function*() {
-      const s = yield* SubscriptionRef.get(self.ref)
-      if (s.session.info.sessionId !== expired.sessionId) return undefined // stale: already replaced
+  // Uninterruptible from the decision to the fork: a re-initialize registered must be started,
+  // or its waiters would wait for ever; the wait itself is interruptible.
+  Effect.uninterruptibleMask((restore) =>
+    Effect.fiberIdWith((fiberId) => {
+      // The decision is one synchronous step: no other fiber runs between the read and the write.
+      const s = self.ref.current
+      if (s.session.info.sessionId !== expired.sessionId) return Effect.void // stale: already replaced
       if (s.reinitializing !== undefined) {
-        yield* SubscriptionRef.set(self.ref, {
-          ...s,
-          reinitializing: { ...s.reinitializing, waiters: s.reinitializing.waiters + 1 }
-        })
-        return s.reinitializing.done
+        const waiting = s.reinitializing
+        self.ref.current = { ...s, reinitializing: { ...waiting, waiters: waiting.waiters + 1 } }
+        return restore(Deferred.await(waiting.done))
       }
-      const done = yield* Deferred.make<Handshake.Live, McpError.McpError>()
-      yield* SubscriptionRef.set(self.ref, {
-        ...s,
-        reinitializing: { lostId: expired.sessionId, done, waiters: 1 }
-      })
-      yield* Effect.forkIn(reinitialize(self, s.session, expired, done), self.state.scope)
-      return done
-    })),
-    (done) => done === undefined ? Effect.void : Deferred.await(done)
+      const done = Deferred.unsafeMake<Handshake.Live, McpError.McpError>(fiberId)
+      self.ref.current = { ...s, reinitializing: { lostId: expired.sessionId, done, waiters: 1 } }
+      return Effect.zipRight(
+        Effect.zipRight(
+          self.ref.published.publish(self.ref.current),
+          // Forked interruptible: a child inherits the region's flags, and the re-initialize's own
+          // fibers (the session's GET stream) must end when their scope closes.
+          Effect.forkIn(Effect.interruptible(reinitialize(self, s.session, expired, done)), self.state.scope)
+        ),
+        restore(Deferred.await(done))
+      )
+    })
   )
 
 // ---------------------------------------------------------------------------
@@ -352,7 +385,7 @@ const reinitialize = (
     const next = yield* self.handshake(lost.info.generation + 1).pipe(
       Effect.tapError((error) =>
         Effect.all([
-          SubscriptionRef.update(self.ref, (s) => ({ ...s, reinitializing: undefined })),
+          set(self.ref, (s) => ({ ...s, reinitializing: undefined })),
           Metric.increment(metrics.recoveryFailures),
           events.publish(Session.SessionEvent.RecoveryFailed({ sessionId: expired.sessionId, error })),
           Effect.logWarning("session recovery failed").pipe(
@@ -362,12 +395,9 @@ const reinitialize = (
       )
     )
     // Requests arriving now keep waiting on `done` until the session is fully rebuilt.
-    yield* SubscriptionRef.update(self.ref, (s) => ({ ...s, session: next }))
+    yield* set(self.ref, (s) => ({ ...s, session: next }))
     yield* Restore.start(self.state, next, true)
-    const finished = yield* SubscriptionRef.modify(
-      self.ref,
-      (s) => [s.reinitializing, { ...s, reinitializing: undefined }]
-    )
+    const finished = (yield* set(self.ref, (s) => ({ ...s, reinitializing: undefined }))).reinitializing
     const durationMillis = (yield* Clock.currentTimeMillis) - startedAt
     yield* Metric.increment(metrics.recoveries)
     yield* Metric.update(metrics.recoveryDuration, Duration.millis(durationMillis))
