@@ -55,8 +55,14 @@ export const fullUnits = [
     server: "prerendered",
     serverOptions: { getStreams: true },
     nodeArgs: ["--expose-gc"],
-    params: { clients: 10_000, concurrency: 100, holdMs: 10_000, timeoutMs: 300_000 },
-    workerTimeoutMs: 900_000
+    params: {
+      clients: 10_000,
+      concurrency: 100,
+      holdMs: 10_000,
+      timeoutMs: 600_000,
+      options: { ours: { requestTimeout: "10 minutes", connectTimeout: "10 minutes" } }
+    },
+    workerTimeoutMs: 1_500_000
   },
   // Cold start: one process per repeat, timed by the parent from spawn to exit, against a warm server.
   { id: "cold", scenario: "cold", server: "sse", minRepeats: 5 }
@@ -110,7 +116,7 @@ export const smokeUnits = [
     server: "prerendered",
     serverOptions: { getStreams: true },
     nodeArgs: ["--expose-gc"],
-    params: { clients: 100, concurrency: 50, holdMs: 100, timeoutMs: 20_000 }
+    params: { clients: 50, concurrency: 25, holdMs: 100, timeoutMs: 20_000 }
   },
   { id: "cold", scenario: "cold", server: "sse", minRepeats: 1 }
 ]

@@ -23,7 +23,7 @@ let sharedHttp
 const sharedHttpService = () => (sharedHttp ??= NodeMcpHttp.make(new Agent()))
 
 export async function connect(url, options = {}) {
-  const clientOptions = { url, getStream: options.getStream ?? true }
+  const clientOptions = { url, getStream: options.getStream ?? true, ...options.ours }
   const scope = Effect.runSync(Scope.make())
   const client = options.shared === true
     ? await Effect.runPromise(
