@@ -7,8 +7,8 @@
 //
 // --smoke     every scenario, tiny, one process per client: proves the suite works (seconds).
 // --repeats   process repeats per figure (default and minimum 3; cold start at least 5).
-// --only      units: throughput-sse, throughput-json, events-sse, events-prerendered, heap,
-//             recovery, cold.
+// --only      units: throughput-sse, throughput-json, events-sse, events-prerendered, heap, heap-recipe,
+//             recovery, scale, cold.
 // --cpu-prof  runs the workers with --cpu-prof; profiles go to DIR/profiles.
 // ours-auto   (a client) ours with era "auto" (one probe per endpoint and process); on request.
 // baseline    (a client) another checkout's build, MCP_EFFECT_BASELINE=<its dir>: two versions
@@ -111,6 +111,13 @@ const gitCommit = () => {
   }
 }
 
+/** Units share a smoke server when they ask for the same kind with the same options. */
+const serverKey = (unit) =>
+  unit.serverOptions === undefined ? unit.server : `${unit.server} ${JSON.stringify(unit.serverOptions)}`
+
+/** A unit may name the clients it is for (a variant of one client's construction, beside the floor). */
+const runsFor = (unit, client) => unit.clients === undefined || unit.clients.includes(client)
+
 const rotate = (list, n) => list.map((_, i) => list[(i + n) % list.length])
 
 const log = (line) => process.stderr.write(`${line}\n`)
@@ -169,14 +176,15 @@ const main = async () => {
   if (options.smoke) {
     // Shared servers, one process per client running every step.
     const servers = {}
-    for (const unit of measured) servers[unit.server] ??= await startServer(unit.server, unit.serverOptions)
+    for (const unit of measured) servers[serverKey(unit)] ??= await startServer(unit.server, unit.serverOptions)
     try {
       for (const client of options.clients) {
         await attempt(`smoke ${client}`, async () => {
-          const steps = measured.map((u) => ({
+          const mine = measured.filter((u) => runsFor(u, client))
+          const steps = mine.map((u) => ({
             scenario: u.scenario,
-            server: u.server,
-            url: servers[u.server].url,
+            server: serverKey(u),
+            url: servers[serverKey(u)].url,
             params: u.params
           }))
           const { results } = await runWorker({ client, steps }, {
@@ -184,7 +192,7 @@ const main = async () => {
             nodeArgs: ["--expose-gc", ...nodeArgsOf({})],
             timeoutMs: 60_000
           })
-          results.forEach((result, i) => record(measured[i].id, client, result.value, undefined))
+          results.forEach((result, i) => record(mine[i].id, client, result.value, undefined))
           log(`  ${client}: ${results.length} steps ok`)
         })
       }
@@ -192,11 +200,12 @@ const main = async () => {
       await Promise.all(Object.values(servers).map((s) => s.stop()))
     }
   } else {
-    const total = measured.length * options.clients.length * options.repeats
+    const total = measured.reduce((n, u) => n + options.clients.filter((c) => runsFor(u, c)).length, 0) *
+      options.repeats
     let done = 0
     for (let repeat = 0; repeat < options.repeats; repeat++) {
       for (const unit of measured) {
-        for (const client of rotate(options.clients, repeat)) {
+        for (const client of rotate(options.clients, repeat).filter((c) => runsFor(unit, c))) {
           done++
           await attempt(`${unit.id} ${client} #${repeat + 1}`, async () => {
             // A fresh server per client process: no client inherits another's sessions or garbage.
@@ -206,7 +215,7 @@ const main = async () => {
               const { results, wallMs } = await runWorker({ client, steps: [step] }, {
                 servers: { [unit.server]: server },
                 nodeArgs: nodeArgsOf(unit),
-                timeoutMs: 300_000
+                timeoutMs: unit.workerTimeoutMs ?? 300_000
               })
               record(unit.id, client, results[0].value, wallMs)
               log(`  [${done}/${total}] ${unit.id} ${client} #${repeat + 1}: ${brief(results[0].value)}`)

@@ -29,12 +29,40 @@ export const fullUnits = [
     serverOptions: { count: 10_000 },
     params: { count: 10_000, warmupCount: 10_000, warmupCalls: 10, inner: 5 }
   },
+  // Heap per session: every client built the way its README builds one (ours: `NodeMcpClient.layer`
+  // per client); then ours with the docs' "client per user" recipe (`McpClient.make` per client on
+  // one shared `NodeMcpHttp`), beside the floor of the same run.
   { id: "heap", scenario: "heap", server: "sse", nodeArgs: ["--expose-gc"], params: { base: 10, sessions: 200 } },
+  {
+    id: "heap-recipe",
+    scenario: "heap",
+    server: "sse",
+    clients: ["floor", "ours"],
+    nodeArgs: ["--expose-gc"],
+    params: { base: 10, sessions: 200, recipe: "shared" }
+  },
   {
     id: "recovery",
     scenario: "recovery",
     server: "sse",
     params: { warmupCalls: 3_000, plainCalls: 200, recoveries: 10, concurrent: [1, 32, 1000] }
+  },
+  // 10,000 clients in one process, each with its session and GET stream, against the pre-rendered
+  // server holding every stream; then a server restart that expires every session.
+  {
+    id: "scale",
+    scenario: "scale",
+    server: "prerendered",
+    serverOptions: { getStreams: true },
+    nodeArgs: ["--expose-gc"],
+    params: {
+      clients: 10_000,
+      concurrency: 100,
+      holdMs: 10_000,
+      timeoutMs: 600_000,
+      options: { ours: { requestTimeout: "10 minutes", connectTimeout: "10 minutes" } }
+    },
+    workerTimeoutMs: 1_500_000
   },
   // Cold start: one process per repeat, timed by the parent from spawn to exit, against a warm server.
   { id: "cold", scenario: "cold", server: "sse", minRepeats: 5 }
@@ -69,10 +97,26 @@ export const smokeUnits = [
   },
   { id: "heap", scenario: "heap", server: "sse", nodeArgs: ["--expose-gc"], params: { base: 2, sessions: 10 } },
   {
+    id: "heap-recipe",
+    scenario: "heap",
+    server: "sse",
+    clients: ["floor", "ours"],
+    nodeArgs: ["--expose-gc"],
+    params: { base: 2, sessions: 10, recipe: "shared" }
+  },
+  {
     id: "recovery",
     scenario: "recovery",
     server: "sse",
     params: { warmupCalls: 5, plainCalls: 5, recoveries: 2, concurrent: [1, 32, 100] }
+  },
+  {
+    id: "scale",
+    scenario: "scale",
+    server: "prerendered",
+    serverOptions: { getStreams: true },
+    nodeArgs: ["--expose-gc"],
+    params: { clients: 50, concurrency: 25, holdMs: 100, timeoutMs: 20_000 }
   },
   { id: "cold", scenario: "cold", server: "sse", minRepeats: 1 }
 ]
@@ -196,6 +240,36 @@ export const figures = [
     units: "KiB",
     better: "lower",
     get: (v) => v.bytesPerSession / KiB
+  },
+  {
+    id: "heap_session_recipe",
+    unit: "heap-recipe",
+    title: (v) => `heap per open session, ours made with McpClient.make on one shared NodeMcpHttp (${v.sessions} more)`,
+    units: "KiB",
+    better: "lower",
+    get: (v) => v.bytesPerSession / KiB
+  },
+  ...[
+    ["scale_heap", "heap after GC, all open", "MiB", (v) => v.heapMiB],
+    ["scale_client", "heap per client", "KiB", (v) => v.bytesPerClient / KiB],
+    ["scale_open", "time to open all", "ms", (v) => v.openMs],
+    ["scale_recover", "server restart → every client called and listening again", "ms", (v) => v.recoverMs]
+  ].map(([id, what, units, get]) => ({
+    id,
+    unit: "scale",
+    title: (v) => `${v.clients?.toLocaleString("en-US")} clients, each with its GET stream: ${what}`,
+    units,
+    better: "lower",
+    get
+  })),
+  {
+    id: "scale_inits",
+    unit: "scale",
+    title: (v) => `${v.clients?.toLocaleString("en-US")} clients: initializes on the restarted server`,
+    units: "count",
+    better: "lower",
+    noRatio: true,
+    get: (v) => v.initializes
   },
   {
     id: "cold_start",

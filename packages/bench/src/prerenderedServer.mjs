@@ -4,12 +4,15 @@
 // splices in its progress token and request id. It isolates the client's cost of receiving events
 // from the server's cost of producing them (the SDK server spends most of the time on its side).
 //
-//   node prerenderedServer.mjs [--count N] [--port N]
+//   node prerenderedServer.mjs [--count N] [--port N] [--get-streams]
 //
 // Same process contract as packages/node/test/support/sdkServerMain.mjs: prints {"url":...}, then
 // answers stdin commands (stats -> {"sessions":[...],"initializeCount":N,"requests":N}); exits when
 // stdin closes. Sessions: initialize (JSON answer, Mcp-Session-Id), 202 for notifications, 405 for
 // GET, DELETE ends the session, 404 for an unknown one. Tools: echo, progress (the count is fixed).
+// --get-streams (the scale scenario): a GET with a known session opens an SSE stream that stays
+// open and silent until the session ends; `counts` answers {sessionCount, getStreams,
+// initializeCount, requests} without the session list (10,000 ids are too many for a stats line).
 import { Buffer } from "node:buffer"
 import { randomUUID } from "node:crypto"
 import { createServer } from "node:http"
@@ -22,6 +25,7 @@ const flag = (name, fallback) => {
 }
 const COUNT = flag("--count", 10_000)
 const PORT = flag("--port", 0)
+const GET_STREAMS = args.includes("--get-streams")
 const SUPPORTED = ["2025-11-25", "2025-06-18", "2025-03-26"]
 
 const TOKEN = "@@token@@"
@@ -49,6 +53,23 @@ const render = (token, id) => {
 const sessions = new Set()
 let initializeCount = 0
 let requests = 0
+/** Open GET streams, by session: ended with their session. */
+const streams = new Map()
+let getStreams = 0
+
+const openStream = (sessionId, res) => {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
+  res.flushHeaders()
+  getStreams++
+  const open = streams.get(sessionId) ?? new Set()
+  open.add(res)
+  streams.set(sessionId, open)
+  res.on("close", () => {
+    getStreams--
+    open.delete(res)
+    if (open.size === 0 && streams.get(sessionId) === open) streams.delete(sessionId)
+  })
+}
 
 const json = (res, status, body, headers = {}) => {
   res.writeHead(status, { "content-type": "application/json", ...headers })
@@ -80,9 +101,16 @@ const answer = (message) => {
 const server = createServer((req, res) => {
   requests++
   const sessionId = req.headers["mcp-session-id"]
-  if (req.method === "GET") return json(res, 405, { error: "no GET stream" }, { allow: "POST, DELETE" })
+  if (req.method === "GET") {
+    if (!GET_STREAMS) return json(res, 405, { error: "no GET stream" }, { allow: "POST, DELETE" })
+    if (sessionId === undefined || !sessions.has(sessionId)) {
+      return json(res, sessionId === undefined ? 400 : 404, { error: "Session not found" })
+    }
+    return openStream(sessionId, res)
+  }
   if (req.method === "DELETE") {
     const known = sessions.delete(sessionId)
+    for (const stream of streams.get(sessionId) ?? []) stream.end()
     res.writeHead(known ? 200 : 404)
     return res.end()
   }
@@ -132,7 +160,12 @@ const server = createServer((req, res) => {
   })
 })
 
-server.listen(PORT, "127.0.0.1", () => {
+// Idle kept-alive connections live a minute, not Node's 5 s: with 10,000 clients on a loaded machine
+// the server closing an idle socket races the client reusing it ("other side closed" on a POST).
+// undici follows the server's Keep-Alive hint and closes its side first.
+server.keepAliveTimeout = 60_000
+// A deep accept queue: after a restart every client of the scale scenario reconnects at once.
+server.listen({ port: PORT, host: "127.0.0.1", backlog: 4096 }, () => {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}/mcp` })}\n`)
 })
 
@@ -151,6 +184,8 @@ commands.on("line", (line) => {
       return
     case "stats":
       return reply({ sessions: [...sessions], initializeCount, requests })
+    case "counts":
+      return reply({ sessionCount: sessions.size, getStreams, initializeCount, requests })
     default:
       return reply({ error: `unknown command: ${line.trim()}` })
   }

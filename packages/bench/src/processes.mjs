@@ -30,14 +30,48 @@ const serverArgs = (kind, options) => {
     case "json":
       return [SDK_SERVER, "--json"]
     case "prerendered":
-      return [PRERENDERED_SERVER, "--count", String(options.count)]
+      return [
+        PRERENDERED_SERVER,
+        "--count",
+        String(options.count ?? 1),
+        ...(options.getStreams === true ? ["--get-streams"] : []),
+        ...(options.port === undefined ? [] : ["--port", String(options.port)])
+      ]
     default:
       throw new Error(`unknown server kind ${kind}`)
   }
 }
 
-/** Starts a server process; `command(line)` sends one stdin command and resolves with its JSON reply. */
+/**
+ * Starts a server process; `command(line)` sends one stdin command and resolves with its JSON reply;
+ * `restart()` kills the process (SIGKILL: every connection and session dies with it) and starts
+ * another on the same port, resolving when it listens.
+ */
 export async function startServer(kind, options = {}) {
+  let current = await startProcess(kind, options)
+  const port = Number(new URL(current.url).port)
+  return {
+    kind,
+    url: current.url,
+    command: (line) => current.command(line),
+    stop: () => current.stop(),
+    restart: async () => {
+      await current.kill()
+      // The port was just freed: binding it again can race the kernel for a moment.
+      for (let attempt = 0;; attempt++) {
+        try {
+          current = await startProcess(kind, { ...options, port })
+          return
+        } catch (error) {
+          if (attempt >= 20) throw error
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      }
+    }
+  }
+}
+
+async function startProcess(kind, options) {
   const [file, args] = pinned(pinning.server, serverArgs(kind, options))
   const child = spawn(file, args, { stdio: ["pipe", "pipe", "inherit"] })
   const lines = createInterface({ input: child.stdout })
@@ -76,6 +110,12 @@ export async function startServer(kind, options = {}) {
           resolve()
         })
         child.stdin.end()
+      }),
+    kill: () =>
+      new Promise((resolve) => {
+        if (exited) return resolve()
+        child.once("exit", () => resolve())
+        child.kill("SIGKILL")
       })
   }
 }
@@ -107,6 +147,8 @@ export function runWorker(task, { servers, nodeArgs = [], timeoutMs }) {
         const server = servers[message.server]
         const reply = server === undefined
           ? Promise.resolve({ error: `no server ${message.server}` })
+          : message.command === "restart"
+          ? server.restart().then(() => ({ restarted: true }), (error) => ({ error: String(error) }))
           : server.command(message.command).catch((error) => ({ error: String(error) }))
         reply.then((value) => child.connected && child.send({ type: "server-reply", id: message.id, value }))
       }

@@ -111,7 +111,9 @@ export async function heap({ client, url, params, server }) {
   if (typeof globalThis.gc !== "function") throw new Error("the heap scenario needs node --expose-gc")
   const connections = []
   const open = async (n) => {
-    for (let i = 0; i < n; i++) connections.push(await client.connect(url, { shared: true }))
+    // recipe "shared": the client's many-clients constructor where it has one (ours: McpClient.make on
+    // one NodeMcpHttp); otherwise each client is built the way its README builds one.
+    for (let i = 0; i < n; i++) connections.push(await client.connect(url, { shared: params.recipe === "shared" }))
   }
   // Every session sends at least initialize, initialized and its GET: wait until the server saw them
   // all, so every GET stream is open when the heap is measured.
@@ -201,4 +203,101 @@ export async function recovery({ client, url, params, server }) {
   const plainMs = median(plain)
   const recoveryMs = median(recoveries)
   return { plainMs, recoveryMs, recoveryRatio: recoveryMs / plainMs, recoveries, bursts }
+}
+
+/** Runs `action` over `items`, `width` at a time. */
+const inBatches = async (items, width, action) => {
+  let next = 0
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++
+      await action(items[i], i)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane))
+}
+
+/** A connection that failed to connect or was cut (a stale kept-alive socket after the restart). */
+const isCut = (error) => {
+  const text = `${error?.code ?? ""} ${error?.cause?.code ?? ""} ${error?.message ?? ""}`
+  return /ECONNRESET|ECONNREFUSED|EPIPE|UND_ERR_SOCKET|other side closed|fetch failed|terminated/i.test(text)
+}
+
+/**
+ * `clients` clients in this process, each with its session and GET stream open (counted on the
+ * server), held for `holdMs`; heap after GC; then the server process is killed and started again on
+ * the same port, which expires every session at once, and every client makes one call: done when
+ * every call has its answer and every client has its GET stream again. The new server counts its
+ * initializes: exactly one per client. Clients are built the way their READMEs build one (ours:
+ * `NodeMcpClient.layer` per client); the floor and the SDK clients get the benchmark's recovery
+ * wrapper, and their calls cut by the restart (a kept-alive socket of the dead server) are sent again
+ * up to 3 times (counted). Ours recovers by itself, every client at once (from its GET stream), so
+ * the server meets 10,000 re-initializes together: `params.options.ours` raises its deadlines (the
+ * default 60 s per call and 30 s per handshake are shorter than that queue on a loaded machine).
+ */
+export async function scale({ client, url, params, server }) {
+  if (typeof globalThis.gc !== "function") throw new Error("the scale scenario needs node --expose-gc")
+  const n = params.clients
+  const width = params.concurrency
+  const counts = () => server("counts")
+  const waitFor = async (what, done, timeoutMs) => {
+    const deadline = performance.now() + timeoutMs
+    let last = await counts()
+    while (!done(last)) {
+      if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms: ${JSON.stringify(last)}`)
+      await sleep(50)
+      last = await counts()
+    }
+    return last
+  }
+  const heapBefore = await heapAfterGc()
+  const connections = new Array(n)
+  const openStart = performance.now()
+  await inBatches(connections, width, async (_, i) => {
+    connections[i] = await withRecovery(client, url, params.options)
+  })
+  await waitFor("open every GET stream", (c) => c.getStreams >= n, params.timeoutMs)
+  const openMs = performance.now() - openStart
+
+  await sleep(params.holdMs)
+  const held = await counts()
+  if (held.getStreams < n) throw new Error(`after ${params.holdMs} ms, ${held.getStreams} of ${n} GET streams open`)
+  const heapAfter = await heapAfterGc()
+  const rss = process.memoryUsage().rss
+
+  await server("restart")
+  const recoverStart = performance.now()
+  let resent = 0
+  await inBatches(connections, width, async (connection) => {
+    for (let attempt = 0;; attempt++) {
+      try {
+        return checkEcho(await connection.call("echo", ECHO))
+      } catch (error) {
+        if (client.recoversItself || attempt >= 3 || !isCut(error)) throw error
+        resent++
+      }
+    }
+  })
+  const recovered = await waitFor("every client's GET stream again", (c) => c.getStreams >= n, params.timeoutMs)
+  const recoverMs = performance.now() - recoverStart
+  // Anything late (a second initialize from some client) has had time to arrive.
+  await sleep(500)
+  // Fewer than one initialize per client cannot be (every call was answered on a new session); more
+  // is a figure of its own (the target: exactly one each), reported rather than thrown.
+  const after = await counts()
+  if (after.initializeCount < n) {
+    throw new Error(`${n} clients recovered with ${after.initializeCount} initializes on the new server`)
+  }
+  return {
+    clients: n,
+    openMs,
+    recoverMs,
+    heapMiB: heapAfter / 2 ** 20,
+    heapClientsMiB: (heapAfter - heapBefore) / 2 ** 20,
+    bytesPerClient: (heapAfter - heapBefore) / n,
+    rssMiB: rss / 2 ** 20,
+    initializes: after.initializeCount,
+    getStreams: recovered.getStreams,
+    resent
+  }
 }

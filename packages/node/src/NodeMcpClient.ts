@@ -1,19 +1,21 @@
 /**
  * The MCP client on Node.js, over undici (`NodeMcpHttp`: undici's dispatcher
- * directly, with an Agent of the layer's own and no body timeout, so idle SSE
- * streams live).
+ * directly, on one Agent shared by the process's clients, with no body
+ * timeout, so idle SSE streams live).
  *
  * To run it on an `HttpClient` of your own instead (middleware, a mock), use
  * `McpClient.layer` and provide `McpHttp.layerHttpClient` over that
  * `HttpClient`; for a dispatcher of yours (a shared `Agent`, a proxy),
- * provide `NodeMcpHttp.layerDispatcher` (see `docs/configuration.md`).
+ * provide `NodeMcpHttp.layerDispatcher` (see `docs/configuration.md`); for
+ * an Agent of the client's own, `NodeMcpHttp.layerPrivate`.
  *
  * @since 0.1.0
  */
-import { McpClient } from "@mcp-effect/core"
+import { McpClient, McpHttp } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as NodeMcpHttp from "./NodeMcpHttp.js"
 
@@ -22,7 +24,7 @@ import * as NodeMcpHttp from "./NodeMcpHttp.js"
  *
  * @example
  * ```ts
- * import { McpClient } from "@mcp-effect/core"
+ * import { McpClient, McpHttp } from "@mcp-effect/core"
  * import { NodeMcpClient } from "@mcp-effect/node"
  * import { Effect } from "effect"
  *
@@ -36,7 +38,7 @@ import * as NodeMcpHttp from "./NodeMcpHttp.js"
  * @category layers
  */
 export const layer = (options: McpClient.Options): Layer.Layer<McpClient.McpClient, McpError.McpError> =>
-  McpClient.layer(options).pipe(Layer.provide(NodeMcpHttp.layer))
+  Layer.scoped(McpClient.McpClient, onNodeHttp(McpClient.make(options)))
 
 /**
  * The client configured from `Config` (see `McpClient.config` for the keys).
@@ -49,3 +51,16 @@ export const layerConfig = (
   options?: Omit<McpClient.Options, "url">
 ): Layer.Layer<McpClient.McpClient, McpError.McpError | ConfigError.ConfigError> =>
   McpClient.layerConfig(config, options).pipe(Layer.provide(NodeMcpHttp.layer))
+
+/**
+ * The client's `McpHttp` provided to its constructor directly, not as a
+ * layer under it: an application may build a client per user, and a layer
+ * graph (`Layer.provide`) costs its own memo map, scopes and bookkeeping per
+ * build, ~20 KiB a client (`docs/performance.md`).
+ */
+const onNodeHttp = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, McpHttp.McpHttp>> =>
+  Effect.provideServiceEffect(
+    effect,
+    McpHttp.McpHttp,
+    Effect.sync(() => NodeMcpHttp.make(NodeMcpHttp.sharedDispatcher()))
+  )

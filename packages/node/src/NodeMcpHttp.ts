@@ -14,7 +14,15 @@
  *
  * Why undici and not Node's global `fetch`: `fetch` kills a response body
  * that stays silent for 300 s, and an idle SSE stream is silent for hours by
- * design. The Agent here has no body timeout.
+ * design. Requests here have no body timeout.
+ *
+ * Why one Agent for the process by default: an undici Agent is a connection
+ * pool per origin, with its queues and its sockets. An application that holds
+ * a client per user (thousands in one process) would otherwise hold thousands
+ * of pools of one or two sockets each (measured: ~25 KiB of heap per client
+ * for the Agent alone, `docs/performance.md`). `layer` shares one, as `fetch`
+ * shares its global dispatcher; `layerPrivate` gives a client an Agent of its
+ * own.
  *
  * @since 0.1.0
  */
@@ -34,13 +42,38 @@ import * as internal from "./internal/nodeMcpHttp.js"
  */
 export const make: (dispatcher: Dispatcher) => McpHttp.Service = internal.make
 
+let processAgent: Agent | undefined = undefined
+
 /**
- * `McpHttp` on an undici `Agent` of its own, closed with the layer's scope.
+ * The undici `Agent` that `layer` shares between every client of the
+ * process, made on first use and never closed (its idle connections do not
+ * keep the process alive, and close after undici's keep-alive timeout).
+ *
+ * @since 0.2.0
+ * @category dispatcher
+ */
+export const sharedDispatcher = (): Agent => (processAgent ??= new Agent())
+
+/**
+ * `McpHttp` on the process-wide undici `Agent` (`sharedDispatcher`): every
+ * client built with it shares one connection pool per origin, as `fetch`
+ * shares its global dispatcher. Closing a client's scope ends its session
+ * and its streams, not the Agent.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<McpHttp.McpHttp> = Layer.scoped(
+export const layer: Layer.Layer<McpHttp.McpHttp> = Layer.sync(McpHttp.McpHttp, () => make(sharedDispatcher()))
+
+/**
+ * `McpHttp` on an undici `Agent` of its own, closed with the layer's scope:
+ * for a client whose connections must not be shared (its own limits, or
+ * sockets closed the moment it closes).
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerPrivate: Layer.Layer<McpHttp.McpHttp> = Layer.scoped(
   McpHttp.McpHttp,
   Effect.map(
     Effect.acquireRelease(

@@ -1120,7 +1120,31 @@ describe("NodeMcpHttp over real HTTP", () => {
         expect(yield* Effect.flatMap(layered.execute(request(server.url)), readAll)).toBe("ok")
       }).pipe(Effect.scoped, bounded("caller's dispatcher")))
 
-    it.live("of layer is its own, closed with the layer's scope", () =>
+    it.live("of layer is the process's one Agent: layers built and closed share its connections", () =>
+      Effect.gen(function*() {
+        const server = yield* serve((_, response) => response.end("ok"))
+        // Every connection the server sees is one the process's Agent made.
+        let made = 0
+        const counted = () => made++
+        NodeMcpHttp.sharedDispatcher().on("connect", counted)
+        yield* Effect.addFinalizer(() => Effect.sync(() => NodeMcpHttp.sharedDispatcher().off("connect", counted)))
+        const first = yield* Scope.make()
+        const a = Context.get(yield* Layer.buildWithScope(NodeMcpHttp.layer, first), McpHttp.McpHttp)
+        expect(yield* Effect.flatMap(a.execute(request(server.url)), readAll)).toBe("ok")
+        yield* Scope.close(first, Exit.void)
+        // Closing a client's layer leaves the Agent open for the others.
+        expect(NodeMcpHttp.sharedDispatcher().closed).toBe(false)
+        const second = yield* Scope.make()
+        const b = Context.get(yield* Layer.buildWithScope(NodeMcpHttp.layer, second), McpHttp.McpHttp)
+        expect(yield* Effect.flatMap(b.execute(request(server.url)), readAll)).toBe("ok")
+        expect(yield* Effect.flatMap(a.execute(request(server.url)), readAll)).toBe("ok")
+        expect(server.connections()).toBeGreaterThan(0)
+        expect(made).toBe(server.connections())
+        expect(NodeMcpHttp.sharedDispatcher()).toBe(NodeMcpHttp.sharedDispatcher())
+        yield* Scope.close(second, Exit.void)
+      }).pipe(Effect.scoped, bounded("the process's agent")))
+
+    it.live("of layerPrivate is its own, closed with the layer's scope", () =>
       Effect.gen(function*() {
         const socketClosed = signal()
         const server = yield* serve((incoming, response) => {
@@ -1128,7 +1152,7 @@ describe("NodeMcpHttp over real HTTP", () => {
           response.end("ok")
         })
         const scope = yield* Scope.make()
-        const context = yield* Layer.buildWithScope(NodeMcpHttp.layer, scope)
+        const context = yield* Layer.buildWithScope(NodeMcpHttp.layerPrivate, scope)
         const client = Context.get(context, McpHttp.McpHttp)
         expect(yield* Effect.flatMap(client.execute(request(server.url)), readAll)).toBe("ok")
         expect(socketClosed.done()).toBe(false)

@@ -24,7 +24,7 @@ const sharedHttpService = () => (sharedHttp ??= NodeMcpHttp.make(new Agent()))
 
 /** `ours-auto.mjs` sets `era: "auto"` (one server/discover probe per endpoint and process). */
 export const connectWith = (extra) => async (url, options = {}) => {
-  const clientOptions = { url, getStream: options.getStream ?? true, ...extra }
+  const clientOptions = { url, getStream: options.getStream ?? true, ...extra, ...options.ours }
   const scope = Effect.runSync(Scope.make())
   const client = options.shared === true
     ? await Effect.runPromise(

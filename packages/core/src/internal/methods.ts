@@ -108,20 +108,36 @@ export const service = (state: State.ClientState, recovery: Recovery.Recovery): 
         ),
         Effect.asVoid
       ),
-    notifications: Stream.unwrapScoped(Effect.map(state.notifications.subscribe, Stream.fromQueue)),
-    // A subscriber first learns the session there is (as `Started`), then every change: the first
-    // session starts while the client is being built, before anyone could subscribe.
-    sessionEvents: Stream.unwrapScoped(
-      Effect.map(
-        Effect.zip(state.events.subscribe, recovery.latest),
-        ([subscription, session]) =>
-          Stream.concat(
-            Stream.succeed(Session.SessionEvent.Started({ session: session.info })),
-            Stream.fromQueue(subscription)
-          )
-      )
-    ),
+    // The streams are built when read: most clients never watch them, and an application may
+    // hold a client per user.
+    get notifications() {
+      return notifications(state)
+    },
+    get sessionEvents() {
+      return sessionEvents(state, recovery)
+    },
     session: Effect.map(recovery.current, (session) => session.info),
-    sessionChanges: recovery.changes
+    get sessionChanges() {
+      return recovery.changes
+    }
   }
 }
+
+const notifications = (state: State.ClientState): Stream.Stream<McpSchema.ServerNotification> =>
+  Stream.unwrapScoped(Effect.map(state.notifications.subscribe, Stream.fromQueue))
+
+/**
+ * A subscriber first learns the session there is (as `Started`), then every change: the first
+ * session starts while the client is being built, before anyone could subscribe.
+ */
+const sessionEvents = (state: State.ClientState, recovery: Recovery.Recovery): Stream.Stream<Session.SessionEvent> =>
+  Stream.unwrapScoped(
+    Effect.map(
+      Effect.zip(state.events.subscribe, recovery.latest),
+      ([subscription, session]) =>
+        Stream.concat(
+          Stream.succeed(Session.SessionEvent.Started({ session: session.info })),
+          Stream.fromQueue(subscription)
+        )
+    )
+  )

@@ -14,8 +14,9 @@
  *    is a refusal, 429 or 503 (`throttle.ts`): the server did not process
  *    the request; a read is sent again after the wait it asks for, a
  *    `tools/call` if the replay policy allows.
- * 2. **The state.** The current session lives in one `SubscriptionRef`, with
- *    the re-initialize in flight, if any. Only this module writes it.
+ * 2. **The state.** The current session lives in one cell (a `Ref`'s job,
+ *    without a Ref per client: see `Cell`), with the re-initialize in flight,
+ *    if any. Only this module writes it.
  * 3. **`run`** sends a request on the current session. On `SessionExpired` it
  *    has the session replaced (4), then re-sends the request or loses it (6),
  *    within the bounds (7).
@@ -60,10 +61,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
+import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as McpError from "../McpError.js"
 import type * as McpSchema from "../McpSchema.js"
 import * as Policy from "../Recovery.js"
@@ -72,6 +73,7 @@ import * as Connect from "./connect.js"
 import * as Deadline from "./deadline.js"
 import * as Errors from "./errors.js"
 import type * as Handshake from "./handshake.js"
+import * as LazyPubSub from "./lazyPubSub.js"
 import { metrics } from "./metrics.js"
 import * as Restore from "./restore.js"
 import type * as State from "./state.js"
@@ -151,7 +153,10 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
     const handshake = (generation: number) => Connect.connect(state, generation, { schedule, unsent, throttled })
 
     const first = yield* handshake(0)
-    const ref = yield* SubscriptionRef.make<Current>({ session: first, reinitializing: undefined })
+    const ref: Cell = {
+      current: yield* Ref.make<Current>({ session: first, reinitializing: undefined }),
+      published: new LazyPubSub.LazyPubSub()
+    }
     const decision = yield* Effect.makeSemaphore(1)
     yield* Restore.start(state, first, false)
     const self: Machine = {
@@ -167,21 +172,55 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
     const enabled = policy.enabled ?? true
     return {
       current: current(self),
-      latest: Effect.map(SubscriptionRef.get(ref), (s) => s.session),
-      changes: ref.changes.pipe(
-        Stream.map((s) => s.session.info),
-        Stream.changesWith((a, b) => a.generation === b.generation)
-      ),
+      latest: Effect.map(Ref.get(ref.current), (s) => s.session),
+      // Built when asked for: most clients never watch their sessions.
+      get changes() {
+        return changes(ref)
+      },
       run: (request, attempt) =>
         enabled ? run(self, request, attempt) : Effect.flatMap(currentWithin(self, request.deadline), attempt),
       expired: (error) => enabled ? Effect.ignore(replace(self, error)) : Effect.void
     }
   })
 
-/** What the functions below share: the client, the Ref and the guard of the decision, the bounds. */
+/**
+ * The session and the re-initialize in flight: a `Ref` and the changes published, rather than a
+ * `SubscriptionRef` (a Ref, a PubSub and a Semaphore made with every client): the PubSub is made
+ * with the first `sessionChanges` subscriber (most clients have none).
+ */
+interface Cell {
+  readonly current: Ref.Ref<Current>
+  readonly published: LazyPubSub.LazyPubSub<Current>
+}
+
+const get = (ref: Cell): Effect.Effect<Current> => Ref.get(ref.current)
+
+/** Changes the cell in one step and publishes the change; succeeds with what it held before. */
+const set = (ref: Cell, f: (s: Current) => Current): Effect.Effect<Current> =>
+  Effect.flatMap(
+    Ref.modify(ref.current, (before): [[Current, Current], Current] => {
+      const after = f(before)
+      return [[before, after], after]
+    }),
+    ([before, after]) => Effect.as(ref.published.publish(after), before)
+  )
+
+/** The session now, then every new one (the changes of a `SubscriptionRef`, without one). */
+const changes = (ref: Cell): Stream.Stream<Session.SessionInfo> =>
+  Stream.unwrapScoped(
+    Effect.map(ref.published.subscribe, (queue) =>
+      // Read after subscribing: a change in between is seen twice at worst, and `changesWith` drops it.
+      Stream.concat(Stream.fromEffect(Ref.get(ref.current)), Stream.fromQueue(queue)))
+  ).pipe(
+    Stream.map((s) => s.session.info),
+    Stream.changesWith((a, b) => a.generation === b.generation)
+  )
+
+/** What the functions below share: the client, the session's cell and the guard of the decision, the bounds. */
 interface Machine {
   readonly state: State.ClientState
-  readonly ref: SubscriptionRef.SubscriptionRef<Current>
+  readonly ref: Cell
+  /** Guards the single-flight decision (one read and one write of the cell), never the handshake. */
   readonly decision: Effect.Semaphore
   readonly schedule: Schedule.Schedule<unknown, unknown>
   readonly unsent: Schedule.Schedule<unknown, unknown>
@@ -192,7 +231,7 @@ interface Machine {
 
 const current = (self: Machine): Effect.Effect<Handshake.Live> =>
   Effect.flatMap(
-    SubscriptionRef.get(self.ref),
+    get(self.ref),
     (s) =>
       s.reinitializing === undefined
         ? Effect.succeed(s.session)
@@ -200,7 +239,7 @@ const current = (self: Machine): Effect.Effect<Handshake.Live> =>
         // there is, and has it replaced again if that one is lost too.
         : Effect.zipRight(
           Effect.exit(Deferred.await(s.reinitializing.done)),
-          Effect.map(SubscriptionRef.get(self.ref), (s) => s.session)
+          Effect.map(Ref.get(self.ref.current), (s) => s.session)
         )
   )
 
@@ -210,7 +249,7 @@ const currentWithin = (
   deadline: Deadline.Deadline | undefined
 ): Effect.Effect<Handshake.Live, McpError.RequestTimeout> =>
   Effect.flatMap(
-    SubscriptionRef.get(self.ref),
+    get(self.ref),
     (s) => s.reinitializing === undefined ? Effect.succeed(s.session) : Deadline.guard(deadline, current(self))
   )
 
@@ -324,26 +363,61 @@ const exhausted = (request: Request, last: Resend, made: number): McpError.McpEr
 
 /** Has the session `expired` names replaced, once however many requests met it; waits for the new one. */
 const replace = (self: Machine, expired: McpError.SessionExpired): Effect.Effect<void, McpError.McpError> =>
-  Effect.flatMap(
-    self.decision.withPermits(1)(Effect.gen(function*() {
-      const s = yield* SubscriptionRef.get(self.ref)
-      if (s.session.info.sessionId !== expired.sessionId) return undefined // stale: already replaced
-      if (s.reinitializing !== undefined) {
-        yield* SubscriptionRef.set(self.ref, {
-          ...s,
-          reinitializing: { ...s.reinitializing, waiters: s.reinitializing.waiters + 1 }
-        })
-        return s.reinitializing.done
+  // Uninterruptible from the decision to the fork: a re-initialize registered must be started,
+  // or its waiters would wait for ever; the wait itself is interruptible.
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(self.decision.withPermits(1)(decide(self, expired)), (decided) => {
+      switch (decided._tag) {
+        case "Stale":
+          return Effect.void
+        case "Wait":
+          return restore(Deferred.await(decided.done))
+        case "Start":
+          return Effect.zipRight(
+            Effect.zipRight(
+              self.ref.published.publish(decided.now),
+              // Forked interruptible: a child inherits the region's flags, and the re-initialize's own
+              // fibers (the session's GET stream) must end when their scope closes.
+              Effect.forkIn(
+                Effect.interruptible(reinitialize(self, decided.lost, expired, decided.done)),
+                self.state.scope
+              )
+            ),
+            restore(Deferred.await(decided.done))
+          )
       }
-      const done = yield* Deferred.make<Handshake.Live, McpError.McpError>()
-      yield* SubscriptionRef.set(self.ref, {
-        ...s,
-        reinitializing: { lostId: expired.sessionId, done, waiters: 1 }
-      })
-      yield* Effect.forkIn(reinitialize(self, s.session, expired, done), self.state.scope)
-      return done
-    })),
-    (done) => done === undefined ? Effect.void : Deferred.await(done)
+    })
+  )
+
+type Decision =
+  | { readonly _tag: "Stale" }
+  | { readonly _tag: "Wait"; readonly done: Reinitializing["done"] }
+  | {
+    readonly _tag: "Start"
+    readonly done: Reinitializing["done"]
+    readonly lost: Handshake.Live
+    readonly now: Current
+  }
+
+/**
+ * The decision alone, under the one permit of `decision`: read the cell, compare ids, register a
+ * re-initialize. Never the handshake (the permit is held for one read and one write).
+ */
+const decide = (self: Machine, expired: McpError.SessionExpired): Effect.Effect<Decision> =>
+  Effect.fiberIdWith((fiberId) =>
+    Ref.modify(self.ref.current, (s): [Decision, Current] => {
+      if (s.session.info.sessionId !== expired.sessionId) return [{ _tag: "Stale" }, s] // already replaced
+      if (s.reinitializing !== undefined) {
+        const waiting = s.reinitializing
+        return [{ _tag: "Wait", done: waiting.done }, {
+          ...s,
+          reinitializing: { ...waiting, waiters: waiting.waiters + 1 }
+        }]
+      }
+      const done = Deferred.unsafeMake<Handshake.Live, McpError.McpError>(fiberId)
+      const now: Current = { ...s, reinitializing: { lostId: expired.sessionId, done, waiters: 1 } }
+      return [{ _tag: "Start", done, lost: s.session, now }, now]
+    })
   )
 
 // ---------------------------------------------------------------------------
@@ -377,7 +451,7 @@ const reinitialize = (
     const next = yield* self.handshake(lost.info.generation + 1).pipe(
       Effect.tapError((error) =>
         Effect.all([
-          SubscriptionRef.update(self.ref, (s) => ({ ...s, reinitializing: undefined })),
+          set(self.ref, (s) => ({ ...s, reinitializing: undefined })),
           Metric.increment(metrics.recoveryFailures),
           events.publish(Session.SessionEvent.RecoveryFailed({ sessionId: expired.sessionId, error })),
           Effect.logWarning("session recovery failed").pipe(
@@ -387,12 +461,9 @@ const reinitialize = (
       )
     )
     // Requests arriving now keep waiting on `done` until the session is fully rebuilt.
-    yield* SubscriptionRef.update(self.ref, (s) => ({ ...s, session: next }))
+    yield* set(self.ref, (s) => ({ ...s, session: next }))
     yield* Restore.start(self.state, next, true)
-    const finished = yield* SubscriptionRef.modify(
-      self.ref,
-      (s) => [s.reinitializing, { ...s, reinitializing: undefined }]
-    )
+    const finished = (yield* set(self.ref, (s) => ({ ...s, reinitializing: undefined }))).reinitializing
     const durationMillis = (yield* Clock.currentTimeMillis) - startedAt
     yield* Metric.increment(metrics.recoveries)
     yield* Metric.update(metrics.recoveryDuration, Duration.millis(durationMillis))
