@@ -8,6 +8,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -44,7 +45,12 @@ describe("NodeMcpAuth.config", () => {
       expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ "grant:test": "{\"access_token\":\"t\"}" })
       expect(authorizer.redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*\/callback$/)
       const waiting = yield* Effect.fork(
-        authorizer.authorize({ url: "https://as.test/authorize", state: "s", resource: "https://mcp.test/mcp" })
+        authorizer.authorize({
+          url: "https://as.test/authorize",
+          state: "s",
+          resource: "https://mcp.test/mcp",
+          codeVerifier: Redacted.make("v")
+        })
       )
       // The URL is shown before the wait starts: after it, a minute is the configured bound.
       expect(yield* Deferred.await(shown)).toBe("https://as.test/authorize")
