@@ -199,7 +199,11 @@ export const backoffConfig = (
  * them, the first at once, then from the backoff, doubling; by default 5,
  * 50 ms, no cap: `Recovery.defaultSchedule`), `RECOVERY_REPLAY` (`default`, `never`, `always`),
  * `RECOVERY_UNSENT_BACKOFF`, `RECOVERY_UNSENT_MAX_DELAY` (the schedule for
- * requests that never reached the server; by default 100 ms, 2 s).
+ * requests that never reached the server; by default 100 ms, 2 s),
+ * `RECOVERY_THROTTLED_MAX_ATTEMPTS`, `RECOVERY_THROTTLED_BACKOFF`,
+ * `RECOVERY_THROTTLED_MAX_DELAY` (retries of a request refused with 429 / 503
+ * and no `Retry-After`; by default 5, 1 s, no cap) and
+ * `RECOVERY_MAX_RETRY_AFTER` (the longest `Retry-After` honoured; 30 s).
  * `undefined` when none is set.
  *
  * @since 0.2.0
@@ -213,7 +217,9 @@ export const recovery: Config.Config<Recovery.Options | undefined> = Config.all(
   replay: optional(Config.literal("default", "never", "always")("RECOVERY_REPLAY")).pipe(
     Config.map((name) => name === undefined ? undefined : replayPolicies[name])
   ),
-  unsent: backoffConfig("RECOVERY_UNSENT", { base: "100 millis", cap: "2 seconds" }, { attempts: "none" })
+  unsent: backoffConfig("RECOVERY_UNSENT", { base: "100 millis", cap: "2 seconds" }, { attempts: "none" }),
+  throttled: backoffConfig("RECOVERY_THROTTLED", { attempts: 5, base: "1 second" }, { attempts: "recurrences" }),
+  maxRetryAfter: optional(Config.duration("RECOVERY_MAX_RETRY_AFTER"))
 }).pipe(Config.map((set) => {
   const options = defined(set)
   return Object.keys(options).length === 0 ? undefined : options

@@ -83,6 +83,10 @@ describe("McpClient.config", () => {
         ["RECOVERY_REPLAY", "never"],
         ["RECOVERY_UNSENT_BACKOFF", "20 millis"],
         ["RECOVERY_UNSENT_MAX_DELAY", "50 millis"],
+        ["RECOVERY_THROTTLED_MAX_ATTEMPTS", "2"],
+        ["RECOVERY_THROTTLED_BACKOFF", "30 millis"],
+        ["RECOVERY_THROTTLED_MAX_DELAY", "45 millis"],
+        ["RECOVERY_MAX_RETRY_AFTER", "3 seconds"],
         ["EXPIRED_STATUSES", "400,410"]
       ])))
       const { reconnect, recovery, ...plain } = options
@@ -107,6 +111,9 @@ describe("McpClient.config", () => {
       expectJittered(yield* delaysOf(recovery?.schedule ?? Schedule.stop, 10), [0, 10, 15, 0])
       // Unbounded here (the request's deadline bounds it): 20 ms doubling to 50 ms.
       expectJittered(yield* delaysOf(recovery?.unsent ?? Schedule.stop, 4), [20, 40, 50, 50])
+      // 2 retries after a 429 / 503 without Retry-After: 30 ms, then 60 capped at 45; done.
+      expectJittered(yield* delaysOf(recovery?.throttled ?? Schedule.stop, 4), [30, 45, 0])
+      expect(recovery?.maxRetryAfter).toEqual(Duration.seconds(3))
       expectJittered(yield* delaysOf(reconnect ?? Schedule.stop, 10), [100, 200, 250, 0])
     }))
 

@@ -29,10 +29,13 @@
  *   scope and reads its stdout from then on (`listen` has nothing left to do),
  *   its end is "gone" (`SessionExpired` with `status` 0 and `exit`, also
  *   reported through `Inbox.gone`), closing the scope stops it.
- * - (to come) HTTP+SSE 2024-11-05: `initialize` opens the SSE stream and waits
- *   for its `endpoint` event; answers arrive on that stream; its loss is "gone".
- * - (to come) the stateless 2026-07-28 era: no session id, nothing is ever
- *   "gone"; per-request metadata travels with each message.
+ * - HTTP+SSE 2024-11-05 (`legacySse/`): `initialize` opens the SSE stream and
+ *   waits for its `endpoint` event; answers arrive on that stream; its loss is
+ *   "gone".
+ * - the stateless 2026-07-28 era (`http/stateless/`): no session id, nothing
+ *   is ever "gone"; per-request metadata travels with each message, `listen`
+ *   is `subscriptions/listen`, and a broken answer stream is a `TransportError`
+ *   ("response") that the replay policy decides on.
  *
  * @internal
  */
