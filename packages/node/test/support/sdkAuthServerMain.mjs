@@ -102,7 +102,13 @@ class Provider {
   async verifyAccessToken(token) {
     const entry = this.access.get(token)
     if (entry === undefined) throw new InvalidTokenError("unknown token")
-    return { token, clientId: entry.clientId, scopes: entry.scopes, expiresAt: entry.expiresAt, resource: entry.resource }
+    return {
+      token,
+      clientId: entry.clientId,
+      scopes: entry.scopes,
+      expiresAt: entry.expiresAt,
+      resource: entry.resource
+    }
   }
 
   async revokeToken(_client, request) {
@@ -151,19 +157,7 @@ const mcpUrl = new URL("/mcp", origin)
 const provider = new Provider()
 
 const expressApp = express()
-expressApp.use(mcpAuthRouter({
-  provider,
-  issuerUrl: new URL(origin),
-  resourceServerUrl: mcpUrl,
-  scopesSupported: ["mcp:tools"],
-  resourceName: "sdk auth peer",
-  // The test's requests are few, but the machine is shared: no rate limiting in the way.
-  authorizationOptions: { rateLimit: false },
-  tokenOptions: { rateLimit: false },
-  clientRegistrationOptions: { rateLimit: false },
-  revocationOptions: { rateLimit: false }
-}))
-// What the authorization request carried, as the SDK's handler received it (it only passes the
+// What the authorization request carried, as the SDK's handler received it, recorded before the router answers (it only passes the
 // challenge, not its method, to the provider).
 expressApp.use("/authorize", (req, _res, next) => {
   records.authorizations.push({
@@ -177,27 +171,47 @@ expressApp.use("/authorize", (req, _res, next) => {
   })
   next()
 })
+expressApp.use(mcpAuthRouter({
+  provider,
+  issuerUrl: new URL(origin),
+  resourceServerUrl: mcpUrl,
+  scopesSupported: ["mcp:tools"],
+  resourceName: "sdk auth peer",
+  // The test's requests are few, but the machine is shared: no rate limiting in the way.
+  authorizationOptions: { rateLimit: false },
+  tokenOptions: { rateLimit: false },
+  clientRegistrationOptions: { rateLimit: false },
+  revocationOptions: { rateLimit: false }
+}))
 const bearer = requireBearerAuth({
   verifier: provider,
   resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(mcpUrl),
   expectedResource: mcpUrl
 })
-expressApp.all("/mcp", (req, res, next) => {
-  const entry = { method: req.method, authorized: typeof req.headers.authorization === "string", status: 0 }
-  records.mcp.push(entry)
-  res.on("finish", () => (entry.status = res.statusCode))
-  next()
-}, bearer, express.json(), async (req, res) => {
-  if (req.method !== "POST") return res.status(405).set("Allow", "POST").end()
-  const server = mcpServer()
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
-  res.on("close", () => {
-    void transport.close()
-    void server.close()
-  })
-  await server.connect(transport)
-  await transport.handleRequest(req, res, req.body)
-})
+expressApp.all(
+  "/mcp",
+  (req, res, next) => {
+    const entry = { method: req.method, authorized: typeof req.headers.authorization === "string", status: 0 }
+    records.mcp.push(entry)
+    res.on("finish", () => (entry.status = res.statusCode))
+    next()
+  },
+  bearer,
+  express.json(),
+  async (req, res) => {
+    // The JSON-RPC method (single messages only), known once the bearer check let the body through.
+    records.mcp.at(-1).rpcMethod = typeof req.body?.method === "string" ? req.body.method : undefined
+    if (req.method !== "POST") return res.status(405).set("Allow", "POST").end()
+    const server = mcpServer()
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
+    res.on("close", () => {
+      void transport.close()
+      void server.close()
+    })
+    await server.connect(transport)
+    await transport.handleRequest(req, res, req.body)
+  }
+)
 app = expressApp
 
 const reply = (value) => process.stdout.write(`${JSON.stringify(value)}\n`)
