@@ -104,7 +104,10 @@ describe("McpAuth against the official SDK's auth middleware and router", () => 
       const registration = stats.registrations[0]
       expect(registration).toMatchObject({
         redirect_uris: ["http://127.0.0.1:1/callback"],
-        client_name: "mcp-effect interop test"
+        client_name: "mcp-effect interop test",
+        // A public client (the SDK's metadata offers client_secret_post and none): no secret issued.
+        token_endpoint_auth_method: "none",
+        has_secret: false
       })
       expect(stats.authorizations).toEqual([{
         client_id: registration?.client_id,
