@@ -361,32 +361,32 @@ const exhausted = (request: Request, last: Resend, made: number): McpError.McpEr
 // 4. The single-flight decision
 // ---------------------------------------------------------------------------
 
-/** Has the session `expired` names replaced, once however many requests met it; waits for the new one. */
+/**
+ * Has the session `expired` names replaced, once however many requests met it; waits for the new one.
+ * The re-initialize is forked in the client's scope (a caller's timeout or interruption never
+ * cancels it) from inside the permit, as an ordinary interruptible fiber: forked from an
+ * uninterruptible region instead, a CLI interrupted right after a stdio recovery never finished
+ * closing (cli.stdio.test's watch + SIGINT).
+ */
 const replace = (self: Machine, expired: McpError.SessionExpired): Effect.Effect<void, McpError.McpError> =>
-  // Uninterruptible from the decision to the fork: a re-initialize registered must be started,
-  // or its waiters would wait for ever; the wait itself is interruptible.
-  Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(self.decision.withPermits(1)(decide(self, expired)), (decided) => {
+  Effect.flatMap(
+    self.decision.withPermits(1)(Effect.flatMap(decide(self, expired), (decided) => {
       switch (decided._tag) {
         case "Stale":
-          return Effect.void
+          return Effect.succeed(undefined)
         case "Wait":
-          return restore(Deferred.await(decided.done))
+          return Effect.succeed(decided.done)
         case "Start":
-          return Effect.zipRight(
+          return Effect.as(
             Effect.zipRight(
               self.ref.published.publish(decided.now),
-              // Forked interruptible: a child inherits the region's flags, and the re-initialize's own
-              // fibers (the session's GET stream) must end when their scope closes.
-              Effect.forkIn(
-                Effect.interruptible(reinitialize(self, decided.lost, expired, decided.done)),
-                self.state.scope
-              )
+              Effect.forkIn(reinitialize(self, decided.lost, expired, decided.done), self.state.scope)
             ),
-            restore(Deferred.await(decided.done))
+            decided.done
           )
       }
-    })
+    })),
+    (done) => done === undefined ? Effect.void : Deferred.await(done)
   )
 
 type Decision =
