@@ -14,9 +14,9 @@
  *    is a refusal, 429 or 503 (`throttle.ts`): the server did not process
  *    the request; a read is sent again after the wait it asks for, a
  *    `tools/call` if the replay policy allows.
- * 2. **The state.** The current session lives in one cell (a `Ref`'s job,
- *    without a Ref per client: see `Cell`), with the re-initialize in flight,
- *    if any. Only this module writes it.
+ * 2. **The state.** The current session lives in one `Ref` (see `Cell`: its
+ *    changes go to a PubSub made for the first `sessionChanges` subscriber),
+ *    with the re-initialize in flight, if any. Only this module writes it.
  * 3. **`run`** sends a request on the current session. On `SessionExpired` it
  *    has the session replaced (4), then re-sends the request or loses it (6),
  *    within the bounds (7).
