@@ -111,6 +111,8 @@ export class McpTransport extends Context.Tag("@mcp-effect/core/McpTransport")<M
 
 /**
  * The client options that do not belong to HTTP (a transport takes its own).
+ * `era` has no effect here: a transport speaks its one generation, with no
+ * detection (stdio: the session era, `initialize` on each new process).
  *
  * @since 0.2.0
  * @category models

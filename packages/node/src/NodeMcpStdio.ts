@@ -161,8 +161,9 @@ export const layer = (options: Options): Layer.Layer<McpClient.McpClient, McpErr
  * (comma-separated names), `CWD`, `NAME`, `STDERR` (a log level or `ignore`),
  * `STDERR_LINES`, `MAX_MESSAGE_SIZE`, `SHUTDOWN_TIMEOUT`, `LIVENESS_INTERVAL`
  * with `LIVENESS_TIMEOUT` (both or neither), and the client's keys of any
- * transport (`McpConfig.client`: `CLIENT_NAME`, `REQUEST_TIMEOUT`, `ERA`,
- * `RECOVERY_*`...).
+ * transport (`McpConfig.client`: `CLIENT_NAME`, `REQUEST_TIMEOUT`,
+ * `RECOVERY_*`...). `ERA` is read with them but changes nothing: stdio has
+ * one generation, the session era, and no detection.
  *
  * @since 0.2.0
  * @category config
