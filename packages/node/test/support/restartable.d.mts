@@ -7,6 +7,13 @@ export declare const startRestartable: (
   port: number,
   options?: { readonly calls?: string | undefined }
 ) => Promise<ChildProcess>
+/** @modelcontextprotocol/server-everything (streamable HTTP) on 127.0.0.1:`port` (0: a free one), not listening yet. */
+export declare const spawnEverything: (port: number) => ChildProcess
+/** The address it reports once it listens; with `log`, its stderr goes on being collected in `log.text`. */
+export declare const everythingListening: (
+  child: ChildProcess,
+  log?: { text: string }
+) => Promise<{ readonly host: string; readonly port: number }>
 /** @modelcontextprotocol/server-everything (streamable HTTP) on 127.0.0.1:`port`; resolves once it listens. */
 export declare const startEverything: (port: number) => Promise<ChildProcess>
 /** SIGKILL; resolves once the process is gone. */

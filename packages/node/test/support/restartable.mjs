@@ -23,18 +23,23 @@ export const freePort = () =>
     })
   })
 
-/** Resolves with `child` once `ready(text so far)` holds for its output; rejects if it exits first. */
-const whenReady = (child, stream, ready, what) =>
+/**
+ * Resolves with the output so far once `ready(output so far)` holds for `stream`; rejects if the
+ * child exits first. With `log`, the output goes on being appended to `log.text` after that.
+ */
+const whenReady = (child, stream, ready, what, log) =>
   new Promise((resolve, reject) => {
     let output = ""
     const onData = (chunk) => {
       output += chunk.toString()
+      if (log !== undefined) log.text = output
       if (!ready(output)) return
       stream.off("data", onData)
       // Keep draining: a full pipe would block the child.
-      stream.resume()
+      if (log !== undefined) stream.on("data", (more) => (log.text += more.toString()))
+      else stream.resume()
       child.off("exit", onExit)
-      resolve(child)
+      resolve(output)
     }
     const onExit = (code, signal) =>
       reject(new Error(`${what} exited (${code ?? signal}) before listening:\n${output}`))
@@ -51,20 +56,37 @@ export const startRestartable = (port, options = {}) => {
   const args = [restartableScript, "--port", String(port)]
   if (options.calls !== undefined) args.push("--calls", options.calls)
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] })
-  return whenReady(child, child.stdout, (text) => text.length > 0, "restartableServer.mjs")
+  return whenReady(child, child.stdout, (text) => text.length > 0, "restartableServer.mjs").then(() => child)
 }
 
 /**
- * @modelcontextprotocol/server-everything in streamable-http mode on 127.0.0.1:`port`
- * (loopbackOnly.mjs binds it there). Resolves once it listens.
+ * @modelcontextprotocol/server-everything in streamable-http mode on 127.0.0.1:`port` (0: a free
+ * one), loopbackOnly.mjs binding it there; not listening yet (see {@link everythingListening}).
  */
-export const startEverything = (port) => {
+export const spawnEverything = (port) => {
   const entry = require.resolve("@modelcontextprotocol/server-everything/dist/index.js")
-  const child = spawn(process.execPath, ["--import", preload, entry, "streamableHttp"], {
+  return spawn(process.execPath, ["--import", preload, entry, "streamableHttp"], {
     env: { ...process.env, PORT: String(port) },
     stdio: ["ignore", "ignore", "pipe"]
   })
-  return whenReady(child, child.stderr, (text) => /loopback-listening \S+ \d+/.test(text), "server-everything")
+}
+
+const listeningLine = /loopback-listening (\S+) (\d+)/
+
+/**
+ * Resolves with the address server-everything reports once it listens (loopbackOnly.mjs prints
+ * it); rejects if it exits first. With `log`, its stderr goes on being collected in `log.text`.
+ */
+export const everythingListening = (child, log) =>
+  whenReady(child, child.stderr, (text) => listeningLine.test(text), "server-everything", log).then((text) => {
+    const [, host, port] = listeningLine.exec(text)
+    return { host, port: Number(port) }
+  })
+
+/** server-everything on 127.0.0.1:`port` ({@link spawnEverything}); resolves once it listens. */
+export const startEverything = (port) => {
+  const child = spawnEverything(port)
+  return everythingListening(child).then(() => child)
 }
 
 /** SIGKILL: a crash, no goodbye. Resolves once the process is gone. */
