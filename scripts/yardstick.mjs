@@ -81,6 +81,8 @@ for (const dir of packages) {
 modules.sort((a, b) => b.lines - a.lines)
 functions.sort((a, b) => b.lines - a.lines)
 console.log(`modules over ${moduleLimit} lines: ${modules.filter((m) => !m.excepted).length}`)
-for (const m of modules) console.log(`  ${String(m.lines).padStart(5)}  ${m.path}${m.excepted ? "  (schema table, excepted)" : ""}`)
+for (const m of modules) {
+  console.log(`  ${String(m.lines).padStart(5)}  ${m.path}${m.excepted ? "  (schema table, excepted)" : ""}`)
+}
 console.log(`functions over ${functionLimit} lines: ${functions.length}`)
 for (const f of functions) console.log(`  ${String(f.lines).padStart(5)}  ${f.path}:${f.line}  ${f.name}`)
