@@ -3,102 +3,24 @@
  * CLI through its bin launcher (packages/node/bin/mcp-effect.js), as a child
  * process with pipes, or on a pseudo-terminal.
  *
- * The build is reused when it is newer than every source it comes from (as
- * after `npm test`'s build stage); otherwise the first test file to need it
- * builds core and node, holding a lock directory so that test files running
- * in parallel do not build at the same time.
+ * The build is reused when it is newer than every source it comes from;
+ * otherwise the first test file to need it builds it (support/build.ts).
  *
  * The pseudo-terminal is Python's `pty` module (python3 is on every machine
  * this project runs on): no native addon to compile, as `node-pty` would need
  * (node-gyp, Node's headers), and no prebuilt binary to trust.
  */
 import { spawn } from "node:child_process"
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs"
-import { join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { join } from "node:path"
+import * as Build from "./support/build.js"
 
 /** The repository. */
-export const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)))
+export const root = Build.root
 /** What `mcp-effect` runs: the committed launcher, which imports dist/esm/cli/main.js. */
 export const bin = join(root, "packages/node/bin/mcp-effect.js")
-const built = join(root, "packages/node/dist/esm/cli/main.js")
 
-// The newest modification time of the files a package's build reads.
-const newestInput = (dir: string): number => {
-  let newest = 0
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const full = join(path, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else newest = Math.max(newest, statSync(full).mtimeMs)
-    }
-  }
-  walk(join(dir, "src"))
-  for (const file of ["package.json", "tsconfig.build.json"]) {
-    if (existsSync(join(dir, file))) newest = Math.max(newest, statSync(join(dir, file)).mtimeMs)
-  }
-  return newest
-}
-
-// build-package.mjs writes dist/cjs/package.json last: its time is the end of the build.
-const isStale = (pkg: string): boolean => {
-  const dir = join(root, "packages", pkg)
-  const marker = join(dir, "dist/cjs/package.json")
-  return !existsSync(marker) || statSync(marker).mtimeMs < newestInput(dir)
-}
-
-const isFresh = () => !isStale("core") && !isStale("node") && existsSync(built)
-
-const lock = join(root, "packages/node/build-cli-test.lock")
-
-const sleep = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
-
-/**
- * Builds core and node unless their dist/ is up to date; one test file at a
- * time. Asynchronous: a test worker blocked for minutes loses its link to
- * vitest ("Timeout calling onTaskUpdate").
- */
-export const ensureBuilt = async (): Promise<void> => {
-  if (isFresh()) return
-  const deadline = Date.now() + 300_000
-  for (;;) {
-    try {
-      mkdirSync(lock)
-      break
-    } catch {
-      // Another test file is building; a lock older than the deadline was left by a killed run.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmdirSync(lock)
-      if (Date.now() > deadline) throw new Error(`cli tests: ${lock} held for 5 minutes`)
-      await sleep(500)
-    }
-  }
-  try {
-    if (isFresh()) return
-    process.stderr.write("cli tests: dist is older than the sources: building @mcp-effect/node (and core if stale)\n")
-    // Core too only when it is stale itself (a build of both takes minutes on a busy machine).
-    const filter = isStale("core") ? "@mcp-effect/node..." : "@mcp-effect/node"
-    const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const child = spawn("sh", [join(root, "scripts/pnpm.sh"), "-r", "--filter", filter, "build"], {
-        cwd: root,
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      let text = ""
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (text += chunk))
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (text += chunk))
-      const timer = setTimeout(() => child.kill("SIGKILL"), 280_000)
-      child.on("close", (code) => {
-        clearTimeout(timer)
-        resolve({ code, text })
-      })
-    })
-    if (output.code !== 0) {
-      throw new Error(`cli tests: building @mcp-effect/node failed (exit ${output.code}):\n${output.text}`)
-    }
-    if (!existsSync(built)) throw new Error(`cli tests: the build did not produce ${built}`)
-  } finally {
-    rmdirSync(lock)
-  }
-}
+/** Builds core and node unless their dist/ is up to date (see support/build.ts). */
+export const ensureBuilt = (): Promise<void> => Build.ensureBuilt(["packages/node/dist/esm/cli/main.js"])
 
 /** An environment without the variables the CLI reads, so the machine's own settings cannot leak in. */
 export const cleanEnv = (extra: Readonly<Record<string, string>> = {}): Record<string, string> => {

@@ -5,46 +5,22 @@
  * server process left behind.
  *
  * The build is reused when it is newer than every source it comes from;
- * otherwise beforeAll builds core and node (as cli.test.ts does).
+ * otherwise beforeAll builds it (support/build.ts, shared with the CLI tests).
  */
-import { execFile, spawn } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
-import { join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
-import { promisify } from "node:util"
+import { spawn } from "node:child_process"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
+import { ensureBuilt, root } from "../support/build.js"
 
-const root = resolve(fileURLToPath(new URL("../../../..", import.meta.url)))
 const demo = join(root, "packages/node/dist/esm/demo/main.js")
 const serverEntry = join(root, "packages/node/dist/esm/demo/serverMain.js")
 
-const newestInput = (dir: string): number => {
-  let newest = 0
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const full = join(path, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else newest = Math.max(newest, statSync(full).mtimeMs)
-    }
-  }
-  walk(join(dir, "src"))
-  return newest
-}
-
-const isStale = (pkg: string): boolean => {
-  const marker = join(root, "packages", pkg, "dist/cjs/package.json")
-  return !existsSync(marker) || statSync(marker).mtimeMs < newestInput(join(root, "packages", pkg))
-}
-
 // Asynchronous: a synchronous build would block the worker, whose messages to vitest then time out.
-beforeAll(async () => {
-  if (!isStale("core") && !isStale("node") && existsSync(demo)) return
-  process.stderr.write("demo.test: dist is older than the sources: building @mcp-effect/core and @mcp-effect/node\n")
-  await promisify(execFile)("sh", [join(root, "scripts/pnpm.sh"), "-r", "--filter", "@mcp-effect/node...", "build"], {
-    cwd: root,
-    timeout: 300_000
-  })
-}, 320_000)
+beforeAll(
+  () => ensureBuilt(["packages/node/dist/esm/demo/main.js", "packages/node/dist/esm/demo/serverMain.js"]),
+  320_000
+)
 
 interface Result {
   readonly code: number | null
