@@ -23,6 +23,7 @@ import * as Http from "node:http"
 import { join } from "node:path"
 import { vi } from "vitest"
 import { cleanEnv, ensureBuilt, type Result, root } from "./cliHarness.js"
+import { finished } from "./support/build.js"
 
 // Each example starts the CLI as a process (a second or two of Node start-up, far more on a busy machine).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 })
@@ -154,25 +155,17 @@ afterAll(async () => {
 })
 
 const shell = (command: string): Promise<Result> =>
-  new Promise((resolve) => {
-    const child = spawn("sh", ["-c", command], {
+  finished(
+    spawn("sh", ["-c", command], {
       cwd: root,
       env: cleanEnv({
         PATH: [join(root, "node_modules/.bin"), join(root, "packages/node/node_modules/.bin"), process.env.PATH ?? ""]
           .join(":")
       }),
       stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 100_000)
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+    }),
+    100_000
+  )
 
 describe("docs/cli.md", () => {
   it("has examples of every command", () => {

@@ -6,9 +6,10 @@
  * directory so that test files running in parallel do not build at the same
  * time.
  */
-import { spawn } from "node:child_process"
+import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs"
 import { join, resolve } from "node:path"
+import type { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
 
 /** The repository. */
@@ -37,6 +38,23 @@ const isStale = (pkg: string): boolean => {
   const marker = join(dir, "dist/cjs/package.json")
   return !existsSync(marker) || statSync(marker).mtimeMs < newestInput(dir)
 }
+
+/** What a child process printed, once it has ended (killed with SIGKILL after `killAfterMillis`). */
+export const finished = (
+  child: ChildProcessByStdio<null, Readable, Readable>,
+  killAfterMillis: number
+): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }> =>
+  new Promise((resolve) => {
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMillis)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
 
 const lock = join(root, "packages/node/build-cli-test.lock")
 
@@ -68,22 +86,17 @@ export const ensureBuilt = async (outputs: ReadonlyArray<string>): Promise<void>
     process.stderr.write("tests: dist is older than the sources: building @mcp-effect/node (and core if stale)\n")
     // Core too only when it is stale itself (a build of both takes minutes on a busy machine).
     const filter = isStale("core") ? "@mcp-effect/node..." : "@mcp-effect/node"
-    const output = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const child = spawn("sh", [join(root, "scripts/pnpm.sh"), "-r", "--filter", filter, "build"], {
+    const output = await finished(
+      spawn("sh", [join(root, "scripts/pnpm.sh"), "-r", "--filter", filter, "build"], {
         cwd: root,
         stdio: ["ignore", "pipe", "pipe"]
-      })
-      let text = ""
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (text += chunk))
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (text += chunk))
-      const timer = setTimeout(() => child.kill("SIGKILL"), 280_000)
-      child.on("close", (code) => {
-        clearTimeout(timer)
-        resolve({ code, text })
-      })
-    })
+      }),
+      280_000
+    )
     if (output.code !== 0) {
-      throw new Error(`tests: building @mcp-effect/node failed (exit ${output.code}):\n${output.text}`)
+      throw new Error(
+        `tests: building @mcp-effect/node failed (exit ${output.code}):\n${output.stdout}${output.stderr}`
+      )
     }
     const missing = outputs.filter((path) => !existsSync(join(root, path)))
     if (missing.length > 0) throw new Error(`tests: the build did not produce ${missing.join(", ")}`)
