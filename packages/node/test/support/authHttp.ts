@@ -9,6 +9,10 @@ import * as Effect from "effect/Effect"
 import * as Http from "node:http"
 
 export const serveAuth = (options: Omit<McpTestAuth.ServerOptions, "issuer" | "resource"> = {}) =>
+  Effect.map(serveAuthWithServer(options), ({ as }) => as)
+
+/** {@link serveAuth}, and the MCP test server behind it (to expire its sessions). */
+export const serveAuthWithServer = (options: Omit<McpTestAuth.ServerOptions, "issuer" | "resource"> = {}) =>
   Effect.gen(function*() {
     let origin = ""
     let service: McpHttp.Service = {
@@ -55,5 +59,5 @@ export const serveAuth = (options: Omit<McpTestAuth.ServerOptions, "issuer" | "r
     const mcp = yield* McpTestServer.make()
     const handle = yield* McpTestAuth.makeServer({ ...options, issuer: `${origin}/as`, resource: `${origin}/mcp` })
     service = handle.wrap(McpHttp.fromHttpClient(McpTestServer.httpClient(mcp)))
-    return handle
+    return { as: handle, mcp }
   })
