@@ -172,10 +172,6 @@ const oneLine = (text: string, max = 200): string => {
 const stderrTail = (lines: ReadonlyArray<string>): string =>
   lines.length === 0 ? "" : `; its last lines on stderr:\n${lines.join("\n")}`
 
-/** " (on tools/call)" when the request an authorization error stopped is known. */
-const onMethod = (error: McpError.AuthorizationError): string =>
-  error.method === undefined ? "" : ` (on ${error.method})`
-
 /**
  * One line saying what went wrong, in terms of what the user asked for.
  *
@@ -196,14 +192,15 @@ export const describe = (error: CliError, url: string): string => {
           `it has ${error.available.slice(0, 10).join(", ")}${error.available.length > 10 ? ", …" : ""}`
       }) and answered with an error: ${oneLine(error.serverMessage)}`
     case "AuthorizationRequired":
-      return `${url}: authorization required${onMethod(error)}: run \`mcp-effect login ${url}\``
+      // Which request met it (often the handshake's) is in --json; the user needs the remedy.
+      return `${url}: authorization required: run \`mcp-effect login ${url}\``
     case "AuthorizationFailed": {
       const server = error.error === undefined
         ? ""
         : ` (the authorization server said ${error.error}${
           error.error_description === undefined ? "" : `: ${oneLine(error.error_description, 120)}`
         })`
-      return `${url}: authorization failed at ${error.step}${onMethod(error)}: ${oneLine(error.description)}${server}`
+      return `${url}: authorization failed at ${error.step}: ${oneLine(error.description)}${server}`
     }
     case "TransportError":
       return error.phase !== "response" ?
