@@ -57,7 +57,7 @@ export type Output = typeof Output.Type
  * `failureMode: "return"`): the tool answered with `isError: true`, or the
  * call itself failed (`error` then holds the `McpError` tag, e.g.
  * `"RecoveryFailed"`, `"RequestTimeout"`, `"JsonRpcError"` for an unknown
- * tool). Either way the model sees the failure and can try again or tell
+ * tool, `"AuthorizationRequired"` under `McpAuth`). Either way the model sees the failure and can try again or tell
  * the user; `LanguageModel.generateText` does not fail.
  *
  * @since 0.2.0

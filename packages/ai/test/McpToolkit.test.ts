@@ -4,8 +4,8 @@ import * as Prompt from "@effect/ai/Prompt"
 import * as Tool from "@effect/ai/Tool"
 import { describe, expect, it } from "@effect/vitest"
 import { McpTool, McpToolkit } from "@mcp-effect/ai"
-import { McpClient, McpHttp } from "@mcp-effect/core"
-import { McpTestServer } from "@mcp-effect/core/testing"
+import { McpAuth, McpClient, McpHttp } from "@mcp-effect/core"
+import { McpTestAuth, McpTestServer } from "@mcp-effect/core/testing"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -163,6 +163,36 @@ describe("McpToolkit", () => {
         _tag: "ToolFailure",
         tool: "echo",
         error: "UnexpectedStatus"
+      })
+    }))
+
+  it.scoped("a call that authorization stops is a failure the model sees, with the authorization error's tag", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make()
+      const as = yield* McpTestAuth.makeServer({ refreshTokens: false })
+      const network = as.wrap(McpHttp.fromHttpClient(McpTestServer.httpClient(server)))
+      const context = yield* Layer.build(
+        McpAuth.layer().pipe(Layer.provide(Layer.mergeAll(
+          Layer.succeed(McpHttp.McpHttp, network),
+          Layer.succeed(McpAuth.Authorizer, McpTestAuth.headless(network))
+        )))
+      )
+      const client = yield* McpClient.make({ url: as.resource, getStream: false }).pipe(
+        Effect.provideService(McpHttp.McpHttp, Context.get(context, McpHttp.McpHttp))
+      )
+      const toolkit = yield* McpToolkit.make({ follow: false }).pipe(Effect.provideService(McpClient.McpClient, client))
+      // The token is revoked, and the next authorization's token request refused.
+      yield* as.revokeAll
+      yield* as.inject({ _tag: "TokenError", error: "invalid_grant" })
+      const model = scripted([() => [toolCall("call-1", "echo", { text: "hi" })]])
+      const response = yield* LanguageModel.generateText({ prompt: "echo", toolkit: toolkit.toolkit }).pipe(
+        Effect.provide(model.layer)
+      )
+      expect(response.toolResults[0].isFailure).toBe(true)
+      expect(response.toolResults[0].encodedResult).toMatchObject({
+        _tag: "ToolFailure",
+        tool: "echo",
+        error: "AuthorizationFailed"
       })
     }))
 

@@ -17,9 +17,10 @@
  * (a loopback listener on Node, a redirect in the browser, a headless one in
  * tests).
  *
- * A failed authorization reaches the caller as the `cause` of the client's
- * `TransportError`; {@link surface} makes it the error itself, so that
- * `Effect.catchTag("AuthorizationFailed", ...)` works.
+ * A failed authorization reaches the caller of the client request it
+ * stopped as itself, in the `McpError` union: `AuthorizationRequired` or
+ * `AuthorizationFailed` (with the request's `method` and `requestId`), for
+ * `Effect.catchTag`. The client never retries them.
  *
  * @example
  * ```ts
@@ -36,23 +37,21 @@
  *
  * @since 0.2.0
  */
-import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Predicate from "effect/Predicate"
 import * as PubSub from "effect/PubSub"
 import type * as Queue from "effect/Queue"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as AuthConfig from "./internal/auth/config.js"
 import * as internal from "./internal/auth/middleware.js"
-import * as McpConfig from "./McpConfig.js"
-import * as McpError from "./McpError.js"
+import * as McpAuthEvent from "./McpAuthEvent.js"
+import type * as McpError from "./McpError.js"
 import * as McpHttp from "./McpHttp.js"
 
 /**
@@ -328,40 +327,12 @@ export interface AuthorizerService {
 export class Authorizer extends Context.Tag("@mcp-effect/core/McpAuthAuthorizer")<Authorizer, AuthorizerService>() {}
 
 /**
- * What the authorization layer did, per MCP endpoint (`resource`). Never a
- * token, code, verifier or secret: only what a log or a UI may show.
- *
- * - `Started`: a full authorization began, because the server answered 401
- *   (`unauthorized`) or refused the refresh token (`refresh-rejected`).
- * - `StepUp`: a re-authorization for the `scope` a 403 `insufficient_scope` named.
- * - `Authorized`: a `Started` or `StepUp` ended with a token from `issuer`.
- * - `Refreshed`: the token was refreshed (`expiresAt`: epoch milliseconds).
- * - `Failed`: a renewal (or a revocation) failed at `step`, with the server's
- *   OAuth `error` code and the HTTP `status` where there were any.
- * - `Revoked`: {@link McpAuthService.revoke} ended the tokens (those the server
- *   confirmed are in `revoked`) and forgot them.
+ * What the authorization layer did, per MCP endpoint (see {@link McpAuthEvent}).
  *
  * @since 0.2.0
  * @category models
  */
-export type AuthEvent = Data.TaggedEnum<{
-  Started: {
-    readonly resource: string
-    readonly trigger: "unauthorized" | "refresh-rejected"
-    readonly grant: "authorization_code" | "client_credentials" | "identity_assertion"
-  }
-  StepUp: { readonly resource: string; readonly scope?: string | undefined }
-  Authorized: { readonly resource: string; readonly issuer: string; readonly scope?: string | undefined }
-  Refreshed: { readonly resource: string; readonly issuer: string; readonly expiresAt?: number | undefined }
-  Failed: {
-    readonly resource: string
-    readonly step: McpError.AuthorizationStep
-    readonly description: string
-    readonly error?: string | undefined
-    readonly status?: number | undefined
-  }
-  Revoked: { readonly resource: string; readonly revoked: ReadonlyArray<"refresh_token" | "access_token"> }
-}>
+export type AuthEvent = McpAuthEvent.AuthEvent
 
 /**
  * Constructors and matchers for {@link AuthEvent}.
@@ -369,7 +340,7 @@ export type AuthEvent = Data.TaggedEnum<{
  * @since 0.2.0
  * @category constructors
  */
-export const AuthEvent = Data.taggedEnum<AuthEvent>()
+export const AuthEvent: typeof McpAuthEvent.AuthEvent = McpAuthEvent.AuthEvent
 
 /**
  * @since 0.2.0
@@ -459,55 +430,7 @@ export const layer = (options: Options = {}): Layer.Layer<McpHttp.McpHttp | McpA
  * @since 0.2.0
  * @category config
  */
-export const config: Config.Config<Options> = Config.all({
-  clientId: McpConfig.optional(Config.string("CLIENT_ID")),
-  clientSecret: McpConfig.optional(Config.redacted("CLIENT_SECRET")),
-  tokenEndpointAuthMethod: McpConfig.optional(
-    Config.literal("none", "client_secret_basic", "client_secret_post")("TOKEN_ENDPOINT_AUTH_METHOD")
-  ),
-  clientMetadataUrl: McpConfig.optional(Config.string("CLIENT_METADATA_URL")),
-  clientName: McpConfig.optional(Config.string("CLIENT_NAME")),
-  applicationType: McpConfig.optional(Config.literal("native", "web")("APPLICATION_TYPE")),
-  grant: McpConfig.optional(Config.literal("authorization_code", "client_credentials")("GRANT")),
-  privateKey: McpConfig.optional(Config.redacted("PRIVATE_KEY")),
-  algorithm: McpConfig.optional(Config.literal("ES256", "ES384", "RS256", "PS256")("PRIVATE_KEY_ALGORITHM")),
-  scope: McpConfig.optional(Config.string("SCOPE")),
-  offlineAccess: McpConfig.optional(Config.boolean("OFFLINE_ACCESS")),
-  maxStepUps: McpConfig.optional(McpConfig.count("MAX_STEP_UPS")),
-  refreshSkew: McpConfig.optional(Config.duration("REFRESH_SKEW")),
-  timeout: McpConfig.optional(Config.duration("TIMEOUT")),
-  failureCooldown: McpConfig.optional(Config.duration("FAILURE_COOLDOWN")),
-  legacyDiscovery: McpConfig.optional(Config.boolean("LEGACY_DISCOVERY")),
-  allowInsecureHttp: McpConfig.optional(Config.boolean("ALLOW_INSECURE_HTTP"))
-}).pipe(Config.mapOrFail(({ algorithm, clientSecret, grant, privateKey, ...rest }): Either.Either<
-  Options,
-  ConfigError.ConfigError
-> => {
-  const secret = clientSecret === undefined ? undefined : Redacted.value(clientSecret)
-  if (grant !== "client_credentials") {
-    return Either.right(McpConfig.defined({ ...rest, clientSecret: secret }))
-  }
-  // The client credentials grant: the client is the grant's, not a pre-registration.
-  const { clientId, ...others } = rest
-  if (clientId === undefined) {
-    return Either.left(ConfigError.MissingData(["CLIENT_ID"], "Expected CLIENT_ID with GRANT=client_credentials"))
-  }
-  const credentials: ClientCredentials | undefined = privateKey !== undefined
-    ? {
-      _tag: "ClientCredentials",
-      clientId,
-      privateKeyPem: Redacted.value(privateKey),
-      ...McpConfig.defined({ algorithm })
-    }
-    : secret !== undefined
-    ? { _tag: "ClientCredentials", clientId, clientSecret: secret }
-    : undefined
-  return credentials === undefined
-    ? Either.left(
-      ConfigError.MissingData(["CLIENT_SECRET"], "Expected CLIENT_SECRET or PRIVATE_KEY with GRANT=client_credentials")
-    )
-    : Either.right(McpConfig.defined({ ...others, grant: credentials }))
-}))
+export const config: Config.Config<Options> = AuthConfig.config
 
 /**
  * The authorization layer configured from `Config` (see {@link config}),
@@ -527,41 +450,3 @@ export const layerConfig = (
   options: Options = {}
 ): Layer.Layer<McpHttp.McpHttp | McpAuth, ConfigError.ConfigError, McpHttp.McpHttp> =>
   Layer.unwrapEffect(Effect.map(configs, (fromConfig) => layer({ ...options, ...fromConfig })))
-
-/**
- * The authorization error inside a client error (its `cause`, at any depth),
- * if there is one.
- *
- * @since 0.2.0
- * @category utils
- */
-export const authorizationError = (error: unknown): McpError.AuthorizationError | undefined => {
-  let current: unknown = error
-  for (let depth = 0; depth < 8 && Predicate.isObject(current); depth++) {
-    if (current instanceof McpError.AuthorizationFailed || current instanceof McpError.AuthorizationRequired) {
-      return current
-    }
-    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
-  }
-  return undefined
-}
-
-/**
- * Fails with the authorization error itself where a client error carries
- * one, so that it can be caught by its tag.
- *
- * @example
- * ```ts
- * client.listAllTools().pipe(
- *   McpAuth.surface,
- *   Effect.catchTag("AuthorizationRequired", () => Effect.succeed([]))
- * )
- * ```
- *
- * @since 0.2.0
- * @category utils
- */
-export const surface = <A, E, R>(
-  effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | McpError.AuthorizationError, R> =>
-  Effect.mapError(effect, (error): E | McpError.AuthorizationError => authorizationError(error) ?? error)

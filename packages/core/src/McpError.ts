@@ -5,11 +5,14 @@
  * context a caller needs to act on it: the JSON-RPC `method`, the `requestId`
  * the client used, the `sessionId` the request carried (if any) and, where
  * HTTP is involved, the `status`. Network input never becomes a defect: it
- * becomes one of these.
+ * becomes one of these. The authorization errors ({@link AuthorizationRequired},
+ * {@link AuthorizationFailed}) are among them, with the same context when a
+ * client request met them (`method` is then set).
  *
  * Two more live here that the client's methods never fail with, because the
  * client is their receiver: {@link HttpFailure}, how an `McpHttp` reports a
- * broken exchange (the client turns it into {@link TransportError}), and
+ * broken exchange (the client turns it into {@link TransportError}, or into
+ * the authorization error it carries as `cause`), and
  * {@link RequestRejected}, how a handler of a server→client request answers
  * with a JSON-RPC error.
  *
@@ -457,6 +460,129 @@ export class RequestLost extends Schema.TaggedError<RequestLost>("@mcp-effect/co
   }
 }
 
+// ---------------------------------------------------------------------------
+// Authorization (McpAuth). In the `McpError` union: the client delivers them
+// as themselves on the request they concern (the `McpHttp` seam carries them
+// as the `cause` of an `HttpFailure`, which the client unwraps).
+// ---------------------------------------------------------------------------
+
+/**
+ * Which step of authorization failed.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const AuthorizationStep = Schema.Literal(
+  /** Protected resource or authorization server metadata (RFC 9728, RFC 8414). */
+  "discovery",
+  /** Identifying the client: pre-registered, metadata document, or dynamic registration (RFC 7591). */
+  "registration",
+  /** The authorization request and its redirect back (code, `state`, `iss`). */
+  "authorization",
+  /** The token request (any grant). */
+  "token",
+  /** Refreshing an access token. */
+  "refresh",
+  /** A 403 `insufficient_scope` that re-authorizing did not cure. */
+  "step-up",
+  /** Revoking tokens at the authorization server (RFC 7009), on logout. @since 0.2.0 */
+  "revocation"
+)
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type AuthorizationStep = typeof AuthorizationStep.Type
+
+/**
+ * The request context of an authorization error: known when a client request
+ * met it (the client fills it in), absent when the authorization layer's own
+ * operations (`revoke`, an `Authorizer`, a browser callback) fail.
+ */
+const authorizationContext = {
+  /** The JSON-RPC method of the request that needed authorization. */
+  method: Schema.optional(Schema.String),
+  requestId: Schema.optional(RequestId),
+  sessionId: Schema.optional(Schema.String),
+  leftOpen: Schema.optional(Schema.String),
+  /** The protected resource (the MCP endpoint). */
+  resource: Schema.String
+}
+
+/** "tools/call: " when the method is known. */
+const methodPrefix = (error: { readonly method?: string | undefined }): string =>
+  error.method === undefined ? "" : `${error.method}: `
+
+/**
+ * The server wants authorization and this client has no way to obtain it
+ * here (no interactive step for the authorization code grant, no
+ * authorization server to ask). Not retried: a new authorization (a login)
+ * is needed.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class AuthorizationRequired
+  extends Schema.TaggedError<AuthorizationRequired>("@mcp-effect/core/AuthorizationRequired")(
+    "AuthorizationRequired",
+    {
+      ...authorizationContext,
+      description: Schema.String
+    }
+  )
+{
+  override get message(): string {
+    return `${methodPrefix(this)}${this.resource}: authorization required: ${this.description}` + leftOpenNote(this)
+  }
+}
+
+/**
+ * Authorization was attempted and failed at `step`. `error` and
+ * `error_description` are the authorization server's own words (RFC 6749
+ * §5.2), when it said any; never a token or secret. Not retried by the
+ * client: the authorization layer has bounds of its own (`failureCooldown`).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class AuthorizationFailed
+  extends Schema.TaggedError<AuthorizationFailed>("@mcp-effect/core/AuthorizationFailed")(
+    "AuthorizationFailed",
+    {
+      ...authorizationContext,
+      step: AuthorizationStep,
+      description: Schema.String,
+      /** The OAuth `error` code the server answered (`invalid_grant`, `access_denied`...). */
+      error: Schema.optional(Schema.String),
+      error_description: Schema.optional(Schema.String),
+      /** The HTTP status of the failing exchange, if it got that far. */
+      status: Schema.optional(Schema.Number)
+    }
+  )
+{
+  override get message(): string {
+    const server = this.error === undefined
+      ? ""
+      : ` (${this.error}${this.error_description === undefined ? "" : `: ${this.error_description}`})`
+    return `${methodPrefix(this)}${this.resource}: authorization failed at ${this.step}: ${this.description}${server}` +
+      leftOpenNote(this)
+  }
+}
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type AuthorizationError = AuthorizationRequired | AuthorizationFailed
+
+/**
+ * @since 0.2.0
+ * @category refinements
+ */
+export const isAuthorizationError = (u: unknown): u is AuthorizationError =>
+  u instanceof AuthorizationRequired || u instanceof AuthorizationFailed
+
 /**
  * The encoded form of {@link RecoveryFailed}, spelled out because its `cause`
  * refers back to the {@link McpError} union (a recursive schema needs its
@@ -490,6 +616,8 @@ export type McpErrorEncoded =
   | Schema.Schema.Encoded<typeof SessionExpired>
   | RecoveryFailedEncoded
   | Schema.Schema.Encoded<typeof RequestLost>
+  | Schema.Schema.Encoded<typeof AuthorizationRequired>
+  | Schema.Schema.Encoded<typeof AuthorizationFailed>
 
 /**
  * The union of every error the client can fail with.
@@ -507,6 +635,8 @@ export type McpError =
   | SessionExpired
   | RecoveryFailed
   | RequestLost
+  | AuthorizationRequired
+  | AuthorizationFailed
 
 /**
  * @since 0.1.0
@@ -521,7 +651,9 @@ export const McpError: Schema.Union<[
   typeof UnsupportedProtocolVersion,
   typeof SessionExpired,
   typeof RecoveryFailed,
-  typeof RequestLost
+  typeof RequestLost,
+  typeof AuthorizationRequired,
+  typeof AuthorizationFailed
 ]> = Schema.Union(
   TransportError,
   UnexpectedStatus,
@@ -531,7 +663,9 @@ export const McpError: Schema.Union<[
   UnsupportedProtocolVersion,
   SessionExpired,
   RecoveryFailed,
-  RequestLost
+  RequestLost,
+  AuthorizationRequired,
+  AuthorizationFailed
 )
 
 const tags: ReadonlySet<string> = new Set([
@@ -543,7 +677,9 @@ const tags: ReadonlySet<string> = new Set([
   "UnsupportedProtocolVersion",
   "SessionExpired",
   "RecoveryFailed",
-  "RequestLost"
+  "RequestLost",
+  "AuthorizationRequired",
+  "AuthorizationFailed"
 ])
 
 /**
@@ -604,99 +740,3 @@ export class RequestRejected extends Schema.TaggedError<RequestRejected>("@mcp-e
     data: Schema.optional(Schema.Unknown)
   }
 ) {}
-
-// ---------------------------------------------------------------------------
-// Authorization (McpAuth). Not in the `McpError` union: they reach a caller as
-// the `cause` of a `TransportError` (the McpHttp seam carries only
-// `HttpFailure`), and `McpAuth.surface` turns them back into themselves.
-// ---------------------------------------------------------------------------
-
-/**
- * Which step of authorization failed.
- *
- * @since 0.2.0
- * @category models
- */
-export const AuthorizationStep = Schema.Literal(
-  /** Protected resource or authorization server metadata (RFC 9728, RFC 8414). */
-  "discovery",
-  /** Identifying the client: pre-registered, metadata document, or dynamic registration (RFC 7591). */
-  "registration",
-  /** The authorization request and its redirect back (code, `state`, `iss`). */
-  "authorization",
-  /** The token request (any grant). */
-  "token",
-  /** Refreshing an access token. */
-  "refresh",
-  /** A 403 `insufficient_scope` that re-authorizing did not cure. */
-  "step-up",
-  /** Revoking tokens at the authorization server (RFC 7009), on logout. @since 0.2.0 */
-  "revocation"
-)
-
-/**
- * @since 0.2.0
- * @category models
- */
-export type AuthorizationStep = typeof AuthorizationStep.Type
-
-/**
- * The server wants authorization and this client has no way to obtain it
- * here (no interactive step for the authorization code grant, no
- * authorization server to ask).
- *
- * @since 0.2.0
- * @category errors
- */
-export class AuthorizationRequired
-  extends Schema.TaggedError<AuthorizationRequired>("@mcp-effect/core/AuthorizationRequired")(
-    "AuthorizationRequired",
-    {
-      /** The protected resource (the MCP endpoint). */
-      resource: Schema.String,
-      description: Schema.String
-    }
-  )
-{
-  override get message(): string {
-    return `${this.resource}: authorization required: ${this.description}`
-  }
-}
-
-/**
- * Authorization was attempted and failed at `step`. `error` and
- * `errorDescription` are the authorization server's own words (RFC 6749
- * §5.2), when it said any; never a token or secret.
- *
- * @since 0.2.0
- * @category errors
- */
-export class AuthorizationFailed
-  extends Schema.TaggedError<AuthorizationFailed>("@mcp-effect/core/AuthorizationFailed")(
-    "AuthorizationFailed",
-    {
-      /** The protected resource (the MCP endpoint). */
-      resource: Schema.String,
-      step: AuthorizationStep,
-      description: Schema.String,
-      /** The OAuth `error` code the server answered (`invalid_grant`, `access_denied`...). */
-      error: Schema.optional(Schema.String),
-      error_description: Schema.optional(Schema.String),
-      /** The HTTP status of the failing exchange, if it got that far. */
-      status: Schema.optional(Schema.Number)
-    }
-  )
-{
-  override get message(): string {
-    const server = this.error === undefined
-      ? ""
-      : ` (${this.error}${this.error_description === undefined ? "" : `: ${this.error_description}`})`
-    return `${this.resource}: authorization failed at ${this.step}: ${this.description}${server}`
-  }
-}
-
-/**
- * @since 0.2.0
- * @category models
- */
-export type AuthorizationError = AuthorizationRequired | AuthorizationFailed

@@ -9,6 +9,11 @@ export * as JsonRpc from "./JsonRpc.js"
 export * as McpAuth from "./McpAuth.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as McpAuthEvent from "./McpAuthEvent.js"
+
+/**
  * @since 0.1.0
  */
 export * as McpClient from "./McpClient.js"

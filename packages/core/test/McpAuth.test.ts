@@ -39,8 +39,6 @@ const setup = (
     return { as, mcp, http, connect }
   })
 
-const authorizationOf = (error: unknown) => McpAuth.authorizationError(error)
-
 describe("McpAuth", () => {
   it.scoped("discovers, registers, authorizes with PKCE and calls with the token", () =>
     Effect.gen(function*() {
@@ -111,9 +109,9 @@ describe("McpAuth", () => {
       const { as, connect } = yield* setup()
       yield* as.inject({ _tag: "RejectTokens" })
       const error = yield* runWithClock(Effect.flip(connect))
-      const auth = authorizationOf(error)
-      expect(auth?._tag).toBe("AuthorizationFailed")
-      expect(auth?.message).toContain("rejected a freshly issued token")
+      // the error itself, not a TransportError carrying it, with the request it stopped
+      expect(error).toMatchObject({ _tag: "AuthorizationFailed", method: "initialize", step: "authorization" })
+      expect(error.message).toContain("rejected a freshly issued token")
       const stats = yield* as.stats
       // the client's own handshake retries meet the remembered failure, not a new authorization
       expect(stats.authorizations).toBeLessThanOrEqual(2)
@@ -140,7 +138,7 @@ describe("McpAuth", () => {
         grantableScopes: ["mcp:read"]
       })
       const client = yield* connect
-      const error = yield* Effect.flip(client.callTool("echo", { text: "x" }).pipe(McpAuth.surface))
+      const error = yield* Effect.flip(client.callTool("echo", { text: "x" }))
       expect(error).toMatchObject({
         _tag: "AuthorizationFailed",
         step: "step-up",
@@ -155,7 +153,7 @@ describe("McpAuth", () => {
     Effect.gen(function*() {
       const { as, connect } = yield* setup()
       yield* as.inject({ _tag: "WrongIssuer" })
-      const error = yield* runWithClock(Effect.flip(connect.pipe(McpAuth.surface)))
+      const error = yield* runWithClock(Effect.flip(connect))
       expect(error._tag).toBe("AuthorizationFailed")
       if (error._tag === "AuthorizationFailed") expect(error.step).toBe("discovery")
       expect((yield* as.stats).authorizations).toBe(0)
@@ -165,7 +163,7 @@ describe("McpAuth", () => {
     Effect.gen(function*() {
       const { as, connect } = yield* setup()
       yield* as.inject({ _tag: "BadTokenResponse" })
-      const error = yield* runWithClock(Effect.flip(connect.pipe(McpAuth.surface)))
+      const error = yield* runWithClock(Effect.flip(connect))
       expect(error._tag === "AuthorizationFailed" && error.step).toBe("token")
     }))
 
@@ -174,7 +172,7 @@ describe("McpAuth", () => {
       for (const fault of [{ _tag: "WrongState" }, { _tag: "WrongIss" }] as const) {
         const { as, connect } = yield* setup()
         yield* as.inject(fault)
-        const error = yield* runWithClock(Effect.flip(connect.pipe(McpAuth.surface)))
+        const error = yield* runWithClock(Effect.flip(connect))
         expect(error._tag === "AuthorizationFailed" && error.step).toBe("authorization")
         expect((yield* as.stats).codeGrants).toBe(0)
       }
@@ -184,14 +182,14 @@ describe("McpAuth", () => {
     Effect.gen(function*() {
       const { as, connect } = yield* setup()
       yield* as.inject({ _tag: "TokenError", error: "invalid_grant" })
-      const error = yield* runWithClock(Effect.flip(connect.pipe(McpAuth.surface)))
+      const error = yield* runWithClock(Effect.flip(connect))
       expect(error).toMatchObject({ _tag: "AuthorizationFailed", step: "token", error: "invalid_grant", status: 400 })
     }))
 
   it.scoped("without an Authorizer the code grant is AuthorizationRequired", () =>
     Effect.gen(function*() {
       const { connect } = yield* setup({}, {}, { authorizer: false })
-      const error = yield* runWithClock(Effect.flip(connect.pipe(McpAuth.surface)))
+      const error = yield* runWithClock(Effect.flip(connect))
       expect(error._tag).toBe("AuthorizationRequired")
     }))
 

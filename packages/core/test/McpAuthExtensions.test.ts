@@ -209,7 +209,7 @@ describe("McpAuth workload identity (JWT bearer)", () => {
         { grant: { _tag: "WorkloadIdentity", assertion: workloadJwt, clientId: "wl" } },
         { authorizer: false }
       )
-      const error = yield* runWithClock(Effect.flip(connect.pipe(McpAuth.surface)))
+      const error = yield* runWithClock(Effect.flip(connect))
       expect([error._tag, error._tag === "AuthorizationFailed" ? [error.step, error.error] : []])
         .toEqual(["AuthorizationFailed", ["token", "invalid_grant"]])
       expect((yield* as.requests).filter((r) => r.url === `${as.issuer}/token`)).toHaveLength(1)
@@ -222,7 +222,7 @@ describe("McpAuth workload identity (JWT bearer)", () => {
         { grant: { _tag: "WorkloadIdentity", assertion: "not a jwt" } },
         { authorizer: false }
       )
-      const error = yield* runWithClock(Effect.flip(connect.pipe(McpAuth.surface)))
+      const error = yield* runWithClock(Effect.flip(connect))
       expect([error._tag, error._tag === "AuthorizationFailed" ? error.step : undefined])
         .toEqual(["AuthorizationFailed", "token"])
       expect((yield* as.requests).filter((r) => r.url === `${as.issuer}/token`)).toHaveLength(0)
@@ -263,7 +263,7 @@ describe("McpAuth authorization-server migration", () => {
       yield* client.ping()
       const before = (yield* as.requests).length
       yield* as.migrate("https://auth2.test")
-      const error = yield* runWithClock(Effect.flip(client.ping().pipe(McpAuth.surface)))
+      const error = yield* runWithClock(Effect.flip(client.ping()))
       expect([error._tag, error._tag === "AuthorizationFailed" ? error.step : undefined])
         .toEqual(["AuthorizationFailed", "registration"])
       const atNew = (yield* as.requests).slice(before).filter((r) => r.url.startsWith("https://auth2.test"))

@@ -34,7 +34,7 @@ export const MachineClientLive = (url: string, clientId: string, clientSecret: s
 /** The tool names, or why the server would not let us see them. */
 export const toolNames = Effect.flatMap(McpClient.McpClient, (client) => client.listAllTools()).pipe(
   Effect.map((tools) => tools.map((tool) => tool.name)),
-  McpAuth.surface, // the authorization error itself, not the TransportError carrying it
+  // Authorization errors are McpErrors like the others: caught by their tag, with the request's method.
   Effect.catchTags({
     AuthorizationRequired: () => Effect.succeed(["(log in first)"]),
     AuthorizationFailed: (e) => Effect.succeed([`(authorization failed at ${e.step}: ${e.error ?? e.description})`])

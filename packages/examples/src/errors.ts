@@ -41,5 +41,6 @@ export const callTool = (name: string, args: Readonly<Record<string, unknown>>) 
       RecoveryFailed: (e) => Effect.succeed(Outcome.Unavailable({ reason: e.message }))
     })
     // Left in the error channel, as defects of the setup rather than of one call:
-    // ProtocolError, UnsupportedProtocolVersion, SessionExpired (only with recovery disabled).
+    // ProtocolError, UnsupportedProtocolVersion, SessionExpired (only with recovery disabled),
+    // AuthorizationRequired and AuthorizationFailed (only with McpAuth: see docs/authorization.md).
   )

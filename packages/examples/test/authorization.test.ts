@@ -29,6 +29,27 @@ describe("authorization (docs/authorization.md)", () => {
       expect(names).toContain("echo")
     }))
 
+  it.scoped("toolNames on a protected server whose token endpoint says invalid_grant: the reason, by its tag", () =>
+    Effect.gen(function*() {
+      const server = yield* McpTestServer.make()
+      const as = yield* McpTestAuth.makeServer({ refreshTokens: false })
+      const network = as.wrap(McpHttp.fromHttpClient(McpTestServer.httpClient(server)))
+      const client = yield* Layer.build(
+        McpClient.layer({ url: as.resource, getStream: false }).pipe(
+          Layer.provide(McpAuth.layer()),
+          Layer.provide(Layer.mergeAll(
+            Layer.succeed(McpHttp.McpHttp, network),
+            Layer.succeed(McpAuth.Authorizer, McpTestAuth.headless(network))
+          ))
+        )
+      )
+      expect(yield* toolNames.pipe(Effect.provide(client))).toContain("echo")
+      // The token is revoked; the next authorization's token request is refused.
+      yield* as.revokeAll
+      yield* as.inject({ _tag: "TokenError", error: "invalid_grant" })
+      expect(yield* toolNames.pipe(Effect.provide(client))).toEqual(["(authorization failed at token: invalid_grant)"])
+    }))
+
   it.scoped("logAuthorization logs each event; logout revokes, then has nothing left", () =>
     Effect.gen(function*() {
       const server = yield* McpTestServer.make()

@@ -286,7 +286,9 @@ describe("mcp-effect errors", () => {
 
     const help = await run("--help")
     assert.strictEqual(help.code, 0)
-    for (const text of ["Exit codes", "TransportError", "RequestLost", "inspect", "call", "watch"]) {
+    for (
+      const text of ["Exit codes", "TransportError", "RequestLost", "AuthorizationRequired", "inspect", "call", "watch"]
+    ) {
       assert.include(help.stdout, text)
     }
   })

@@ -125,10 +125,26 @@ const approve = async (authorizationUrl: string) => {
 }
 
 describe("mcp-effect login / logout", () => {
-  it("without a token, inspect says authorization is required", async () => {
+  it("without a token, inspect says authorization is required and how to log in: exit code 13", async () => {
     const result = await run(["inspect", `${url}/mcp`])
-    assert.notStrictEqual(result.code, 0)
-    assert.match(result.stderr, /authorization required/)
+    assert.strictEqual(result.code, 13, result.stderr)
+    assert.include(result.stderr, `${url}/mcp: authorization required: run \`mcp-effect login ${url}/mcp\``)
+    const json = await run(["inspect", "--json", `${url}/mcp`])
+    assert.strictEqual(json.code, 13, json.stderr)
+    const error = JSON.parse(json.stdout).error
+    assert.deepInclude(error, { tag: "AuthorizationRequired", exitCode: 13, resource: `${url}/mcp` })
+    assert.isString(error.method) // the request that met it: the handshake's
+  }, 90_000)
+
+  it("an authorization that fails (metadata naming another issuer): exit code 14, with the step", async () => {
+    await Effect.runPromise(handle.inject({ _tag: "WrongIssuer" }))
+    try {
+      const result = await run(["inspect", `${url}/mcp`])
+      assert.strictEqual(result.code, 14, result.stderr)
+      assert.match(result.stderr, /authorization failed at discovery: /)
+    } finally {
+      await Effect.runPromise(handle.clearFaults)
+    }
   }, 90_000)
 
   it(

@@ -88,7 +88,7 @@ export const sessionExpired = (
  * @internal
  */
 export const isTransient = (error: McpError.McpError): boolean =>
-  (error._tag === "TransportError" && !isAuthorization(error)) ||
+  error._tag === "TransportError" ||
   error._tag === "RequestTimeout" ||
   (error._tag === "UnexpectedStatus" && (error.status >= 500 || error.status === 429 || error.status === 408))
 
@@ -113,17 +113,32 @@ export const leftOpen = (error: McpError.McpError, sessionId: string): McpError.
       return new McpError.RequestTimeout({ ...error, leftOpen: sessionId })
     case "UnsupportedProtocolVersion":
       return new McpError.UnsupportedProtocolVersion({ ...error, leftOpen: sessionId })
+    case "AuthorizationRequired":
+      return new McpError.AuthorizationRequired({ ...error, leftOpen: sessionId })
+    case "AuthorizationFailed":
+      return new McpError.AuthorizationFailed({ ...error, leftOpen: sessionId })
     default:
       return error
   }
 }
 
 /**
- * A transport failure that is authorization's answer (`McpAuth` reports its
- * failures as the cause of the exchange's failure): nothing was cut and
- * nothing is to be retried here; the authorization layer has its own bounds.
+ * The authorization layer's failure, as the error of the request it stopped
+ * (`at`: its method, id and session id; the layer knows only the endpoint).
+ * Not transient: the layer has bounds of its own.
  *
  * @internal
  */
-export const isAuthorization = (error: McpError.TransportError): boolean =>
-  error.cause instanceof McpError.AuthorizationRequired || error.cause instanceof McpError.AuthorizationFailed
+export const authorization = (
+  at: {
+    readonly method: string
+    readonly requestId?: McpError.RequestId | undefined
+    readonly sessionId?: string | undefined
+  },
+  error: McpError.AuthorizationError
+): McpError.AuthorizationError => {
+  const fields = { ...error, method: at.method, requestId: at.requestId, sessionId: at.sessionId }
+  return error._tag === "AuthorizationRequired"
+    ? new McpError.AuthorizationRequired(fields)
+    : new McpError.AuthorizationFailed({ ...fields, step: error.step })
+}

@@ -330,7 +330,13 @@ const once = <A>(
       return Deadline.guard(
         request.deadline,
         Effect.zipRight(
-          Effect.catchAll(replace(self, failure), (cause) => Effect.fail(recoveryFailed(request, failure, n, cause))),
+          Effect.catchAll(replace(self, failure), (cause) =>
+            // Authorization stopped the new session: the request's own error, not a failed recovery.
+            Effect.fail(
+              McpError.isAuthorizationError(cause)
+                ? Errors.authorization(failure, cause)
+                : recoveryFailed(request, failure, n, cause)
+            )),
           resendOrLose(self, request, failure)
         )
       )
@@ -339,7 +345,7 @@ const once = <A>(
 
 /**
  * The failures `once` handles: a lost session; a transport failure, unless a
- * notification was cut or it is authorization's answer (its layer has bounds of its own);
+ * notification was cut (an authorization error is no transport failure: its layer has bounds of its own);
  * a refusal (429/503) of a request, not of a notification.
  */
 const isRetryable = (request: Request) =>
@@ -347,7 +353,7 @@ const isRetryable = (request: Request) =>
   error: McpError.McpError
 ): error is McpError.SessionExpired | McpError.TransportError | McpError.UnexpectedStatus =>
   error._tag === "SessionExpired" ||
-  (error._tag === "TransportError" && !Errors.isAuthorization(error) &&
+  (error._tag === "TransportError" &&
     (error.phase === "connect" || request.notification !== true)) ||
   (Throttle.isThrottled(error) && request.notification !== true)
 

@@ -33,6 +33,12 @@ export interface ServeOptions {
 export const serveAuth = (
   options: Omit<McpTestAuth.ServerOptions, "issuer" | "resource"> = {},
   serve: ServeOptions = {}
+) => Effect.map(serveAuthWithServer(options, serve), ({ as }) => as)
+
+/** {@link serveAuth}, and the MCP test server behind it (to expire its sessions). */
+export const serveAuthWithServer = (
+  options: Omit<McpTestAuth.ServerOptions, "issuer" | "resource"> = {},
+  serve: ServeOptions = {}
 ) =>
   Effect.gen(function*() {
     let origin = ""
@@ -101,5 +107,5 @@ export const serveAuth = (
     const handle = yield* McpTestAuth.makeServer({ ...options, issuer: `${origin}/as`, resource: `${origin}/mcp` })
     made.handle = handle
     service = handle.wrap(McpHttp.fromHttpClient(McpTestServer.httpClient(mcp)))
-    return handle
+    return { as: handle, mcp }
   })

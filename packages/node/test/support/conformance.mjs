@@ -177,11 +177,9 @@ const scenarioArguments = {
   }
 }
 
-const describeError = (error) => {
-  const auth = McpAuth.authorizationError(error)
-  const shown = auth ?? error
-  return isObject(shown) && typeof shown._tag === "string" ? `${shown._tag}: ${shown.message}` : String(shown)
-}
+// Authorization errors are McpErrors of their own (not the cause of a TransportError): shown like the others.
+const describeError = (error) =>
+  isObject(error) && typeof error._tag === "string" ? `${error._tag}: ${error.message}` : String(error)
 
 /** The Client ID Metadata Document URL the suite expects (never fetched by it in `basic-cimd`). */
 export const clientMetadataUrl = "https://conformance-test.local/client-metadata.json"

@@ -94,14 +94,17 @@ export const make = (config: Config): Exchange => {
   const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
   (
     failure: McpError.HttpFailure
-  ) =>
-    new McpError.TransportError({
-      ...Errors.context(ctx, target),
-      phase: failure.connect === true ? "connect" : phase,
-      description: failure.description,
-      ...(failure.cause === undefined ? {} : { cause: failure.cause }),
-      ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
-    })
+  ): McpError.TransportError | McpError.AuthorizationError =>
+    // The authorization layer's answer travels through the McpHttp seam as the cause: deliver it as itself.
+    McpError.isAuthorizationError(failure.cause)
+      ? Errors.authorization(Errors.context(ctx, target), failure.cause)
+      : new McpError.TransportError({
+        ...Errors.context(ctx, target),
+        phase: failure.connect === true ? "connect" : phase,
+        description: failure.description,
+        ...(failure.cause === undefined ? {} : { cause: failure.cause }),
+        ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
+      })
 
   const execute = (
     ctx: Context,

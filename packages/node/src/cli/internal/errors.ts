@@ -21,12 +21,14 @@
  * | 11   | RequestLost: the session died while a non-idempotent call ran            |
  * | 12   | ServerNotStarted: a --stdio server could not be started, or ended before |
  * |      | it answered initialize (its last stderr lines are printed)               |
+ * | 13   | AuthorizationRequired: the server wants OAuth authorization: run login   |
+ * | 14   | AuthorizationFailed: authorization was attempted and failed (its step    |
+ * |      | and the authorization server's error are printed)                        |
  * | 70   | internal error (a bug in mcp-effect: please report it)                   |
  * | 130  | interrupted (Ctrl-C)                                                     |
  *
  * @internal
  */
-import { McpAuth } from "@mcp-effect/core"
 import type { McpError } from "@mcp-effect/core"
 import * as Data from "effect/Data"
 
@@ -45,6 +47,8 @@ export const ExitCode = {
   RecoveryFailed: 10,
   RequestLost: 11,
   ServerNotStarted: 12,
+  AuthorizationRequired: 13,
+  AuthorizationFailed: 14,
   internal: 70,
   interrupted: 130
 } as const
@@ -72,6 +76,15 @@ export const exitCodeTable: ReadonlyArray<readonly [code: number, meaning: strin
     12,
     "ServerNotStarted: a --stdio server could not be started (no such command), or ended before it answered " +
     "initialize; its last stderr lines are printed"
+  ],
+  [
+    13,
+    "AuthorizationRequired: the server wants OAuth authorization and has no usable token: run mcp-effect login <url>"
+  ],
+  [
+    14,
+    "AuthorizationFailed: authorization was attempted and failed; the step (discovery, registration, " +
+    "authorization, token, refresh, step-up) and the authorization server's error are printed"
   ],
   [70, "internal error (a bug in mcp-effect: please report it)"],
   [130, "interrupted (Ctrl-C)"]
@@ -178,16 +191,18 @@ export const describe = (error: CliError, url: string): string => {
           "it lists no tools" :
           `it has ${error.available.slice(0, 10).join(", ")}${error.available.length > 10 ? ", …" : ""}`
       }) and answered with an error: ${oneLine(error.serverMessage)}`
+    case "AuthorizationRequired":
+      // Which request met it (often the handshake's) is in --json; the user needs the remedy.
+      return `${url}: authorization required: run \`mcp-effect login ${url}\``
+    case "AuthorizationFailed": {
+      const server = error.error === undefined
+        ? ""
+        : ` (the authorization server said ${error.error}${
+          error.error_description === undefined ? "" : `: ${oneLine(error.error_description, 120)}`
+        })`
+      return `${url}: authorization failed at ${error.step}: ${oneLine(error.description)}${server}`
+    }
     case "TransportError":
-      // Authorization travels as the cause of a TransportError: say what it was, and what to do.
-      {
-        const auth = McpAuth.authorizationError(error)
-        if (auth !== undefined) {
-          return auth._tag === "AuthorizationRequired"
-            ? `${url}: authorization required: run \`mcp-effect login ${url}\``
-            : auth.message
-        }
-      }
       return error.phase !== "response" ?
         `cannot reach ${url}: ${transportReason(error.description)}` :
         `the connection to ${url} broke while reading the answer to ${error.method}: ${
