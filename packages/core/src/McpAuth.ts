@@ -51,100 +51,49 @@ import * as Stream from "effect/Stream"
 import * as AuthConfig from "./internal/auth/config.js"
 import * as internal from "./internal/auth/middleware.js"
 import * as McpAuthEvent from "./McpAuthEvent.js"
+import type * as McpAuthGrant from "./McpAuthGrant.js"
 import type * as McpError from "./McpError.js"
 import * as McpHttp from "./McpHttp.js"
 
 /**
- * Machine-to-machine: the client credentials grant (the
- * `io.modelcontextprotocol/oauth-client-credentials` extension), with a
- * secret (`client_secret_basic` / `client_secret_post`) or a private key
- * (`private_key_jwt`, RFC 7523).
+ * The client credentials grant (see {@link McpAuthGrant.ClientCredentials}).
  *
  * @since 0.2.0
  * @category models
  */
-export type ClientCredentials =
-  | {
-    readonly _tag: "ClientCredentials"
-    readonly clientId: string
-    readonly clientSecret: string
-  }
-  | {
-    readonly _tag: "ClientCredentials"
-    readonly clientId: string
-    /** A PKCS#8 PEM private key. */
-    readonly privateKeyPem: string
-    /** Default: ES256. */
-    readonly algorithm?: "ES256" | "ES384" | "RS256" | "PS256" | undefined
-  }
+export type ClientCredentials = McpAuthGrant.ClientCredentials
 
 /**
- * Enterprise-managed authorization (SEP-990, "cross-app access"): an ID
- * token from the enterprise identity provider is exchanged there (RFC 8693)
- * for an identity assertion grant (ID-JAG), which the MCP server's
- * authorization server turns into an access token (RFC 7523 JWT bearer
- * grant). No user interaction.
+ * Enterprise-managed authorization (see {@link McpAuthGrant.IdentityAssertion}).
  *
  * @since 0.2.0
  * @category models
  */
-export interface IdentityAssertion {
-  readonly _tag: "IdentityAssertion"
-  /** The identity provider's token endpoint. */
-  readonly idpTokenEndpoint: string
-  /** The user's ID token from that identity provider. */
-  readonly idToken: string
-  /** The client at the identity provider, if it wants one named. */
-  readonly idpClientId?: string | undefined
-  readonly idpClientSecret?: string | undefined
-  /** The client at the MCP server's authorization server. */
-  readonly clientId: string
-  readonly clientSecret: string
-}
+export type IdentityAssertion = McpAuthGrant.IdentityAssertion
 
 /**
- * Workload identity federation (SEP-1933): the JWT bearer grant (RFC 7523
- * §2.1) with a token the platform issued to this workload (a Kubernetes
- * service-account token, a SPIFFE JWT-SVID, a cloud identity token), whose
- * issuer the authorization server trusts. No client secret.
+ * Workload identity federation (see {@link McpAuthGrant.WorkloadIdentity}).
  *
  * @since 0.2.0
  * @category models
  */
-export interface WorkloadIdentity {
-  readonly _tag: "WorkloadIdentity"
-  /**
-   * The workload's JWT, or how to read it: an effect runs for every grant,
-   * since platform tokens rotate (e.g. read a projected token file). Never
-   * stored by the layer.
-   */
-  readonly assertion: string | Effect.Effect<string, unknown>
-  /** A `client_id` to send along, when the authorization server wants one. */
-  readonly clientId?: string | undefined
-}
+export type WorkloadIdentity = McpAuthGrant.WorkloadIdentity
 
 /**
- * DPoP (RFC 9449): tokens bound to a key the client holds, proven on every
- * request. `true`: a fresh ES256 key for the life of the layer (its private
- * key not extractable); or the application's Web Crypto ECDSA P-256 key pair,
- * so that stored DPoP-bound tokens stay usable across restarts.
+ * DPoP-bound tokens (see {@link McpAuthGrant.Dpop}).
  *
  * @since 0.2.0
  * @category models
  */
-export type Dpop = boolean | { readonly keyPair: DpopKeyPair }
+export type Dpop = McpAuthGrant.Dpop
 
 /**
- * A Web Crypto key pair (`crypto.subtle.generateKey({ name: "ECDSA",
- * namedCurve: "P-256" }, ...)`), typed without the DOM library.
+ * A Web Crypto key pair for DPoP (see {@link McpAuthGrant.DpopKeyPair}).
  *
  * @since 0.2.0
  * @category models
  */
-export interface DpopKeyPair {
-  readonly privateKey: Parameters<typeof crypto.subtle.sign>[1]
-  readonly publicKey: Parameters<typeof crypto.subtle.sign>[1]
-}
+export type DpopKeyPair = McpAuthGrant.DpopKeyPair
 
 /**
  * @since 0.2.0

@@ -14,6 +14,11 @@ export * as McpAuth from "./McpAuth.js"
 export * as McpAuthEvent from "./McpAuthEvent.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as McpAuthGrant from "./McpAuthGrant.js"
+
+/**
  * @since 0.1.0
  */
 export * as McpClient from "./McpClient.js"
