@@ -103,15 +103,25 @@ export const make = (config: Config): Exchange => {
       ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
     })
 
-  const execute = (
+  // Parsed once: every request goes to this endpoint.
+  const origin = Redirect.originOf(config.url)
+
+  /**
+   * Sends one request and goes on with `then` on its response, 307/308 to the
+   * endpoint's origin followed first (see redirect.ts). `then` is the caller's
+   * continuation rather than a `flatMap` of the result: one step less on every
+   * request, which a redirect almost never concerns.
+   */
+  const execute = <A>(
     ctx: Context,
     target: Target,
     method: McpHttp.Request["method"],
     accept: string,
     body: string | undefined,
-    lastEventId?: string,
-    more?: Readonly<Record<string, string>>
-  ) =>
+    lastEventId: string | undefined,
+    more: Readonly<Record<string, string>> | undefined,
+    then: (response: McpHttp.Response) => Effect.Effect<A, McpError.McpError>
+  ): Effect.Effect<A, McpError.McpError> =>
     flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
       const headers: Record<string, string> = more === undefined
         ? { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
@@ -119,17 +129,19 @@ export const make = (config: Config): Exchange => {
       if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
       if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
       if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
-      return Effect.mapError(
-        Redirect.follow(http, {
-          method,
-          url: config.url,
-          headers,
-          body,
-          tracerPropagation: config.tracerPropagation,
-          signal: ctx.deadline
-        }),
-        transportError(ctx, target, "request")
-      )
+      const request: McpHttp.Request = {
+        method,
+        url: config.url,
+        headers,
+        body,
+        tracerPropagation: config.tracerPropagation,
+        signal: ctx.deadline
+      }
+      const failed = transportError(ctx, target, "request")
+      return Effect.flatMap(Effect.mapError(http.execute(request), failed), (response) =>
+        Redirect.isRedirect(response.status)
+          ? Effect.flatMap(Effect.mapError(Redirect.follow(http, request, origin, response), failed), then)
+          : then(response))
     })
 
   /** Reads at most `max` characters of the body, for error messages. Never fails. */
@@ -232,8 +244,14 @@ export const make = (config: Config): Exchange => {
   }
 
   const post: Exchange["post"] = (ctx, body, target, expectAnswer, more) =>
-    Effect.flatMap(
-      execute(ctx, target, "POST", ACCEPT_POST, body, undefined, more),
+    execute(
+      ctx,
+      target,
+      "POST",
+      ACCEPT_POST,
+      body,
+      undefined,
+      more,
       (response): Effect.Effect<Answer, McpError.McpError> => {
         const status = response.status
         if (status < 200 || status >= 300) return failStatus(ctx, target, response)
@@ -288,8 +306,14 @@ export const make = (config: Config): Exchange => {
     )
 
   const get: Exchange["get"] = (ctx, target, lastEventId) =>
-    Effect.flatMap(
-      execute(ctx, target, "GET", "text/event-stream", undefined, lastEventId),
+    execute(
+      ctx,
+      target,
+      "GET",
+      "text/event-stream",
+      undefined,
+      lastEventId,
+      undefined,
       (response): Effect.Effect<GetAnswer, McpError.McpError> => {
         const status = response.status
         if (status === 405) return Effect.as(response.discard, { _tag: "NoStream", status } as const)
@@ -307,8 +331,14 @@ export const make = (config: Config): Exchange => {
 
   const del: Exchange["del"] = (target) => {
     const ctx: Context = { method: "DELETE" }
-    return Effect.flatMap(
-      execute(ctx, target, "DELETE", ACCEPT_POST, undefined),
+    return execute(
+      ctx,
+      target,
+      "DELETE",
+      ACCEPT_POST,
+      undefined,
+      undefined,
+      undefined,
       (response): Effect.Effect<void, McpError.McpError> =>
         (response.status >= 200 && response.status < 300) || response.status === 404
           ? response.discard
