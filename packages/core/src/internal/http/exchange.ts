@@ -148,7 +148,12 @@ export const make = (config: Config): Exchange => {
   const excerpt = (response: McpHttp.Response): Effect.Effect<string> => {
     // What arrived before a failure or the time limit is still worth showing.
     let seen = ""
-    return readText(response, (text) => (seen = text).length < config.maxBodyExcerpt).pipe(
+    return readText(
+      response,
+      (text) => (seen = text).length < config.maxBodyExcerpt,
+      (failure) => failure,
+      Effect.succeed
+    ).pipe(
       Effect.timeout("5 seconds"),
       Effect.ensuring(response.discard),
       Effect.ignore,
@@ -216,15 +221,22 @@ export const make = (config: Config): Exchange => {
       (description) => Errors.protocolError(ctx, target, "MessageTooLarge", description)
     )
 
-  /** Reads a JSON body with a size bound and parses it as JSON-RPC. */
-  const jsonBody = (ctx: Context, target: Target, response: McpHttp.Response) => {
+  /** Reads a JSON body with a size bound and parses it as JSON-RPC: the answer. */
+  const jsonBody = (
+    ctx: Context,
+    target: Target,
+    response: McpHttp.Response,
+    headers: Readonly<Record<string, string>>
+  ): Effect.Effect<Answer, McpError.McpError> => {
     let tooLarge = false
-    return readText(response, (text) => {
-      tooLarge = text.length > config.maxMessageSize
-      return !tooLarge
-    }).pipe(
-      Effect.mapError(transportError(ctx, target, "response")),
-      Effect.flatMap((text) => {
+    return readText(
+      response,
+      (text) => {
+        tooLarge = text.length > config.maxMessageSize
+        return !tooLarge
+      },
+      transportError(ctx, target, "response"),
+      (text): Effect.Effect<Answer, McpError.McpError> => {
         if (tooLarge) {
           return Effect.fail(
             Errors.protocolError(
@@ -237,9 +249,9 @@ export const make = (config: Config): Exchange => {
         }
         const parsed = JsonRpc.parseMessage(text)
         return parsed._tag === "Right" ?
-          Effect.succeed(parsed.right) :
+          Effect.succeed({ _tag: "Json", message: parsed.right, headers } as const) :
           Effect.fail(Errors.protocolError(ctx, target, "MalformedJson", parsed.left))
-      })
+      }
     )
   }
 
@@ -282,12 +294,7 @@ export const make = (config: Config): Exchange => {
     if (type.startsWith("text/event-stream")) {
       return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
     }
-    if (type.startsWith("application/json")) {
-      return Effect.map(
-        jsonBody(ctx, target, response),
-        (message) => ({ _tag: "Json", message, headers } as const)
-      )
-    }
+    if (type.startsWith("application/json")) return jsonBody(ctx, target, response, headers)
     return wrongContentType(ctx, target, response, "application/json or text/event-stream")
   }
 
@@ -363,18 +370,25 @@ export const make = (config: Config): Exchange => {
 
 /**
  * Reads a body as text while `more(textSoFar)` says so, then releases the
- * rest. One pull loop, no Stream stages: the one-shot bodies of every request.
+ * rest, and goes on with `done` on the text; a failed read goes to `onError`.
+ * One pull loop, no Stream stages, and no step of its own between the last
+ * read and `done`: the one-shot bodies of every request.
  */
-const readText = (
+const readText = <A, E>(
   response: McpHttp.Response,
-  more: (text: string) => boolean
-): Effect.Effect<string, McpError.HttpFailure> =>
+  more: (text: string) => boolean,
+  onError: (failure: McpError.HttpFailure) => E,
+  done: (text: string) => Effect.Effect<A, E>
+): Effect.Effect<A, E> =>
   Effect.suspend(() => {
     let text = ""
-    const loop: Effect.Effect<string, McpError.HttpFailure> = Effect.flatMap(response.read, (piece) => {
-      if (piece === undefined) return Effect.succeed(text)
-      text += piece
-      return more(text) ? loop : Effect.as(response.discard, text)
+    const loop: Effect.Effect<A, E> = Effect.matchEffect(response.read, {
+      onFailure: (failure) => Effect.fail(onError(failure)),
+      onSuccess: (piece) => {
+        if (piece === undefined) return done(text)
+        text += piece
+        return more(text) ? loop : Effect.zipRight(response.discard, done(text))
+      }
     })
     return loop
   })
