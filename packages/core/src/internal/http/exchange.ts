@@ -137,11 +137,17 @@ export const make = (config: Config): Exchange => {
         tracerPropagation: config.tracerPropagation,
         signal: ctx.deadline
       }
-      const failed = transportError(ctx, target, "request")
-      return Effect.flatMap(Effect.mapError(http.execute(request), failed), (response) =>
-        Redirect.isRedirect(response.status)
-          ? Effect.flatMap(Effect.mapError(Redirect.follow(http, request, origin, response), failed), then)
-          : then(response))
+      // One step for the send, its failure mapped in it (no mapError step on the way).
+      return Effect.matchEffect(http.execute(request), {
+        onFailure: (failure) => Effect.fail(transportError(ctx, target, "request")(failure)),
+        onSuccess: (response) =>
+          Redirect.isRedirect(response.status)
+            ? Effect.flatMap(
+              Effect.mapError(Redirect.follow(http, request, origin, response), transportError(ctx, target, "request")),
+              then
+            )
+            : then(response)
+      })
     })
 
   /** Reads at most `max` characters of the body, for error messages. Never fails. */
