@@ -336,6 +336,22 @@ describe("McpClient", () => {
         const result = yield* client.callTool("fancy")
         expect(result["future"]).toEqual({ x: 1 })
       }))
+
+    it.scoped("a result its schema refuses becomes ProtocolError InvalidResult, and the client keeps working", () =>
+      Effect.gen(function*() {
+        const { client } = yield* setup({
+          tools: [{
+            name: "broken",
+            inputSchema: { type: "object" },
+            handler: () => Effect.succeed({ content: [{ type: "text", text: 42 }] })
+          }]
+        })
+        const error = yield* Effect.flip(client.callTool("broken"))
+        expect(error).toMatchObject({ _tag: "ProtocolError", violation: "InvalidResult", method: "tools/call" })
+        expect(error.message).toContain("text")
+        const listed = yield* client.listTools()
+        expect(listed.tools.map((tool) => tool.name)).toEqual(["broken"])
+      }))
   })
 
   it.scoped("session events: Started is visible through sessionChanges", () =>

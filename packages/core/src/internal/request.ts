@@ -48,7 +48,20 @@ export const attempt = (
   state: State.ClientState,
   target: Transport.Target,
   request: Attempt
-): Effect.Effect<unknown, McpError.McpError> =>
+): Effect.Effect<unknown, McpError.McpError> => attemptWith(state, target, request, resultOnly)
+
+const resultOnly = (result: unknown): unknown => result
+
+/**
+ * `attempt`, its result handed to `answered` with the session that answered:
+ * `send` builds its `Answered` there rather than in one more `map`.
+ */
+const attemptWith = <A>(
+  state: State.ClientState,
+  target: Transport.Target,
+  request: Attempt,
+  answered: (result: unknown, target: Transport.Target) => A
+): Effect.Effect<A, McpError.McpError> =>
   Effect.suspend(() => {
     const id = State.nextId(state)
     request.lastId = id
@@ -59,7 +72,7 @@ export const attempt = (
     return state.transport.request(ctx, JsonRpc.encode(JsonRpc.request(id, request.method, params)), target).pipe(
       Effect.flatMap((response) =>
         JsonRpc.isSuccess(response)
-          ? Effect.succeed(response.result)
+          ? Effect.succeed(answered(response.result, target))
           : Effect.fail(Errors.jsonRpcError(ctx, target, response.error))
       ),
       Effect.onExit((exit) => {
@@ -139,7 +152,7 @@ export const send = (
     }
     const call = recovery.run({ method, params, deadline }, (session) => {
       request.lastSessionId = session.info.sessionId
-      return Effect.map(attempt(state, session.target, request), (result) => ({ result, target: session.target }))
+      return attemptWith(state, session.target, request, answeredBy)
     })
     const timeoutError = (reason: "idle" | "maximum", timeoutMillis: number) =>
       new McpError.RequestTimeout({
@@ -175,14 +188,27 @@ export const send = (
     return flatMapNow(timer.start, () => bounded)
   })
 
-/** A result decoded with its schema; a mismatch is the server's protocol error. @internal */
+const answeredBy = (result: unknown, target: Transport.Target): Answered => ({ result, target })
+
+/**
+ * A result decoded with its schema; a mismatch is the server's protocol error.
+ * The result schemas are synchronous: decoded to an `Either` and branched on,
+ * one run-loop step less than `mapError` over the decoding effect.
+ *
+ * @internal
+ */
 export const decodeResult = <A, I>(
   schema: Schema.Schema<A, I>,
   ctx: Transport.Context,
   target: Transport.Target,
   result: unknown
-): Effect.Effect<A, McpError.ProtocolError> =>
-  Effect.mapError(Schema.decodeUnknown(schema)(result), (error) => Errors.invalidResult(ctx, target, error))
+): Effect.Effect<A, McpError.ProtocolError> => {
+  // (effect memoizes the parser per schema AST: making the decoder here costs a closure.)
+  const decoded = Schema.decodeUnknownEither(schema)(result)
+  return decoded._tag === "Right"
+    ? Effect.succeed(decoded.right)
+    : Effect.fail(Errors.invalidResult(ctx, target, decoded.left))
+}
 
 const withProgressToken = (params: JsonRpc.Params | undefined, token: McpSchema.ProgressToken): JsonRpc.Params => {
   const base: Readonly<Record<string, unknown>> = params === undefined || isArray(params) ? {} : params

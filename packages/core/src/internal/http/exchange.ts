@@ -106,15 +106,25 @@ export const make = (config: Config): Exchange => {
         ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
       })
 
-  const execute = (
+  // Parsed once: every request goes to this endpoint.
+  const origin = Redirect.originOf(config.url)
+
+  /**
+   * Sends one request and goes on with `then` on its response, 307/308 to the
+   * endpoint's origin followed first (see redirect.ts). `then` is the caller's
+   * continuation rather than a `flatMap` of the result: one step less on every
+   * request, which a redirect almost never concerns.
+   */
+  const execute = <A>(
     ctx: Context,
     target: Target,
     method: McpHttp.Request["method"],
     accept: string,
     body: string | undefined,
-    lastEventId?: string,
-    more?: Readonly<Record<string, string>>
-  ) =>
+    lastEventId: string | undefined,
+    more: Readonly<Record<string, string>> | undefined,
+    then: (response: McpHttp.Response) => Effect.Effect<A, McpError.McpError>
+  ): Effect.Effect<A, McpError.McpError> =>
     flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
       const headers: Record<string, string> = more === undefined
         ? { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
@@ -122,24 +132,37 @@ export const make = (config: Config): Exchange => {
       if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
       if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
       if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
-      return Effect.mapError(
-        Redirect.follow(http, {
-          method,
-          url: config.url,
-          headers,
-          body,
-          tracerPropagation: config.tracerPropagation,
-          signal: ctx.deadline
-        }),
-        transportError(ctx, target, "request")
-      )
+      const request: McpHttp.Request = {
+        method,
+        url: config.url,
+        headers,
+        body,
+        tracerPropagation: config.tracerPropagation,
+        signal: ctx.deadline
+      }
+      // One step for the send, its failure mapped in it (no mapError step on the way).
+      return Effect.matchEffect(http.execute(request), {
+        onFailure: (failure) => Effect.fail(transportError(ctx, target, "request")(failure)),
+        onSuccess: (response) =>
+          Redirect.isRedirect(response.status)
+            ? Effect.flatMap(
+              Effect.mapError(Redirect.follow(http, request, origin, response), transportError(ctx, target, "request")),
+              then
+            )
+            : then(response)
+      })
     })
 
   /** Reads at most `max` characters of the body, for error messages. Never fails. */
   const excerpt = (response: McpHttp.Response): Effect.Effect<string> => {
     // What arrived before a failure or the time limit is still worth showing.
     let seen = ""
-    return readText(response, (text) => (seen = text).length < config.maxBodyExcerpt).pipe(
+    return readText(
+      response,
+      (text) => (seen = text).length < config.maxBodyExcerpt,
+      (failure) => failure,
+      Effect.succeed
+    ).pipe(
       Effect.timeout("5 seconds"),
       Effect.ensuring(response.discard),
       Effect.ignore,
@@ -207,15 +230,22 @@ export const make = (config: Config): Exchange => {
       (description) => Errors.protocolError(ctx, target, "MessageTooLarge", description)
     )
 
-  /** Reads a JSON body with a size bound and parses it as JSON-RPC. */
-  const jsonBody = (ctx: Context, target: Target, response: McpHttp.Response) => {
+  /** Reads a JSON body with a size bound and parses it as JSON-RPC: the answer. */
+  const jsonBody = (
+    ctx: Context,
+    target: Target,
+    response: McpHttp.Response,
+    headers: Readonly<Record<string, string>>
+  ): Effect.Effect<Answer, McpError.McpError> => {
     let tooLarge = false
-    return readText(response, (text) => {
-      tooLarge = text.length > config.maxMessageSize
-      return !tooLarge
-    }).pipe(
-      Effect.mapError(transportError(ctx, target, "response")),
-      Effect.flatMap((text) => {
+    return readText(
+      response,
+      (text) => {
+        tooLarge = text.length > config.maxMessageSize
+        return !tooLarge
+      },
+      transportError(ctx, target, "response"),
+      (text): Effect.Effect<Answer, McpError.McpError> => {
         if (tooLarge) {
           return Effect.fail(
             Errors.protocolError(
@@ -228,15 +258,21 @@ export const make = (config: Config): Exchange => {
         }
         const parsed = JsonRpc.parseMessage(text)
         return parsed._tag === "Right" ?
-          Effect.succeed(parsed.right) :
+          Effect.succeed({ _tag: "Json", message: parsed.right, headers } as const) :
           Effect.fail(Errors.protocolError(ctx, target, "MalformedJson", parsed.left))
-      })
+      }
     )
   }
 
   const post: Exchange["post"] = (ctx, body, target, expectAnswer, more) =>
-    Effect.flatMap(
-      execute(ctx, target, "POST", ACCEPT_POST, body, undefined, more),
+    execute(
+      ctx,
+      target,
+      "POST",
+      ACCEPT_POST,
+      body,
+      undefined,
+      more,
       (response): Effect.Effect<Answer, McpError.McpError> => {
         const status = response.status
         if (status < 200 || status >= 300) return failStatus(ctx, target, response)
@@ -267,12 +303,7 @@ export const make = (config: Config): Exchange => {
     if (type.startsWith("text/event-stream")) {
       return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
     }
-    if (type.startsWith("application/json")) {
-      return Effect.map(
-        jsonBody(ctx, target, response),
-        (message) => ({ _tag: "Json", message, headers } as const)
-      )
-    }
+    if (type.startsWith("application/json")) return jsonBody(ctx, target, response, headers)
     return wrongContentType(ctx, target, response, "application/json or text/event-stream")
   }
 
@@ -291,8 +322,14 @@ export const make = (config: Config): Exchange => {
     )
 
   const get: Exchange["get"] = (ctx, target, lastEventId) =>
-    Effect.flatMap(
-      execute(ctx, target, "GET", "text/event-stream", undefined, lastEventId),
+    execute(
+      ctx,
+      target,
+      "GET",
+      "text/event-stream",
+      undefined,
+      lastEventId,
+      undefined,
       (response): Effect.Effect<GetAnswer, McpError.McpError> => {
         const status = response.status
         if (status === 405) return Effect.as(response.discard, { _tag: "NoStream", status } as const)
@@ -310,8 +347,14 @@ export const make = (config: Config): Exchange => {
 
   const del: Exchange["del"] = (target) => {
     const ctx: Context = { method: "DELETE" }
-    return Effect.flatMap(
-      execute(ctx, target, "DELETE", ACCEPT_POST, undefined),
+    return execute(
+      ctx,
+      target,
+      "DELETE",
+      ACCEPT_POST,
+      undefined,
+      undefined,
+      undefined,
       (response): Effect.Effect<void, McpError.McpError> =>
         (response.status >= 200 && response.status < 300) || response.status === 404
           ? response.discard
@@ -336,18 +379,25 @@ export const make = (config: Config): Exchange => {
 
 /**
  * Reads a body as text while `more(textSoFar)` says so, then releases the
- * rest. One pull loop, no Stream stages: the one-shot bodies of every request.
+ * rest, and goes on with `done` on the text; a failed read goes to `onError`.
+ * One pull loop, no Stream stages, and no step of its own between the last
+ * read and `done`: the one-shot bodies of every request.
  */
-const readText = (
+const readText = <A, E>(
   response: McpHttp.Response,
-  more: (text: string) => boolean
-): Effect.Effect<string, McpError.HttpFailure> =>
+  more: (text: string) => boolean,
+  onError: (failure: McpError.HttpFailure) => E,
+  done: (text: string) => Effect.Effect<A, E>
+): Effect.Effect<A, E> =>
   Effect.suspend(() => {
     let text = ""
-    const loop: Effect.Effect<string, McpError.HttpFailure> = Effect.flatMap(response.read, (piece) => {
-      if (piece === undefined) return Effect.succeed(text)
-      text += piece
-      return more(text) ? loop : Effect.as(response.discard, text)
+    const loop: Effect.Effect<A, E> = Effect.matchEffect(response.read, {
+      onFailure: (failure) => Effect.fail(onError(failure)),
+      onSuccess: (piece) => {
+        if (piece === undefined) return done(text)
+        text += piece
+        return more(text) ? loop : Effect.zipRight(response.discard, done(text))
+      }
     })
     return loop
   })

@@ -34,26 +34,52 @@ const resolve = (location: string, base: string): URL | undefined => {
 }
 
 /**
- * Sends `request`, following 307/308 to its own origin up to `MAX_HOPS`
- * times; any other answer (a redirect not followed included) is returned.
+ * The origin redirects may lead to: the endpoint's. Parsed once per exchange
+ * (a URL parse per request is a measurable share of a call's CPU);
+ * `undefined` when the endpoint is no URL, and then nothing is followed.
+ *
+ * @internal
+ */
+export const originOf = (endpoint: string): string | undefined => resolve(endpoint, endpoint)?.origin
+
+/** Whether `status` asks to be followed (307, 308): the caller's cheap test before `follow`. @internal */
+export const isRedirect = isFollowable
+
+/**
+ * `response`, the answer to `request`, followed while it is a 307/308 to
+ * `origin`, up to `MAX_HOPS` times; any other answer (a redirect not followed
+ * included) is returned. The caller sends the first request and calls this
+ * only for a 307/308, so an ordinary answer costs nothing here.
  *
  * @internal
  */
 export const follow = (
   http: McpHttp.Service,
-  request: McpHttp.Request
+  request: McpHttp.Request,
+  origin: string | undefined,
+  response: McpHttp.Response
+): Effect.Effect<McpHttp.Response, McpError.HttpFailure> => hop(http, request, origin, request.url, 0, response)
+
+const hop = (
+  http: McpHttp.Service,
+  request: McpHttp.Request,
+  origin: string | undefined,
+  url: string,
+  hops: number,
+  response: McpHttp.Response
 ): Effect.Effect<McpHttp.Response, McpError.HttpFailure> => {
-  const origin = resolve(request.url, request.url)?.origin
-  if (origin === undefined) return http.execute(request)
-  const hop = (url: string, hops: number): Effect.Effect<McpHttp.Response, McpError.HttpFailure> =>
-    Effect.flatMap(http.execute(url === request.url ? request : { ...request, url }), (response) => {
-      if (!isFollowable(response.status) || hops >= MAX_HOPS) return Effect.succeed(response)
-      const location = response.headers["location"]
-      const next = location === undefined ? undefined : resolve(location, url)
-      if (next === undefined || next.origin !== origin) return Effect.succeed(response)
-      return Effect.zipRight(response.discard, hop(next.href, hops + 1))
-    })
-  return hop(request.url, 0)
+  if (origin === undefined || !isFollowable(response.status) || hops >= MAX_HOPS) return Effect.succeed(response)
+  const location = response.headers["location"]
+  const next = location === undefined ? undefined : resolve(location, url)
+  if (next === undefined || next.origin !== origin) return Effect.succeed(response)
+  const to = next.href
+  return Effect.zipRight(
+    response.discard,
+    Effect.flatMap(
+      http.execute(to === request.url ? request : { ...request, url: to }),
+      (answer) => hop(http, request, origin, to, hops + 1, answer)
+    )
+  )
 }
 
 /**
