@@ -7,9 +7,13 @@
 //   node scripts/bundle-size.mjs --json     the numbers as JSON
 //   node scripts/bundle-size.mjs --top      also the largest packages in each bundle
 //   node scripts/bundle-size.mjs --out DIR  also write the bundles to DIR
+//   node scripts/bundle-size.mjs --why      where the bytes of our app go: its largest modules
+//                                           (ours and effect's), minified bytes, from esbuild's metafile
+//   node scripts/bundle-size.mjs --why effect/dist/esm/internal/pubsub.js
+//                                           also the import chain that brings that module in
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
-import { bundleApp, bundleApps, callToolApps } from "./bundle-size/bundle.mjs"
+import { bundleApp, bundleApps, callToolApps, importChain } from "./bundle-size/bundle.mjs"
 
 const args = process.argv.slice(2)
 const outIndex = args.indexOf("--out")
@@ -52,6 +56,23 @@ if (args.includes("--json")) {
       for (const [name, bytes] of r.packages.slice(0, 8)) {
         console.log(`  ${name.padEnd(40)}${String(bytes).padStart(9)}`)
       }
+    }
+  }
+  const whyIndex = args.indexOf("--why")
+  if (whyIndex !== -1) {
+    const [ours] = results
+    const modules = ours.modules
+    console.log(`\nlargest modules in the ${ours.name} app (minified bytes; ${ours.raw} B in all):`)
+    for (const [module, bytes] of modules.slice(0, 40)) console.log(`  ${String(bytes).padStart(7)}  ${module}`)
+    console.log(`\nby package: ${ours.packages.map(([name, bytes]) => `${name} ${bytes}`).join(", ")}`)
+    const own = modules.filter(([m]) => m.startsWith("packages/"))
+    console.log(`ours (packages/*): ${own.reduce((sum, [, bytes]) => sum + bytes, 0)} B in ${own.length} modules`)
+    const module = args[whyIndex + 1]
+    if (module !== undefined && !module.startsWith("--")) {
+      const chain = importChain(ours.metafile, module)
+      console.log(`\nwhy ${module}:`)
+      if (chain === undefined) console.log("  not an input of the bundle")
+      else for (const [input, bytes] of chain) console.log(`  ${input} (${bytes} B)`)
     }
   }
   if (outDir !== undefined) console.log(`\nbundles written to ${relative(process.cwd(), outDir) || "."}`)

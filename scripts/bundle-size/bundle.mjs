@@ -38,6 +38,50 @@ const packageSizes = (metafile) => {
   return [...sizes].sort((a, b) => b[1] - a[1])
 }
 
+/** Minified bytes per input module (file), largest first, with its package. */
+const moduleSizes = (metafile) => {
+  const output = Object.values(metafile.outputs)[0]
+  return Object.entries(output.inputs)
+    .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+    .map(([input, { bytesInOutput }]) => [input.replace(/^.*node_modules\//, ""), bytesInOutput])
+    .sort((a, b) => b[1] - a[1])
+}
+
+/**
+ * Why `module` (a path suffix, e.g. "effect/dist/esm/internal/pubsub.js") is in the bundle: the
+ * import chain from the app's entry to it, preferring modules that are in the output (a 0-1 BFS:
+ * modules in the output cost nothing, modules tree-shaken away cost one), so the chain names who
+ * really uses it. `undefined` when no input matches.
+ */
+export const importChain = (metafile, module) => {
+  const inputs = metafile.inputs
+  const output = Object.values(metafile.outputs)[0]
+  const target = Object.keys(inputs).find((input) => input.endsWith(module))
+  if (target === undefined) return undefined
+  const cost = new Map([[output.entryPoint, 0]])
+  const previous = new Map()
+  const deque = [output.entryPoint]
+  while (deque.length > 0) {
+    const node = deque.shift()
+    for (const { path } of inputs[node]?.imports ?? []) {
+      if (!(path in inputs)) continue
+      const step = output.inputs[path] === undefined ? 1 : 0
+      const total = cost.get(node) + step
+      if (total < (cost.get(path) ?? Infinity)) {
+        cost.set(path, total)
+        previous.set(path, node)
+        if (step === 0) deque.unshift(path)
+        else deque.push(path)
+      }
+    }
+  }
+  const chain = []
+  for (let at = target; at !== undefined; at = previous.get(at)) {
+    chain.unshift([at.replace(/^.*node_modules\//, ""), output.inputs[at]?.bytesInOutput ?? 0])
+  }
+  return chain
+}
+
 /**
  * One app, bundled for the browser: ESM, minified, every dependency included. Our packages come
  * from their sources (the `source` export condition: no build needed), third-party packages from
@@ -70,7 +114,9 @@ export const bundleApp = async (app) => {
     packages: packageSizes(result.metafile),
     inputs: Object.entries(Object.values(result.metafile.outputs)[0].inputs)
       .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
-      .map(([input]) => input)
+      .map(([input]) => input),
+    modules: moduleSizes(result.metafile),
+    metafile: result.metafile
   }
 }
 
