@@ -34,10 +34,10 @@ if (args.includes("--json")) {
 } else {
   console.log("Minimal browser app (connect, list tools, call a tool, end the session), esbuild --minify, ESM:")
   console.log("")
-  console.log(`${"client".padEnd(28)}${"raw".padStart(22)}${"gzip -9".padStart(22)}`)
+  console.log(`${"client".padEnd(36)}${"raw".padStart(22)}${"gzip -9".padStart(22)}`)
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(28)}${`${r.raw} B (${kb(r.raw)})`.padStart(22)}${`${r.gzip} B (${kb(r.gzip)})`.padStart(22)}`
+      `${r.name.padEnd(36)}${`${r.raw} B (${kb(r.raw)})`.padStart(22)}${`${r.gzip} B (${kb(r.gzip)})`.padStart(22)}`
     )
   }
   const [ours, sdk] = results
@@ -47,7 +47,7 @@ if (args.includes("--json")) {
   console.log("The same with one callTool only (scripts/bundle-size/call-tool*.mjs):")
   for (const r of callTool) {
     console.log(
-      `${r.name.padEnd(28)}${`${r.raw} B (${kb(r.raw)})`.padStart(22)}${`${r.gzip} B (${kb(r.gzip)})`.padStart(22)}`
+      `${r.name.padEnd(36)}${`${r.raw} B (${kb(r.raw)})`.padStart(22)}${`${r.gzip} B (${kb(r.gzip)})`.padStart(22)}`
     )
   }
   if (args.includes("--top")) {

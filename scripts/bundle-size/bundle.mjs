@@ -1,5 +1,6 @@
 // Bundles the two apps of scripts/bundle-size/ the way scripts/bundle-size.mjs measures them
 // (also used by the browser tests, which run both bundles in Chromium).
+import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -11,7 +12,8 @@ const { build } = createRequire(join(root, "packages", "browser", "package.json"
 
 export const apps = [
   { name: "@mcp-effect/browser", entry: "mcp-effect.mjs" },
-  { name: "@modelcontextprotocol/sdk", entry: "sdk.mjs" }
+  { name: "@modelcontextprotocol/sdk", entry: "sdk.mjs" },
+  { name: "@mcp-effect/browser, index imports", entry: "mcp-effect-barrel.mjs" }
 ]
 
 /** The smallest useful app (one callTool) on each: what tree-shaking leaves (bundle.test.ts). */
@@ -19,6 +21,20 @@ export const callToolApps = [
   { name: "@mcp-effect/browser", entry: "call-tool.mjs" },
   { name: "@modelcontextprotocol/sdk", entry: "call-tool-sdk.mjs" }
 ]
+
+// @mcp-effect/browser and its subpaths (`@mcp-effect/browser/BrowserMcpClient`) from the sources its
+// `exports` map names: the apps sit outside the package, where pnpm links no @mcp-effect/browser.
+const browserPackage = join(root, "packages", "browser")
+const browserExports = JSON.parse(readFileSync(join(browserPackage, "package.json"), "utf8")).exports
+const browserSources = {
+  name: "browser-sources",
+  setup(build) {
+    build.onResolve({ filter: /^@mcp-effect\/browser(\/|$)/ }, ({ path }) => {
+      const entry = browserExports[`.${path.slice("@mcp-effect/browser".length)}`]
+      return entry?.source === undefined ? undefined : { path: join(browserPackage, entry.source) }
+    })
+  }
+}
 
 const packageOf = (input) => {
   const at = input.lastIndexOf("node_modules/")
@@ -101,7 +117,7 @@ export const bundleApp = async (app) => {
     metafile: true,
     logLevel: "silent",
     conditions: ["source"],
-    alias: { "@mcp-effect/browser": "./packages/browser/src/index.ts" },
+    plugins: [browserSources],
     nodePaths: [join(root, "packages", "browser", "node_modules")],
     define: { "process.env.NODE_ENV": "\"production\"" }
   })

@@ -33,8 +33,10 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { McpClient, McpConfig, McpHttp } from "@mcp-effect/core"
-import type { McpError } from "@mcp-effect/core"
+import * as McpClient from "@mcp-effect/core/McpClient"
+import * as McpConfig from "@mcp-effect/core/McpConfig"
+import type * as McpError from "@mcp-effect/core/McpError"
+import * as McpHttp from "@mcp-effect/core/McpHttp"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
@@ -114,10 +116,12 @@ export const layer = (options: Options): Layer.Layer<McpClient.McpClient, McpErr
  * @since 0.2.0
  * @category config
  */
-export const config: Config.Config<Options> = Config.all({
-  client: McpClient.config,
-  endSessionOnPageHide: McpConfig.optional(Config.boolean("END_SESSION_ON_PAGE_HIDE"))
-}).pipe(Config.map(({ client, endSessionOnPageHide }) => McpConfig.defined({ ...client, endSessionOnPageHide })))
+export const config: Config.Config<Options> = /*#__PURE__*/ (() =>
+  // A pure call: a bundle that never reads this config leaves it (and effect's Config) out.
+  Config.all({
+    client: McpClient.config,
+    endSessionOnPageHide: McpConfig.optional(Config.boolean("END_SESSION_ON_PAGE_HIDE"))
+  }).pipe(Config.map(({ client, endSessionOnPageHide }) => McpConfig.defined({ ...client, endSessionOnPageHide }))))()
 
 /**
  * The client configured from `Config` (see {@link config} for the keys);

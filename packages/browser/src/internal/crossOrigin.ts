@@ -13,8 +13,8 @@
  * @internal
  */
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import { McpError } from "@mcp-effect/core"
-import type { McpHttp } from "@mcp-effect/core"
+import * as McpError from "@mcp-effect/core/McpError"
+import type * as McpHttp from "@mcp-effect/core/McpHttp"
 import * as Effect from "effect/Effect"
 
 /** `service`, with network-level failures of cross-origin requests marked `crossOrigin`. @internal */
