@@ -13,7 +13,7 @@
 //                                           also the import chain that brings that module in
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
-import { bundleApp, bundleApps, callToolApps, importChain } from "./bundle-size/bundle.mjs"
+import { bundleApp, bundleApps, callToolApps, floorApp, importChain } from "./bundle-size/bundle.mjs"
 
 const args = process.argv.slice(2)
 const outIndex = args.indexOf("--out")
@@ -23,6 +23,7 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`
 
 const results = await bundleApps()
 const callTool = await Promise.all(callToolApps.map(bundleApp))
+const floor = await bundleApp(floorApp)
 if (outDir !== undefined) {
   mkdirSync(outDir, { recursive: true })
   for (const r of results) writeFileSync(join(outDir, r.entry.replace(/\.mjs$/, ".js")), r.code)
@@ -30,7 +31,9 @@ if (outDir !== undefined) {
 
 if (args.includes("--json")) {
   const numbers = (list) => list.map(({ gzip, name, raw }) => ({ name, raw, gzip }))
-  console.log(JSON.stringify({ app: numbers(results), callToolOnly: numbers(callTool) }, null, 2))
+  console.log(
+    JSON.stringify({ app: numbers(results), callToolOnly: numbers(callTool), floor: numbers([floor])[0] }, null, 2)
+  )
 } else {
   console.log("Minimal browser app (connect, list tools, call a tool, end the session), esbuild --minify, ESM:")
   console.log("")
@@ -50,6 +53,14 @@ if (args.includes("--json")) {
       `${r.name.padEnd(36)}${`${r.raw} B (${kb(r.raw)})`.padStart(22)}${`${r.gzip} B (${kb(r.gzip)})`.padStart(22)}`
     )
   }
+  console.log("")
+  console.log("The floor under any client on Effect (scripts/bundle-size/effect-only.mjs: no MCP):")
+  console.log(
+    `${floor.name.padEnd(36)}${`${floor.raw} B (${kb(floor.raw)})`.padStart(22)}${
+      `${floor.gzip} B (${kb(floor.gzip)})`.padStart(22)
+    }`
+  )
+  console.log(`ours above the floor: ${results[0].gzip - floor.gzip} B gzip`)
   if (args.includes("--top")) {
     for (const r of results) {
       console.log(`\nlargest packages in the ${r.name} app (minified bytes):`)

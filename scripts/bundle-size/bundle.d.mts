@@ -19,6 +19,7 @@ export interface Bundle extends App {
 }
 export declare const apps: ReadonlyArray<App>
 export declare const callToolApps: ReadonlyArray<App>
+export declare const floorApp: App
 export declare const bundleApp: (app: App) => Promise<Bundle>
 export declare const bundleApps: () => Promise<ReadonlyArray<Bundle>>
 /** The import chain from the app's entry to `module` (a path suffix), with each file's minified bytes. */

@@ -16,6 +16,9 @@ export const apps = [
   { name: "@mcp-effect/browser, index imports", entry: "mcp-effect-barrel.mjs" }
 ]
 
+/** The floor: Effect and @effect/platform's fetch HttpClient alone, no MCP (never run). */
+export const floorApp = { name: "effect + @effect/platform only", entry: "effect-only.mjs" }
+
 /** The smallest useful app (one callTool) on each: what tree-shaking leaves (bundle.test.ts). */
 export const callToolApps = [
   { name: "@mcp-effect/browser", entry: "call-tool.mjs" },
