@@ -1,7 +1,8 @@
 /**
  * `BrowserMcpClient.layerMcpHttp`, the `McpHttp` on `fetch` (internal/fetchMcpHttp.ts), held to
  * the contract of `McpHttp` in Chromium against the test server: the answer's status and headers,
- * the body read to its end, and giving up on a request (its signal, an interrupted read, discard).
+ * the body read to its end, giving up on a request (its signal, an interrupted read, discard), and
+ * the trace headers, sent only when the request asks for them.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { BrowserMcpClient } from "@mcp-effect/browser"
@@ -161,5 +162,35 @@ describe("the McpHttp on fetch", () => {
       )
       assert.strictEqual(error.description, "the request was aborted by the client")
       assert.strictEqual((yield* ctl.log).length, before)
+    }).pipe(Effect.provide(layer)))
+
+  it.live("with tracerPropagation, the current span goes as traceparent and b3 (none without)", () =>
+    Effect.gen(function*() {
+      const http = yield* McpHttp.McpHttp
+      const send = (tracerPropagation: boolean) =>
+        Effect.flatMap(
+          http.execute({
+            method: "POST",
+            url: server.url,
+            headers: { accept: "application/json, text/event-stream" },
+            body: initialize,
+            tracerPropagation
+          }),
+          (response) => Effect.as(response.discard, response.headers["mcp-session-id"])
+        )
+      const initializes = Effect.map(ctl.log, (log) => log.filter((entry) => entry.rpcMethod === "initialize"))
+      const before = (yield* initializes).length
+      const [span, traced] = yield* Effect.withSpan(Effect.zip(Effect.currentSpan, send(true)), "mcpHttp.test")
+      const [other, untraced] = yield* Effect.withSpan(Effect.zip(Effect.currentSpan, send(false)), "mcpHttp.test")
+      assert.isString(traced)
+      assert.isString(untraced)
+      const sent = (yield* initializes).slice(before)
+      assert.strictEqual(sent.length, 2)
+      const withTrace = sent.filter((entry) => entry.headers["traceparent"] === `00-${span.traceId}-${span.spanId}-01`)
+      assert.strictEqual(withTrace.length, 1)
+      assert.match(withTrace[0]!.headers["b3"] ?? "", new RegExp(`^${span.traceId}-${span.spanId}-1`))
+      // Without propagation, nothing of the other span travels.
+      assert.isFalse(sent.some((entry) => JSON.stringify(entry.headers).includes(other.traceId)))
+      assert.strictEqual(sent.filter((entry) => entry.headers["traceparent"] !== undefined).length, 1)
     }).pipe(Effect.provide(layer)))
 })
