@@ -9,6 +9,8 @@ export const shared: ViteUserConfig = {
     alias: [
       { find: /^@mcp-effect\/core$/, replacement: src("core", "index.ts") },
       { find: /^@mcp-effect\/core\/testing$/, replacement: src("core", "testing/index.ts") },
+      // Each module's own entry point (`@mcp-effect/core/McpClient`): the same source file as the index's.
+      { find: /^@mcp-effect\/(core|browser)\/([A-Z]\w*)$/, replacement: src("$1", "$2.ts") },
       { find: /^@mcp-effect\/node$/, replacement: src("node", "index.ts") },
       { find: /^@mcp-effect\/node\/testing$/, replacement: src("node", "testing/index.ts") },
       { find: /^@mcp-effect\/browser$/, replacement: src("browser", "index.ts") },

@@ -1,5 +1,6 @@
 // Bundles the two apps of scripts/bundle-size/ the way scripts/bundle-size.mjs measures them
 // (also used by the browser tests, which run both bundles in Chromium).
+import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -11,14 +12,32 @@ const { build } = createRequire(join(root, "packages", "browser", "package.json"
 
 export const apps = [
   { name: "@mcp-effect/browser", entry: "mcp-effect.mjs" },
-  { name: "@modelcontextprotocol/sdk", entry: "sdk.mjs" }
+  { name: "@modelcontextprotocol/sdk", entry: "sdk.mjs" },
+  { name: "@mcp-effect/browser, index imports", entry: "mcp-effect-barrel.mjs" }
 ]
+
+/** The floor: Effect and @effect/platform's fetch HttpClient alone, no MCP (never run). */
+export const floorApp = { name: "effect + @effect/platform only", entry: "effect-only.mjs" }
 
 /** The smallest useful app (one callTool) on each: what tree-shaking leaves (bundle.test.ts). */
 export const callToolApps = [
   { name: "@mcp-effect/browser", entry: "call-tool.mjs" },
   { name: "@modelcontextprotocol/sdk", entry: "call-tool-sdk.mjs" }
 ]
+
+// @mcp-effect/browser and its subpaths (`@mcp-effect/browser/BrowserMcpClient`) from the sources its
+// `exports` map names: the apps sit outside the package, where pnpm links no @mcp-effect/browser.
+const browserPackage = join(root, "packages", "browser")
+const browserExports = JSON.parse(readFileSync(join(browserPackage, "package.json"), "utf8")).exports
+const browserSources = {
+  name: "browser-sources",
+  setup(build) {
+    build.onResolve({ filter: /^@mcp-effect\/browser(\/|$)/ }, ({ path }) => {
+      const entry = browserExports[`.${path.slice("@mcp-effect/browser".length)}`]
+      return entry?.source === undefined ? undefined : { path: join(browserPackage, entry.source) }
+    })
+  }
+}
 
 const packageOf = (input) => {
   const at = input.lastIndexOf("node_modules/")
@@ -36,6 +55,50 @@ const packageSizes = (metafile) => {
     sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput)
   }
   return [...sizes].sort((a, b) => b[1] - a[1])
+}
+
+/** Minified bytes per input module (file), largest first, with its package. */
+const moduleSizes = (metafile) => {
+  const output = Object.values(metafile.outputs)[0]
+  return Object.entries(output.inputs)
+    .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+    .map(([input, { bytesInOutput }]) => [input.replace(/^.*node_modules\//, ""), bytesInOutput])
+    .sort((a, b) => b[1] - a[1])
+}
+
+/**
+ * Why `module` (a path suffix, e.g. "effect/dist/esm/internal/pubsub.js") is in the bundle: the
+ * import chain from the app's entry to it, preferring modules that are in the output (a 0-1 BFS:
+ * modules in the output cost nothing, modules tree-shaken away cost one), so the chain names who
+ * really uses it. `undefined` when no input matches.
+ */
+export const importChain = (metafile, module) => {
+  const inputs = metafile.inputs
+  const output = Object.values(metafile.outputs)[0]
+  const target = Object.keys(inputs).find((input) => input.endsWith(module))
+  if (target === undefined) return undefined
+  const cost = new Map([[output.entryPoint, 0]])
+  const previous = new Map()
+  const deque = [output.entryPoint]
+  while (deque.length > 0) {
+    const node = deque.shift()
+    for (const { path } of inputs[node]?.imports ?? []) {
+      if (!(path in inputs)) continue
+      const step = output.inputs[path] === undefined ? 1 : 0
+      const total = cost.get(node) + step
+      if (total < (cost.get(path) ?? Infinity)) {
+        cost.set(path, total)
+        previous.set(path, node)
+        if (step === 0) deque.unshift(path)
+        else deque.push(path)
+      }
+    }
+  }
+  const chain = []
+  for (let at = target; at !== undefined; at = previous.get(at)) {
+    chain.unshift([at.replace(/^.*node_modules\//, ""), output.inputs[at]?.bytesInOutput ?? 0])
+  }
+  return chain
 }
 
 /**
@@ -57,7 +120,7 @@ export const bundleApp = async (app) => {
     metafile: true,
     logLevel: "silent",
     conditions: ["source"],
-    alias: { "@mcp-effect/browser": "./packages/browser/src/index.ts" },
+    plugins: [browserSources],
     nodePaths: [join(root, "packages", "browser", "node_modules")],
     define: { "process.env.NODE_ENV": "\"production\"" }
   })
@@ -70,7 +133,9 @@ export const bundleApp = async (app) => {
     packages: packageSizes(result.metafile),
     inputs: Object.entries(Object.values(result.metafile.outputs)[0].inputs)
       .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
-      .map(([input]) => input)
+      .map(([input]) => input),
+    modules: moduleSizes(result.metafile),
+    metafile: result.metafile
   }
 }
 

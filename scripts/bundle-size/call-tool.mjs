@@ -3,8 +3,8 @@
 // packages/bench/test/bundle.test.ts: its bundle must hold none of the test kit, the CLI or
 // node-only code (tree-shaking works through the packages' namespace exports).
 /* global document, location */
-import { BrowserMcpClient } from "@mcp-effect/browser"
-import { McpClient } from "@mcp-effect/core"
+import * as BrowserMcpClient from "@mcp-effect/browser/BrowserMcpClient"
+import * as McpClient from "@mcp-effect/core/McpClient"
 import * as Effect from "effect/Effect"
 
 const url = document.documentElement.dataset.mcpUrl ?? new URL("/mcp", location.href).href

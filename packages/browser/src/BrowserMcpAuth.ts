@@ -20,8 +20,9 @@
  *
  * @since 0.2.0
  */
-import type { McpError } from "@mcp-effect/core"
-import { McpAuth, McpConfig } from "@mcp-effect/core"
+import * as McpAuth from "@mcp-effect/core/McpAuth"
+import * as McpConfig from "@mcp-effect/core/McpConfig"
+import type * as McpError from "@mcp-effect/core/McpError"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"

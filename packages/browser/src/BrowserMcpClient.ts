@@ -32,15 +32,18 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import { McpClient, McpConfig, McpHttp } from "@mcp-effect/core"
-import type { McpError } from "@mcp-effect/core"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as McpClient from "@mcp-effect/core/McpClient"
+import * as McpConfig from "@mcp-effect/core/McpConfig"
+import type * as McpError from "@mcp-effect/core/McpError"
+import * as McpHttp from "@mcp-effect/core/McpHttp"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as CrossOrigin from "./internal/crossOrigin.js"
-import * as internal from "./internal/pageHide.js"
+import * as FetchMcpHttp from "./internal/fetchMcpHttp.js"
+import * as PageHide from "./internal/pageHide.js"
 
 /**
  * @since 0.1.0
@@ -56,29 +59,33 @@ export interface Options extends McpClient.Options {
 }
 
 /**
- * The `HttpClient` the browser client uses: `fetch` (`FetchHttpClient`) with
+ * An `HttpClient` for the browser: `fetch` (`FetchHttpClient`) with
  * `cache: "no-store"` (Chromium otherwise caches the GET stream and may send a
  * DELETE of the same URL twice), DELETE sent as `keepalive` and, unless
  * `endSessionOnPageHide: false`, a `pagehide` listener that ends the session
  * (see {@link Options}). For `McpClient.layer` / `McpClient.make` with options
- * of your own, under `McpHttp.layerHttpClient`.
+ * of your own, under `McpHttp.layerHttpClient` ({@link layerMcpHttp}, which
+ * the client's layers use, does the same on `fetch` without an `HttpClient`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerHttpClient = (
   options?: { readonly endSessionOnPageHide?: boolean | undefined }
-): Layer.Layer<HttpClient.HttpClient> => internal.layer(options?.endSessionOnPageHide ?? true)
+): Layer.Layer<HttpClient.HttpClient> => PageHide.layer(options?.endSessionOnPageHide ?? true)
 
 /**
- * The `McpHttp` the browser client runs on: {@link layerHttpClient} through
- * `McpHttp.fromHttpClient`, and a request to another origin that fails at the
- * network level (`fetch`'s "Failed to fetch", which is also what a CORS refusal
- * looks like to the page) is marked `HttpFailure.crossOrigin`, with the headers
- * the preflight asked the server for. The client's `TransportError` then names
- * CORS as the likely cause and the remedy, and a handshake whose
- * `notifications/initialized` fails this way is not repeated. For
- * `McpClient.layer` / `McpClient.make` with options of your own.
+ * The `McpHttp` the browser client runs on: `fetch` itself, without an
+ * `HttpClient` between (which spares the bundle `@effect/platform`'s HTTP
+ * client), with what {@link layerHttpClient} does: no HTTP cache, DELETE as
+ * `keepalive`, and unless `endSessionOnPageHide: false` the session ended
+ * when the page goes away. A request to another origin that fails at the
+ * network level (`fetch`'s "Failed to fetch", which is also what a CORS
+ * refusal looks like to the page) is marked `HttpFailure.crossOrigin`, with
+ * the headers the preflight asked the server for. The client's
+ * `TransportError` then names CORS as the likely cause and the remedy, and a
+ * handshake whose `notifications/initialized` fails this way is not repeated.
+ * For `McpClient.layer` / `McpClient.make` with options of your own.
  *
  * @since 0.2.0
  * @category layers
@@ -86,10 +93,11 @@ export const layerHttpClient = (
 export const layerMcpHttp = (
   options?: { readonly endSessionOnPageHide?: boolean | undefined }
 ): Layer.Layer<McpHttp.McpHttp> =>
-  Layer.effect(
+  Layer.scoped(
     McpHttp.McpHttp,
-    Effect.map(HttpClient.HttpClient, (client) => CrossOrigin.mark(McpHttp.fromHttpClient(client)))
-  ).pipe(Layer.provide(layerHttpClient(options)))
+    Effect.map(PageHide.listen(options?.endSessionOnPageHide ?? true), (note) =>
+      CrossOrigin.mark(FetchMcpHttp.make(note)))
+  )
 
 /**
  * The client, connected to `options.url`, over `fetch`. Trace propagation is
@@ -114,10 +122,12 @@ export const layer = (options: Options): Layer.Layer<McpClient.McpClient, McpErr
  * @since 0.2.0
  * @category config
  */
-export const config: Config.Config<Options> = Config.all({
-  client: McpClient.config,
-  endSessionOnPageHide: McpConfig.optional(Config.boolean("END_SESSION_ON_PAGE_HIDE"))
-}).pipe(Config.map(({ client, endSessionOnPageHide }) => McpConfig.defined({ ...client, endSessionOnPageHide })))
+export const config: Config.Config<Options> = /*#__PURE__*/ (() =>
+  // A pure call: a bundle that never reads this config leaves it (and effect's Config) out.
+  Config.all({
+    client: McpClient.config,
+    endSessionOnPageHide: McpConfig.optional(Config.boolean("END_SESSION_ON_PAGE_HIDE"))
+  }).pipe(Config.map(({ client, endSessionOnPageHide }) => McpConfig.defined({ ...client, endSessionOnPageHide }))))()
 
 /**
  * The client configured from `Config` (see {@link config} for the keys);

@@ -89,23 +89,25 @@ export const layerMemory = (seed?: Readonly<Record<string, Session.Era>>): Layer
  * @since 0.2.0
  * @category config
  */
-export const config: Config.Config<Readonly<Record<string, Session.Era>>> = McpConfig.optional(
-  Config.array(Config.string(), "SEED")
-).pipe(Config.mapOrFail((pairs) => {
-  const seed: Record<string, Session.Era> = {}
-  for (const pair of pairs ?? []) {
-    // The last "=": an endpoint's query may hold one, an era never does.
-    const at = pair.lastIndexOf("=")
-    const era = pair.slice(at + 1)
-    if (at <= 0 || !isEra(era)) {
-      return Either.left(
-        ConfigError.InvalidData(["SEED"], `Expected endpoint=era (sessions, stateless, http-sse), got "${pair}"`)
-      )
+export const config: Config.Config<Readonly<Record<string, Session.Era>>> = /*#__PURE__*/ (() =>
+  // A pure call: a bundle that never reads this config leaves it (and effect's Config) out.
+  McpConfig.optional(
+    Config.array(Config.string(), "SEED")
+  ).pipe(Config.mapOrFail((pairs) => {
+    const seed: Record<string, Session.Era> = {}
+    for (const pair of pairs ?? []) {
+      // The last "=": an endpoint's query may hold one, an era never does.
+      const at = pair.lastIndexOf("=")
+      const era = pair.slice(at + 1)
+      if (at <= 0 || !isEra(era)) {
+        return Either.left(
+          ConfigError.InvalidData(["SEED"], `Expected endpoint=era (sessions, stateless, http-sse), got "${pair}"`)
+        )
+      }
+      seed[pair.slice(0, at)] = era
     }
-    seed[pair.slice(0, at)] = era
-  }
-  return Either.right(seed)
-}))
+    return Either.right(seed)
+  })))()
 
 const isEra = (value: string): value is Session.Era =>
   value === "sessions" || value === "stateless" || value === "http-sse"

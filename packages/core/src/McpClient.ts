@@ -294,27 +294,29 @@ export const layer = (options: Options): Layer.Layer<McpClient, McpError.McpErro
  * @since 0.1.0
  * @category config
  */
-export const config: Config.Config<Options> = Config.all({
-  url: Config.string("URL"),
-  client: McpConfig.client,
-  headers: Config.hashMap(Config.redacted(), "HEADERS"),
-  maxMessageSize: McpConfig.optional(McpConfig.positive("MAX_MESSAGE_SIZE")),
-  maxBodyExcerpt: McpConfig.optional(McpConfig.count("MAX_BODY_EXCERPT")),
-  tracerPropagation: McpConfig.optional(Config.boolean("TRACER_PROPAGATION")),
-  reconnect: McpConfig.backoffConfig("RECONNECT", { attempts: 6, base: "500 millis" }, { attempts: "recurrences" }),
-  expiredStatuses: McpConfig.optional(Config.array(Config.integer(), "EXPIRED_STATUSES"))
-}).pipe(Config.map(({ client, expiredStatuses, headers, url, ...http }): Options =>
-  // Only the keys that are set: `layerConfig` spreads these over its `options`.
-  McpConfig.defined({
-    url,
-    ...client,
-    ...http,
-    headers: HashMap.size(headers) === 0 ? undefined : Object.fromEntries(
-      Array.from(headers, ([name, value]) => [name.toLowerCase(), Redacted.value(value)])
-    ),
-    recovery: expiredStatuses === undefined ? client.recovery : { ...client.recovery, expiredStatuses }
-  })
-))
+export const config: Config.Config<Options> = /*#__PURE__*/ (() =>
+  // A pure call: a bundle that never reads this config leaves it (and effect's Config) out.
+  Config.all({
+    url: Config.string("URL"),
+    client: McpConfig.client,
+    headers: Config.hashMap(Config.redacted(), "HEADERS"),
+    maxMessageSize: McpConfig.optional(McpConfig.positive("MAX_MESSAGE_SIZE")),
+    maxBodyExcerpt: McpConfig.optional(McpConfig.count("MAX_BODY_EXCERPT")),
+    tracerPropagation: McpConfig.optional(Config.boolean("TRACER_PROPAGATION")),
+    reconnect: McpConfig.backoffConfig("RECONNECT", { attempts: 6, base: "500 millis" }, { attempts: "recurrences" }),
+    expiredStatuses: McpConfig.optional(Config.array(Config.integer(), "EXPIRED_STATUSES"))
+  }).pipe(Config.map(({ client, expiredStatuses, headers, url, ...http }): Options =>
+    // Only the keys that are set: `layerConfig` spreads these over its `options`.
+    McpConfig.defined({
+      url,
+      ...client,
+      ...http,
+      headers: HashMap.size(headers) === 0 ? undefined : Object.fromEntries(
+        Array.from(headers, ([name, value]) => [name.toLowerCase(), Redacted.value(value)])
+      ),
+      recovery: expiredStatuses === undefined ? client.recovery : { ...client.recovery, expiredStatuses }
+    })
+  )))()
 
 /**
  * The client configured from `Config` (see {@link config} for the keys);

@@ -209,21 +209,23 @@ export const backoffConfig = (
  * @since 0.2.0
  * @category config
  */
-export const recovery: Config.Config<Recovery.Options | undefined> = Config.all({
-  enabled: optional(Config.boolean("RECOVERY_ENABLED")),
-  schedule: backoffConfig("RECOVERY", { attempts: 4, base: "50 millis", immediateFirst: true }, {
-    attempts: "attempts"
-  }),
-  replay: optional(Config.literal("default", "never", "always")("RECOVERY_REPLAY")).pipe(
-    Config.map((name) => name === undefined ? undefined : replayPolicies[name])
-  ),
-  unsent: backoffConfig("RECOVERY_UNSENT", { base: "100 millis", cap: "2 seconds" }, { attempts: "none" }),
-  throttled: backoffConfig("RECOVERY_THROTTLED", { attempts: 5, base: "1 second" }, { attempts: "recurrences" }),
-  maxRetryAfter: optional(Config.duration("RECOVERY_MAX_RETRY_AFTER"))
-}).pipe(Config.map((set) => {
-  const options = defined(set)
-  return Object.keys(options).length === 0 ? undefined : options
-}))
+export const recovery: Config.Config<Recovery.Options | undefined> = /*#__PURE__*/ (() =>
+  // A pure call: a bundle that never reads this config leaves it (and effect's Config) out.
+  Config.all({
+    enabled: optional(Config.boolean("RECOVERY_ENABLED")),
+    schedule: backoffConfig("RECOVERY", { attempts: 4, base: "50 millis", immediateFirst: true }, {
+      attempts: "attempts"
+    }),
+    replay: optional(Config.literal("default", "never", "always")("RECOVERY_REPLAY")).pipe(
+      Config.map((name) => name === undefined ? undefined : replayPolicies[name])
+    ),
+    unsent: backoffConfig("RECOVERY_UNSENT", { base: "100 millis", cap: "2 seconds" }, { attempts: "none" }),
+    throttled: backoffConfig("RECOVERY_THROTTLED", { attempts: 5, base: "1 second" }, { attempts: "recurrences" }),
+    maxRetryAfter: optional(Config.duration("RECOVERY_MAX_RETRY_AFTER"))
+  }).pipe(Config.map((set) => {
+    const options = defined(set)
+    return Object.keys(options).length === 0 ? undefined : options
+  })))()
 
 /**
  * The protocol generations `ERA` accepts.
@@ -243,24 +245,28 @@ export const era: (name: string) => Config.Config<Session.Era | "auto"> = (name)
  * @since 0.2.0
  * @category config
  */
-export const client: Config.Config<McpTransport.ClientOptions> = Config.all({
-  info: both(["CLIENT_NAME", Config.string("CLIENT_NAME")], ["CLIENT_VERSION", Config.string("CLIENT_VERSION")]),
-  title: optional(Config.string("CLIENT_TITLE")),
-  protocolVersion: optional(Config.string("PROTOCOL_VERSION")),
-  requestTimeout: optional(Config.duration("REQUEST_TIMEOUT")),
-  maxRequestTimeout: optional(Config.duration("MAX_REQUEST_TIMEOUT")),
-  connectTimeout: optional(Config.duration("CONNECT_TIMEOUT")),
-  getStream: optional(Config.boolean("GET_STREAM")),
-  era: optional(era("ERA")),
-  recovery
-}).pipe(Config.mapOrFail(({ info, title, ...rest }) =>
-  info === undefined && title !== undefined
-    ? Either.left(ConfigError.MissingData(["CLIENT_NAME"], "Expected CLIENT_NAME and CLIENT_VERSION with CLIENT_TITLE"))
-    : Either.right(defined({
-      ...rest,
-      clientInfo: info === undefined ? undefined : defined({ name: info[0], version: info[1], title })
-    }))
-))
+export const client: Config.Config<McpTransport.ClientOptions> = /*#__PURE__*/ (() =>
+  // A pure call, as `recovery` is.
+  Config.all({
+    info: both(["CLIENT_NAME", Config.string("CLIENT_NAME")], ["CLIENT_VERSION", Config.string("CLIENT_VERSION")]),
+    title: optional(Config.string("CLIENT_TITLE")),
+    protocolVersion: optional(Config.string("PROTOCOL_VERSION")),
+    requestTimeout: optional(Config.duration("REQUEST_TIMEOUT")),
+    maxRequestTimeout: optional(Config.duration("MAX_REQUEST_TIMEOUT")),
+    connectTimeout: optional(Config.duration("CONNECT_TIMEOUT")),
+    getStream: optional(Config.boolean("GET_STREAM")),
+    era: optional(era("ERA")),
+    recovery
+  }).pipe(Config.mapOrFail(({ info, title, ...rest }) =>
+    info === undefined && title !== undefined
+      ? Either.left(
+        ConfigError.MissingData(["CLIENT_NAME"], "Expected CLIENT_NAME and CLIENT_VERSION with CLIENT_TITLE")
+      )
+      : Either.right(defined({
+        ...rest,
+        clientInfo: info === undefined ? undefined : defined({ name: info[0], version: info[1], title })
+      }))
+  )))()
 
 /**
  * `fromConfig` over `options` (the rule of every `layerConfig`): the keys

@@ -125,9 +125,10 @@ export const fromHttpClient: (client: HttpClient.HttpClient) => Service = intern
  * @since 0.1.0
  * @category layers
  */
-export const layerHttpClient: Layer.Layer<McpHttp, never, HttpClient.HttpClient> = Layer.effect(
+export const layerHttpClient: Layer.Layer<McpHttp, never, HttpClient.HttpClient> = /*#__PURE__*/ Layer.effect(
   McpHttp,
-  Effect.map(HttpClient.HttpClient, fromHttpClient)
+  // Pure calls: a bundle whose McpHttp is no HttpClient (the browser's) leaves the adapter out.
+  /*#__PURE__*/ Effect.map(HttpClient.HttpClient, fromHttpClient)
 )
 
 /**

@@ -15,8 +15,8 @@
  *
  * @internal
  */
-import type { McpAuth } from "@mcp-effect/core"
-import { McpError } from "@mcp-effect/core"
+import type * as McpAuth from "@mcp-effect/core/McpAuth"
+import * as McpError from "@mcp-effect/core/McpError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"

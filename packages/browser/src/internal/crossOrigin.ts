@@ -12,9 +12,8 @@
  *
  * @internal
  */
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import { McpError } from "@mcp-effect/core"
-import type { McpHttp } from "@mcp-effect/core"
+import * as McpError from "@mcp-effect/core/McpError"
+import type * as McpHttp from "@mcp-effect/core/McpHttp"
 import * as Effect from "effect/Effect"
 
 /** `service`, with network-level failures of cross-origin requests marked `crossOrigin`. @internal */
@@ -51,8 +50,7 @@ const originOf = (url: string, base: string): string | undefined => {
  * `fetch` rejected with a `TypeError`: a network error, CORS among them. Not an
  * abort (an `AbortError`, or the client's own abort, which carries no cause).
  */
-const isNetworkError = (cause: unknown): boolean =>
-  cause instanceof HttpClientError.RequestError && cause.reason === "Transport" && cause.cause instanceof TypeError
+const isNetworkError = (cause: unknown): boolean => cause instanceof TypeError
 
 /**
  * The headers of `request` that are not CORS-safelisted (the Fetch standard),
@@ -66,7 +64,7 @@ const needingPermission = (request: McpHttp.Request): ReadonlyArray<string> => {
     // A forbidden header name (Accept-Encoding): a page cannot send it, so it never asks permission.
     if (lower !== "accept-encoding" && !isSafelisted(lower, value)) names.add(lower)
   }
-  // McpHttp.fromHttpClient sends the body as application/json, and the HttpClient adds these.
+  // The body goes as application/json unless the request names another type (fetchMcpHttp.ts).
   if (request.body !== undefined && request.headers["content-type"] === undefined) names.add("content-type")
   if (request.tracerPropagation) {
     names.add("traceparent")

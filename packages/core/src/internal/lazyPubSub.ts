@@ -1,28 +1,34 @@
 /**
- * A PubSub made with its first subscriber.
+ * A broadcast of messages to subscribers, each its own unbounded Queue, made
+ * with its first subscriber.
  *
  * Most clients never subscribe to their notifications or session events, and
  * a message published with nobody subscribed reaches nobody either way: so
- * there is no PubSub until someone subscribes (an unbounded PubSub, its
- * strategy and subscriber set are ~1 KiB per client, which matters for an
- * application holding a client per user).
+ * there is nothing until someone subscribes (an application may hold a client
+ * per user).
+ *
+ * Queues, not an `effect/PubSub`: what a subscriber sees is the same (every
+ * message published while it is subscribed, in order; its stream ends at the
+ * shutdown), and PubSub's module is 9 KB of every browser bundle
+ * (`pnpm bench:bundle --why`) for strategies and bounded capacities the client
+ * never uses. Queue's module is in every bundle anyway (streams use it).
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
-import * as PubSub from "effect/PubSub"
-import type * as Queue from "effect/Queue"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 
 /** @internal */
 export class LazyPubSub<A> {
-  private pubsub: PubSub.PubSub<A> | undefined = undefined
+  private subscribers: Set<Queue.Queue<A>> | undefined = undefined
   private closed = false
 
   /** Offers `a` to the subscribers there are; false only once shut down. */
   offer(a: A): boolean {
     if (this.closed) return false
-    return this.pubsub === undefined ? true : this.pubsub.unsafeOffer(a)
+    if (this.subscribers !== undefined) { for (const queue of this.subscribers) queue.unsafeOffer(a) }
+    return true
   }
 
   /** `offer` as an Effect: interrupts once shut down, as `PubSub.publish` does. */
@@ -30,20 +36,25 @@ export class LazyPubSub<A> {
     return Effect.suspend(() => this.offer(a) ? Effect.void : Effect.interrupt)
   }
 
-  readonly subscribe: Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope> = Effect.suspend(() =>
-    Effect.flatMap(
-      this.pubsub === undefined ? PubSub.unbounded<A>() : Effect.succeed(this.pubsub),
-      (made) => {
-        // Made here unless another subscriber made one first (both ran before either stored it).
-        const pubsub = (this.pubsub ??= made)
-        if (this.closed) return Effect.zipRight(PubSub.shutdown(pubsub), PubSub.subscribe(pubsub))
-        return PubSub.subscribe(pubsub)
-      }
-    )
+  /** A queue of every message offered from now until the scope closes or the shutdown (then it is shut down). */
+  readonly subscribe: Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope> = Effect.acquireRelease(
+    Effect.flatMap(Queue.unbounded<A>(), (queue) => {
+      // Subscribed after the shutdown: a queue already shut down, as PubSub's subscriptions are then.
+      if (this.closed) return Effect.as(Queue.shutdown(queue), queue)
+      ;(this.subscribers ??= new Set()).add(queue)
+      return Effect.succeed(queue)
+    }),
+    (queue) =>
+      Effect.suspend(() => {
+        this.subscribers?.delete(queue)
+        return Queue.shutdown(queue)
+      })
   )
 
   readonly shutdown: Effect.Effect<void> = Effect.suspend(() => {
     this.closed = true
-    return this.pubsub === undefined ? Effect.void : PubSub.shutdown(this.pubsub)
+    const subscribers = this.subscribers
+    this.subscribers = undefined
+    return subscribers === undefined ? Effect.void : Effect.forEach(subscribers, Queue.shutdown, { discard: true })
   })
 }
