@@ -3,8 +3,9 @@
  * failures follow `recovery.schedule`; a refusal with `Retry-After` waits as
  * asked (`throttle.ts`); a re-initialize that cannot connect (a server
  * restarting) follows `recovery.unsent`; the whole is bounded by
- * `connectTimeout`. Used by `recovery.ts` for the first session and every
- * re-initialize.
+ * `connectTimeout`. A `notifications/initialized` that fails transiently is
+ * sent again on the session `initialize` made, not replaced by a new handshake.
+ * Used by `recovery.ts` for the first session and every re-initialize.
  *
  * @internal
  */
@@ -42,7 +43,10 @@ export const connect = (
     const timeoutMillis = state.settings.connectTimeoutMillis
     const attempt = Effect.suspend(() => {
       tried.attempts++
-      return Effect.tapError(Handshake.run(state, generation), (error) => Effect.sync(() => (tried.last = error)))
+      return Effect.tapError(
+        Handshake.run(state, generation, resendInitialized(schedules)),
+        (error) => Effect.sync(() => (tried.last = error))
+      )
     })
     // A server that refuses the very first connection is most likely not there (a wrong URL, not
     // started): say so soon. One that refuses a re-initialize is most likely restarting: wait for it.
@@ -50,9 +54,14 @@ export const connect = (
       ? attempt
       : Effect.retry(attempt, { schedule: schedules.unsent, while: isUnreachable })
     // A refusal with Retry-After (429/503) waits as the server asks; other transient failures follow `schedule`.
+    // A `notifications/initialized` that still fails after its own re-sends ends the handshake:
+    // another `initialize` would make another session for a server that cannot take this one.
     return reached.pipe(
-      Effect.retry({ schedule: schedules.throttled, while: Throttle.asksToWait }),
-      Effect.retry({ schedule: schedules.schedule, while: (e) => isTransient(e) && !Throttle.asksToWait(e) }),
+      Effect.retry({ schedule: schedules.throttled, while: (e) => Throttle.asksToWait(e) && !isInitializedFailure(e) }),
+      Effect.retry({
+        schedule: schedules.schedule,
+        while: (e) => isTransient(e) && !Throttle.asksToWait(e) && !isInitializedFailure(e)
+      }),
       Effect.timeoutFail({
         duration: Duration.millis(timeoutMillis),
         onTimeout: () =>
@@ -66,6 +75,25 @@ export const connect = (
       })
     )
   })
+
+/**
+ * A failed `notifications/initialized` is sent again on the session `initialize`
+ * made (a refusal with Retry-After as asked, other transient failures under
+ * `schedule`), rather than thrown away with a new handshake: one session, and
+ * one `initialize`, per handshake. A 404 (the new session is already gone) and
+ * a browser's CORS refusal are not sent again here.
+ */
+const resendInitialized = (schedules: Schedules): Handshake.Resend => (send) =>
+  send.pipe(
+    Effect.retry({ schedule: schedules.throttled, while: Throttle.asksToWait }),
+    Effect.retry({ schedule: schedules.schedule, while: (e) => isResendable(e) && !Throttle.asksToWait(e) })
+  )
+
+const isResendable = (error: McpError.McpError): boolean => Errors.isTransient(error) && !Handshake.isCorsRefusal(error)
+
+/** The handshake failed at `notifications/initialized` after its re-sends, its session alive. */
+const isInitializedFailure = (error: McpError.McpError): boolean =>
+  error.method === "notifications/initialized" && error._tag !== "SessionExpired"
 
 const isUnreachable = (error: McpError.McpError): boolean =>
   error._tag === "TransportError" && error.phase === "connect"
