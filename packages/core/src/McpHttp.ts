@@ -98,6 +98,18 @@ export interface Response {
  */
 export interface Service {
   readonly execute: (request: Request) => Effect.Effect<Response, McpError.HttpFailure>
+  /**
+   * Bounds how many clients on this HTTP run a handshake (`initialize`,
+   * `notifications/initialized`) at once: each attempt holds one permit. When
+   * thousands of clients share one connection pool and a server restart
+   * expires every session together, their re-initializes queue here instead
+   * of opening thousands of connections at once (and running out of file
+   * descriptors). Absent: no bound. `NodeMcpHttp` sets one (see its
+   * `maxHandshakes`).
+   *
+   * @since 0.2.0
+   */
+  readonly handshakes?: Effect.Semaphore | undefined
 }
 
 /**

@@ -134,4 +134,6 @@ export interface Transport {
    * (it refused, or could not be reached); callers bound how long they wait.
    */
   readonly end: (target: Target) => Effect.Effect<void, McpError.McpError>
+  /** The bound on handshakes at once that the HTTP underneath shares between its clients (`McpHttp.handshakes`). */
+  readonly handshakes?: Effect.Semaphore | undefined
 }
