@@ -23,7 +23,7 @@ describe("a bound on handshakes at once (McpHttp.handshakes)", () => {
       const gate = yield* gated(McpTestServer.httpClient(server), (_, body) => bodyOf(body).method === "initialize")
       const http: McpHttp.Service = {
         ...McpHttp.fromHttpClient(gate.client),
-        handshakes: yield* Effect.makeSemaphore(1)
+        handshakes: McpHttp.permits(1)
       }
       const connect = (connectTimeout: Duration.DurationInput) =>
         McpClient.make({ url: McpTestServer.inMemoryUrl, connectTimeout }).pipe(
@@ -53,7 +53,7 @@ describe("a bound on handshakes at once (McpHttp.handshakes)", () => {
       const gate = yield* gated(McpTestServer.httpClient(server), (_, body) => bodyOf(body).method === "initialize")
       const http: McpHttp.Service = {
         ...McpHttp.fromHttpClient(gate.client),
-        handshakes: yield* Effect.makeSemaphore(1)
+        handshakes: McpHttp.permits(1)
       }
       const first = yield* Effect.fork(
         McpClient.make({ url: McpTestServer.inMemoryUrl, connectTimeout: "1 second", requestTimeout: "10 seconds" })

@@ -17,6 +17,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import * as McpError from "../McpError.js"
+import type * as McpHttp from "../McpHttp.js"
 import * as Errors from "./errors.js"
 import * as Handshake from "./handshake.js"
 import type * as State from "./state.js"
@@ -95,13 +96,13 @@ interface Queued {
 }
 
 const withPermit = <A, E>(
-  permits: Effect.Semaphore,
+  permits: McpHttp.Permits,
   queued: Queued,
   run: Effect.Effect<A, E>
 ): Effect.Effect<A, E> =>
   Effect.flatMap(Clock.currentTimeMillis, (since) => {
     queued.since = since
-    return permits.withPermits(1)(
+    return permits.withPermit(
       Effect.zipRight(
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.sync(() => {

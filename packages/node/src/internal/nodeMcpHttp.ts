@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { McpHttp } from "@mcp-effect/core"
+import { McpHttp } from "@mcp-effect/core"
 import { McpError } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
@@ -45,7 +45,7 @@ export const make = (dispatcher: Dispatcher, options?: Options): McpHttp.Service
   const max = options?.maxHandshakes ?? defaultMaxHandshakes
   return {
     execute: (request) => execute(client, request),
-    ...(max === Infinity ? {} : { handshakes: Effect.unsafeMakeSemaphore(max) })
+    ...(max === Infinity ? {} : { handshakes: McpHttp.permits(max) })
   }
 }
 
