@@ -3,13 +3,15 @@
 // the official SDK server, in one run. See docs/performance.md.
 //
 //   pnpm bench [--smoke] [--repeats N] [--clients floor,ours,sdk,sdk-v2,baseline] [--only unit,unit]
-//              [--out DIR] [--cpu-prof]
+//              [--out DIR] [--cpu-prof] [--scale N] [--scale-defaults]
 //
 // --smoke     every scenario, tiny, one process per client: proves the suite works (seconds).
 // --repeats   process repeats per figure (default and minimum 3; cold start at least 5).
 // --only      units: throughput-sse, throughput-json, events-sse, events-prerendered, heap, heap-recipe,
 //             recovery, scale, cold.
 // --cpu-prof  runs the workers with --cpu-prof; profiles go to DIR/profiles.
+// --scale N   the scale scenario with N clients instead of 10,000 (while iterating).
+// --scale-defaults  the scale scenario with ours on its default deadlines (no raised timeouts).
 // ours-auto   (a client) ours with era "auto" (one probe per endpoint and process); on request.
 // baseline    (a client) another checkout's build, MCP_EFFECT_BASELINE=<its dir>: two versions
 //             side by side in one run.
@@ -35,7 +37,9 @@ const parseArgs = (argv) => {
     clients: clientNames.filter((name) => name !== "baseline" && name !== "ours-auto"),
     only: undefined,
     out: join(root, "bench-results"),
-    cpuProf: false
+    cpuProf: false,
+    scale: undefined,
+    scaleDefaults: false
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
@@ -64,6 +68,13 @@ const parseArgs = (argv) => {
         break
       case "--cpu-prof":
         options.cpuProf = true
+        break
+      case "--scale":
+        options.scale = Number.parseInt(value(), 10)
+        if (!(options.scale > 0)) throw new Error("--scale needs a positive number of clients")
+        break
+      case "--scale-defaults":
+        options.scaleDefaults = true
         break
       default:
         throw new Error(`unknown argument ${arg}`)
@@ -118,6 +129,14 @@ const serverKey = (unit) =>
 /** A unit may name the clients it is for (a variant of one client's construction, beside the floor). */
 const runsFor = (unit, client) => unit.clients === undefined || unit.clients.includes(client)
 
+/** The scale unit as asked: another number of clients, or ours on its default deadlines. */
+const scaleSized = (unit, options) => {
+  const params = { ...unit.params }
+  if (options.scale !== undefined) params.clients = options.scale
+  if (options.scaleDefaults) delete params.options
+  return { ...unit, params }
+}
+
 const rotate = (list, n) => list.map((_, i) => list[(i + n) % list.length])
 
 const log = (line) => process.stderr.write(`${line}\n`)
@@ -127,7 +146,7 @@ const main = async () => {
   checkBuild(!options.smoke)
   const units = (options.smoke ? smokeUnits : fullUnits).filter((u) =>
     options.only === undefined || options.only.includes(u.id)
-  )
+  ).map((u) => u.scenario === "scale" ? scaleSized(u, options) : u)
   const started = Date.now()
   const meta = {
     date: new Date().toISOString(),

@@ -231,9 +231,12 @@ const isCut = (error) => {
  * initializes: exactly one per client. Clients are built the way their READMEs build one (ours:
  * `NodeMcpClient.layer` per client); the floor and the SDK clients get the benchmark's recovery
  * wrapper, and their calls cut by the restart (a kept-alive socket of the dead server) are sent again
- * up to 3 times (counted). Ours recovers by itself, every client at once (from its GET stream), so
- * the server meets 10,000 re-initializes together: `params.options.ours` raises its deadlines (the
- * default 60 s per call and 30 s per handshake are shorter than that queue on a loaded machine).
+ * up to 3 times (counted). Ours recovers by itself, every client at once (from its GET stream),
+ * its handshakes queued on the shared NodeMcpHttp's bound (128 at once by default):
+ * `params.options.ours` raises its deadlines (a call waiting for its client's re-initialize is
+ * bounded by its own 60 s default, shorter than that queue of 10,000 on a loaded machine; the wait
+ * in the queue itself no longer counts in connectTimeout). `pnpm bench --scale-defaults` runs it
+ * on the defaults.
  */
 export async function scale({ client, url, params, server }) {
   if (typeof globalThis.gc !== "function") throw new Error("the scale scenario needs node --expose-gc")

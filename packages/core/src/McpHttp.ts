@@ -31,6 +31,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as connectFailure from "./internal/connectFailure.js"
 import * as internal from "./internal/httpClient.js"
+import * as internalPermits from "./internal/permits.js"
 import type * as McpError from "./McpError.js"
 
 /**
@@ -98,7 +99,40 @@ export interface Response {
  */
 export interface Service {
   readonly execute: (request: Request) => Effect.Effect<Response, McpError.HttpFailure>
+  /**
+   * Bounds how many clients on this HTTP run a handshake (`initialize`,
+   * `notifications/initialized`) at once: each attempt holds one permit. When
+   * thousands of clients share one connection pool and a server restart
+   * expires every session together, their re-initializes queue here instead
+   * of opening thousands of connections at once (and running out of file
+   * descriptors). Absent: no bound. `NodeMcpHttp` sets one (see its
+   * `maxHandshakes`); {@link permits} makes one.
+   *
+   * @since 0.2.0
+   */
+  readonly handshakes?: Permits | undefined
 }
+
+/**
+ * A bound on how many effects run at once, first come, first served.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Permits {
+  /** Runs `self` once a permit is free, and frees it when `self` ends. */
+  readonly withPermit: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+}
+
+/**
+ * `count` permits, each freed one handed to the longest waiter alone (Effect's
+ * `Semaphore` wakes every waiter on each release: quadratic with thousands
+ * queued, as every client of a restarted server is).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const permits: (count: number) => Permits = internalPermits.make
 
 /**
  * The service tag.

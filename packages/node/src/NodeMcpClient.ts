@@ -62,5 +62,5 @@ const onNodeHttp = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E
   Effect.provideServiceEffect(
     effect,
     McpHttp.McpHttp,
-    Effect.sync(() => NodeMcpHttp.make(NodeMcpHttp.sharedDispatcher()))
+    Effect.sync(NodeMcpHttp.shared)
   )

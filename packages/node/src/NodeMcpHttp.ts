@@ -34,15 +34,48 @@ import type { Dispatcher } from "undici"
 import * as internal from "./internal/nodeMcpHttp.js"
 
 /**
+ * Options of {@link make}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * How many clients on this `McpHttp` run a handshake at once
+   * ({@link defaultMaxHandshakes} by default; `Infinity`: no bound). After a
+   * server restart every client sharing the HTTP re-initializes together; the
+   * bound keeps that burst from opening a connection per client at once (10,000
+   * clients ran out of file descriptors without it). The wait for a permit
+   * counts neither in the client's `connectTimeout` nor in the handshake's
+   * request timeout (a call waiting for its session's recovery is still bound
+   * by its own deadline). Share the service (not only the dispatcher) for the
+   * bound to be shared.
+   */
+  readonly maxHandshakes?: number | undefined
+}
+
+/**
+ * The default bound on handshakes at once per `McpHttp`: enough to keep a
+ * server busy, few enough connections to leave room for thousands of open
+ * GET streams (measured: `docs/performance.md`, "10,000 clients in one process").
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultMaxHandshakes: number = internal.defaultMaxHandshakes
+
+/**
  * `McpHttp` on an undici `Dispatcher` (an `Agent`, a `Pool`, a `ProxyAgent`...).
- * The dispatcher stays the caller's to close.
+ * The dispatcher stays the caller's to close. Every client built on the
+ * service shares its bound on handshakes at once (`options.maxHandshakes`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: (dispatcher: Dispatcher) => McpHttp.Service = internal.make
+export const make: (dispatcher: Dispatcher, options?: Options) => McpHttp.Service = internal.make
 
 let processAgent: Agent | undefined = undefined
+let processHttp: McpHttp.Service | undefined = undefined
 
 /**
  * The undici `Agent` that `layer` shares between every client of the
@@ -57,13 +90,23 @@ export const sharedDispatcher = (): Agent => (processAgent ??= new Agent())
 /**
  * `McpHttp` on the process-wide undici `Agent` (`sharedDispatcher`): every
  * client built with it shares one connection pool per origin, as `fetch`
- * shares its global dispatcher. Closing a client's scope ends its session
+ * shares its global dispatcher, and one bound on handshakes at once
+ * ({@link defaultMaxHandshakes}). Closing a client's scope ends its session
  * and its streams, not the Agent.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<McpHttp.McpHttp> = Layer.sync(McpHttp.McpHttp, () => make(sharedDispatcher()))
+export const layer: Layer.Layer<McpHttp.McpHttp> = Layer.sync(McpHttp.McpHttp, () => shared())
+
+/**
+ * The `McpHttp` that `layer` (and `NodeMcpClient.layer`) provides: on the
+ * process-wide `Agent`, with the process-wide bound on handshakes at once.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const shared = (): McpHttp.Service => (processHttp ??= make(sharedDispatcher()))
 
 /**
  * `McpHttp` on an undici `Agent` of its own, closed with the layer's scope:
@@ -91,5 +134,5 @@ export const layerPrivate: Layer.Layer<McpHttp.McpHttp> = Layer.scoped(
  * @since 0.1.0
  * @category layers
  */
-export const layerDispatcher = (dispatcher: Dispatcher): Layer.Layer<McpHttp.McpHttp> =>
-  Layer.succeed(McpHttp.McpHttp, make(dispatcher))
+export const layerDispatcher = (dispatcher: Dispatcher, options?: Options): Layer.Layer<McpHttp.McpHttp> =>
+  Layer.succeed(McpHttp.McpHttp, make(dispatcher, options))

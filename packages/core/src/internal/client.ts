@@ -67,7 +67,7 @@ const generation = (
   const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
   const httpSse = () => LegacySse.make(http, inbox)
   const era = options.era ?? "auto"
-  return era === "stateless"
+  const transport = era === "stateless"
     ? stateless()
     : era === "sessions"
     ? sessions()
@@ -82,6 +82,7 @@ const generation = (
       decided: (era, cached, reason) =>
         state.events.publish(Session.SessionEvent.EraDecided({ endpoint: http.url, era, cached, reason }))
     })
+  return client.handshakes === undefined ? transport : { ...transport, handshakes: client.handshakes }
 }
 
 /**

@@ -8,7 +8,10 @@
  * @internal
  */
 
-/** The codes that mean "no connection": refused, no such host, no route, the connect timed out. */
+/**
+ * The codes that mean "no connection": refused, no such host, no route, the connect timed out, no
+ * file descriptor left for the socket.
+ */
 const connectCodes: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
@@ -17,7 +20,10 @@ const connectCodes: ReadonlySet<string> = new Set([
   "ENETUNREACH",
   "EADDRNOTAVAIL",
   "UND_ERR_CONNECT_TIMEOUT",
-  "ConnectionRefused"
+  "ConnectionRefused",
+  // No socket could be made here (out of file descriptors): nothing was sent, and it passes.
+  "EMFILE",
+  "ENFILE"
 ])
 
 /** @internal */

@@ -30,7 +30,19 @@ export interface Live {
 }
 
 /**
- * Runs the handshake once, bounded by the request timeout. A handshake that
+ * How `notifications/initialized` is sent again when it fails transiently
+ * (`connect.ts` retries it on the recovery's schedules): the session
+ * `initialize` made is kept, not thrown away for a new handshake.
+ *
+ * @internal
+ */
+export type Resend = (send: Effect.Effect<void, McpError.McpError>) => Effect.Effect<void, McpError.McpError>
+
+const identity: Resend = (send) => send
+
+/**
+ * Runs the handshake once, bounded by the request timeout; a failed
+ * `notifications/initialized` is sent again as `resend` says. A handshake that
  * fails after the server made its session (`notifications/initialized`
  * refused, an unsupported version, a timeout) ends that session before
  * failing, so that no retry leaves one behind; if it cannot, the error says
@@ -38,10 +50,14 @@ export interface Live {
  *
  * @internal
  */
-export const run = (state: State.ClientState, generation: number): Effect.Effect<Live, McpError.McpError> =>
+export const run = (
+  state: State.ClientState,
+  generation: number,
+  resend: Resend = identity
+): Effect.Effect<Live, McpError.McpError> =>
   Effect.flatMap(Scope.fork(state.scope, ExecutionStrategy.sequential), (scope) => {
     const made: HalfMade = { target: undefined }
-    return initialize(state, generation, scope, made).pipe(
+    return initialize(state, generation, scope, made, resend).pipe(
       Effect.timeoutFail({
         duration: Duration.millis(state.settings.requestTimeoutMillis),
         onTimeout: () =>
@@ -138,7 +154,8 @@ const initialize = (
   state: State.ClientState,
   generation: number,
   scope: Scope.CloseableScope,
-  made: HalfMade
+  made: HalfMade,
+  resend: Resend
 ): Effect.Effect<Live, McpError.McpError> =>
   Effect.gen(function*() {
     const settings = state.settings
@@ -175,11 +192,11 @@ const initialize = (
       )
     }
     const target: Transport.Target = { ...opened.target, protocolVersion: result.protocolVersion }
-    yield* state.transport.send(
+    yield* resend(state.transport.send(
       { method: "notifications/initialized" },
       JsonRpc.encode(JsonRpc.notification("notifications/initialized")),
       target
-    )
+    ))
     const startedAt = yield* Clock.currentTimeMillis
     return {
       info: {

@@ -43,6 +43,7 @@ import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as JsonRpc from "../JsonRpc.js"
 import type * as McpError from "../McpError.js"
+import type * as McpHttp from "../McpHttp.js"
 import type * as Session from "../Session.js"
 import type * as Deadline from "./deadline.js"
 
@@ -134,4 +135,6 @@ export interface Transport {
    * (it refused, or could not be reached); callers bound how long they wait.
    */
   readonly end: (target: Target) => Effect.Effect<void, McpError.McpError>
+  /** The bound on handshakes at once that the HTTP underneath shares between its clients (`McpHttp.handshakes`). */
+  readonly handshakes?: McpHttp.Permits | undefined
 }

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { McpHttp } from "@mcp-effect/core"
+import { McpHttp } from "@mcp-effect/core"
 import { McpError } from "@mcp-effect/core"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
@@ -36,14 +36,26 @@ interface Client {
 }
 
 /** @internal */
-export const make = (dispatcher: Dispatcher): McpHttp.Service => {
+export const make = (dispatcher: Dispatcher, options?: Options): McpHttp.Service => {
   const client: Client = {
     dispatcher,
     lastUrl: "",
     lastTarget: { origin: "", path: "", pathname: "", query: "", host: "", port: "", scheme: "" }
   }
-  return { execute: (request) => execute(client, request) }
+  const max = options?.maxHandshakes ?? defaultMaxHandshakes
+  return {
+    execute: (request) => execute(client, request),
+    ...(max === Infinity ? {} : { handshakes: McpHttp.permits(max) })
+  }
 }
+
+/** @internal */
+export interface Options {
+  readonly maxHandshakes?: number | undefined
+}
+
+/** @internal */
+export const defaultMaxHandshakes = 128
 
 const execute = (client: Client, request: McpHttp.Request): Effect.Effect<McpHttp.Response, McpError.HttpFailure> =>
   Effect.withFiberRuntime((fiber) => {

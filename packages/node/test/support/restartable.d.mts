@@ -5,7 +5,11 @@ export declare const freePort: () => Promise<number>
 /** restartableServer.mjs (the SDK README's pattern) on `port`; resolves once it listens. */
 export declare const startRestartable: (
   port: number,
-  options?: { readonly calls?: string | undefined }
+  options?: {
+    readonly calls?: string | undefined
+    readonly initializes?: string | undefined
+    readonly initializeMillis?: number | undefined
+  }
 ) => Promise<ChildProcess>
 /** @modelcontextprotocol/server-everything (streamable HTTP) on 127.0.0.1:`port` (0: a free one), not listening yet. */
 export declare const spawnEverything: (port: number) => ChildProcess

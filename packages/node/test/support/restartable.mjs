@@ -50,11 +50,15 @@ const whenReady = (child, stream, ready, what, log) =>
 
 /**
  * The official SDK server of restartableServer.mjs (the README's pattern: unknown sessions answered
- * 400) on `port`; `calls` is the file it appends destructive calls to. Resolves once it listens.
+ * 400) on `port`; `calls` is the file it appends destructive calls to, `initializes` the file it
+ * appends initialize requests to (with how many were in progress), answered `initializeMillis`
+ * late. Resolves once it listens.
  */
 export const startRestartable = (port, options = {}) => {
   const args = [restartableScript, "--port", String(port)]
   if (options.calls !== undefined) args.push("--calls", options.calls)
+  if (options.initializes !== undefined) args.push("--initializes", options.initializes)
+  if (options.initializeMillis !== undefined) args.push("--initialize-millis", String(options.initializeMillis))
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] })
   return whenReady(child, child.stdout, (text) => text.length > 0, "restartableServer.mjs").then(() => child)
 }

@@ -3,8 +3,12 @@
 // SDK README's "transports map" example is (an unknown session id is answered 400 "Bad Request: No
 // valid session ID provided"). The test kills it (SIGKILL) and starts it again on the same port.
 //
-//   node restartableServer.mjs --port N --calls FILE
+//   node restartableServer.mjs --port N --calls FILE [--initializes FILE] [--initialize-millis MS]
 //
+// --initializes FILE: appends "initialize <n>" per initialize request, n being how many initialize
+// requests were in progress on this process when it arrived (itself included): the test counts
+// initializes across processes and sees how many clients handshook at once. --initialize-millis:
+// each initialize is answered that much later (so that handshakes overlap when nothing bounds them).
 // Tools: `lookup` (read-only, 100 ms or `millis`) and `charge` (destructive, 1.5 s; appends "charge <id>" to
 // FILE when it starts, so the test counts executions across processes). Prints {"port":N} once
 // listening on 127.0.0.1.
@@ -23,6 +27,9 @@ const arg = (name) => {
 }
 const port = Number(arg("--port") ?? "0")
 const callsFile = arg("--calls")
+const initializesFile = arg("--initializes")
+const initializeMillis = Number(arg("--initialize-millis") ?? "0")
+let initializing = 0
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const mcpServer = () => {
@@ -68,6 +75,12 @@ const http = createServer(async (req, res) => {
   try {
     const sessionId = req.headers["mcp-session-id"]
     const body = req.method === "POST" ? await readBody(req) : undefined
+    if (initializesFile !== undefined && req.method === "POST" && isInitializeRequest(body)) {
+      initializing++
+      res.once("close", () => initializing--)
+      appendFileSync(initializesFile, `initialize ${initializing}\n`)
+      if (initializeMillis > 0) await sleep(initializeMillis)
+    }
     let transport = typeof sessionId === "string" ? transports.get(sessionId) : undefined
     if (transport === undefined) {
       if (sessionId !== undefined || req.method !== "POST" || !isInitializeRequest(body)) return badRequest(res)
