@@ -39,6 +39,14 @@ const http = {
       if (request.method !== "POST") return Effect.succeed(response(405, {}, ""))
       const message = JSON.parse(request.body)
       if (message.id === undefined) return Effect.succeed(response(202, {}, ""))
+      // Era detection's probe (the default `era: "auto"`): answered as a session-era server does.
+      if (message.method === "server/discover") {
+        return Effect.succeed(response(
+          200,
+          { "content-type": "application/json" },
+          JSON.stringify({ jsonrpc: "2.0", id: message.id, error: { code: -32601, message: "Method not found" } })
+        ))
+      }
       if (message.method === "initialize") {
         return Effect.succeed(response(
           200,
