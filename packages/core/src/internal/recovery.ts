@@ -142,14 +142,11 @@ class Resend extends Data.TaggedError("Resend")<{
 export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError.McpError> =>
   Effect.gen(function*() {
     const policy = state.settings.recovery
-    const bounded = (schedule: Schedule.Schedule<unknown>) =>
-      Schedule.intersect(schedule, Schedule.recurs(Policy.maxRecurrences))
-    const schedule = bounded(policy.schedule ?? Policy.defaultSchedule)
-    const unsent = bounded(policy.unsent ?? Policy.defaultUnsentSchedule)
-    const throttled = Throttle.schedule(
-      bounded(policy.throttled ?? Policy.defaultThrottledSchedule),
-      Duration.toMillis(Duration.decode(policy.maxRetryAfter ?? Policy.defaultMaxRetryAfter))
-    )
+    const schedule = policy.schedule === undefined ? defaults().schedule : bounded(policy.schedule)
+    const unsent = policy.unsent === undefined ? defaults().unsent : bounded(policy.unsent)
+    const throttled = policy.throttled === undefined && policy.maxRetryAfter === undefined
+      ? defaults().throttled
+      : throttledSchedule(policy.throttled ?? Policy.defaultThrottledSchedule, policy.maxRetryAfter)
     const handshake = (generation: number) => Connect.connect(state, generation, { schedule, unsent, throttled })
 
     const first = yield* handshake(0)
@@ -182,6 +179,34 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
       expired: (error) => enabled ? Effect.ignore(replace(self, error)) : Effect.void
     }
   })
+
+const bounded = (schedule: Schedule.Schedule<unknown>) =>
+  Schedule.intersect(schedule, Schedule.recurs(Policy.maxRecurrences))
+
+const throttledSchedule = (schedule: Schedule.Schedule<unknown>, maxRetryAfter: Duration.DurationInput | undefined) =>
+  Throttle.schedule(
+    bounded(schedule),
+    Duration.toMillis(Duration.decode(maxRetryAfter ?? Policy.defaultMaxRetryAfter))
+  )
+
+/**
+ * The bounded default schedules, made once per process rather than with every client (a
+ * schedule is a tree of closures, ~1.5 KiB for the three; an application may hold a client per
+ * user). Made when first needed, not at import.
+ */
+let defaultSchedules:
+  | {
+    readonly schedule: Schedule.Schedule<unknown>
+    readonly unsent: Schedule.Schedule<unknown>
+    readonly throttled: Schedule.Schedule<McpError.McpError, McpError.McpError>
+  }
+  | undefined = undefined
+const defaults = () =>
+  defaultSchedules ??= {
+    schedule: bounded(Policy.defaultSchedule),
+    unsent: bounded(Policy.defaultUnsentSchedule),
+    throttled: throttledSchedule(Policy.defaultThrottledSchedule, undefined)
+  }
 
 /**
  * The session and the re-initialize in flight: a `Ref` and the changes published, rather than a
