@@ -30,8 +30,14 @@ export class LazyPubSub<A> {
     return Effect.suspend(() => this.offer(a) ? Effect.void : Effect.interrupt)
   }
 
-  readonly subscribe: Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope> = Effect.suspend(() =>
-    Effect.flatMap(
+  // `subscribe` and `shutdown` are getters, built when read: as fields, each instance held two
+  // prebuilt Effects and their closures (three instances a client).
+  get subscribe(): Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope> {
+    return Effect.suspend(() => this.subscribeNow())
+  }
+
+  private subscribeNow(): Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope> {
+    return Effect.flatMap(
       this.pubsub === undefined ? PubSub.unbounded<A>() : Effect.succeed(this.pubsub),
       (made) => {
         // Made here unless another subscriber made one first (both ran before either stored it).
@@ -40,10 +46,12 @@ export class LazyPubSub<A> {
         return PubSub.subscribe(pubsub)
       }
     )
-  )
+  }
 
-  readonly shutdown: Effect.Effect<void> = Effect.suspend(() => {
-    this.closed = true
-    return this.pubsub === undefined ? Effect.void : PubSub.shutdown(this.pubsub)
-  })
+  get shutdown(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.closed = true
+      return this.pubsub === undefined ? Effect.void : PubSub.shutdown(this.pubsub)
+    })
+  }
 }
