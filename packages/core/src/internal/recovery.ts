@@ -154,12 +154,11 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
       current: yield* Ref.make<Current>({ session: first, reinitializing: undefined }),
       published: new LazyPubSub.LazyPubSub()
     }
-    const decision = yield* Effect.makeSemaphore(1)
     yield* Restore.start(state, first, false)
     const self: Machine = {
       state,
       ref,
-      decision,
+      decision: undefined,
       schedule,
       unsent,
       throttled,
@@ -245,8 +244,11 @@ const changes = (ref: Cell): Stream.Stream<Session.SessionInfo> =>
 interface Machine {
   readonly state: State.ClientState
   readonly ref: Cell
-  /** Guards the single-flight decision (one read and one write of the cell), never the handshake. */
-  readonly decision: Effect.Semaphore
+  /**
+   * Guards the single-flight decision (one read and one write of the cell), never the handshake.
+   * Made with the first lost session (`guard`): most clients never lose one.
+   */
+  decision: Effect.Semaphore | undefined
   readonly schedule: Schedule.Schedule<unknown, unknown>
   readonly unsent: Schedule.Schedule<unknown, unknown>
   readonly throttled: Schedule.Schedule<McpError.McpError, McpError.McpError>
@@ -395,7 +397,7 @@ const exhausted = (request: Request, last: Resend, made: number): McpError.McpEr
  */
 const replace = (self: Machine, expired: McpError.SessionExpired): Effect.Effect<void, McpError.McpError> =>
   Effect.flatMap(
-    self.decision.withPermits(1)(Effect.flatMap(decide(self, expired), (decided) => {
+    guard(self).withPermits(1)(Effect.flatMap(decide(self, expired), (decided) => {
       switch (decided._tag) {
         case "Stale":
           return Effect.succeed(undefined)
@@ -423,6 +425,9 @@ type Decision =
     readonly lost: Handshake.Live
     readonly now: Current
   }
+
+/** The decision's semaphore, made in the one synchronous step that first needs it. */
+const guard = (self: Machine): Effect.Semaphore => self.decision ??= Effect.unsafeMakeSemaphore(1)
 
 /**
  * The decision alone, under the one permit of `decision`: read the cell, compare ids, register a
