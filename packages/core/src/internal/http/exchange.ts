@@ -87,248 +87,283 @@ export interface Exchange {
   readonly del: (target: Target) => Effect.Effect<void, McpError.McpError>
 }
 
-/** @internal */
-export const make = (config: Config): Exchange => {
-  const http = config.http
+const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
+(
+  failure: McpError.HttpFailure
+) =>
+  new McpError.TransportError({
+    ...Errors.context(ctx, target),
+    phase: failure.connect === true ? "connect" : phase,
+    description: failure.description,
+    ...(failure.cause === undefined ? {} : { cause: failure.cause }),
+    ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
+  })
 
-  const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
-  (
-    failure: McpError.HttpFailure
-  ) =>
-    new McpError.TransportError({
-      ...Errors.context(ctx, target),
-      phase: failure.connect === true ? "connect" : phase,
-      description: failure.description,
-      ...(failure.cause === undefined ? {} : { cause: failure.cause }),
-      ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
-    })
-
-  const execute = (
-    ctx: Context,
-    target: Target,
-    method: McpHttp.Request["method"],
-    accept: string,
-    body: string | undefined,
-    lastEventId?: string,
-    more?: Readonly<Record<string, string>>
-  ) =>
-    flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
-      const headers: Record<string, string> = more === undefined
-        ? { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
-        : { ...extra, ...more, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
-      if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
-      if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
-      if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
-      return Effect.mapError(
-        Redirect.follow(http, {
-          method,
-          url: config.url,
-          headers,
-          body,
-          tracerPropagation: config.tracerPropagation,
-          signal: ctx.deadline
-        }),
-        transportError(ctx, target, "request")
-      )
-    })
-
-  /** Reads at most `max` characters of the body, for error messages. Never fails. */
-  const excerpt = (response: McpHttp.Response): Effect.Effect<string> => {
-    // What arrived before a failure or the time limit is still worth showing.
-    let seen = ""
-    return readText(response, (text) => (seen = text).length < config.maxBodyExcerpt).pipe(
-      Effect.timeout("5 seconds"),
-      Effect.ensuring(response.discard),
-      Effect.ignore,
-      Effect.map(() => seen.slice(0, config.maxBodyExcerpt))
+const execute = (
+  config: Config,
+  ctx: Context,
+  target: Target,
+  method: McpHttp.Request["method"],
+  accept: string,
+  body: string | undefined,
+  lastEventId?: string,
+  more?: Readonly<Record<string, string>>
+) =>
+  flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
+    const headers: Record<string, string> = more === undefined
+      ? { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
+      : { ...extra, ...more, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
+    if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
+    if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
+    if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
+    return Effect.mapError(
+      Redirect.follow(config.http, {
+        method,
+        url: config.url,
+        headers,
+        body,
+        tracerPropagation: config.tracerPropagation,
+        signal: ctx.deadline
+      }),
+      transportError(ctx, target, "request")
     )
-  }
+  })
 
-  /** A status other than 2xx: a lost session (see unknownSession.ts), or an UnexpectedStatus with the body's start. */
-  const failStatus = (ctx: Context, target: Target, response: McpHttp.Response) => {
-    const status = response.status
-    const sessionId = target.sessionId
-    if (
-      sessionId !== undefined && !UnknownSession.needsBody(status) &&
-      UnknownSession.isUnknownSession(ctx.method, status, "", config.expiredStatuses)
-    ) {
-      return Effect.zipRight(response.discard, Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false)))
-    }
-    return Effect.flatMap(
-      excerpt(response),
-      (body): Effect.Effect<never, McpError.McpError> =>
-        sessionId !== undefined && UnknownSession.isUnknownSession(ctx.method, status, body, config.expiredStatuses)
-          ? Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false))
-          : Effect.fail(
-            new McpError.UnexpectedStatus({
-              ...Errors.context(ctx, target),
-              status,
-              body,
-              ...StatusHeaders.of(response.headers),
-              ...notFollowed(response)
-            })
+/** Reads at most `max` characters of the body, for error messages. Never fails. */
+const excerpt = (config: Config, response: McpHttp.Response): Effect.Effect<string> => {
+  // What arrived before a failure or the time limit is still worth showing.
+  let seen = ""
+  return readText(response, (text) => (seen = text).length < config.maxBodyExcerpt).pipe(
+    Effect.timeout("5 seconds"),
+    Effect.ensuring(response.discard),
+    Effect.ignore,
+    Effect.map(() => seen.slice(0, config.maxBodyExcerpt))
+  )
+}
+
+/** A status other than 2xx: a lost session (see unknownSession.ts), or an UnexpectedStatus with the body's start. */
+const failStatus = (config: Config, ctx: Context, target: Target, response: McpHttp.Response) => {
+  const status = response.status
+  const sessionId = target.sessionId
+  if (
+    sessionId !== undefined && !UnknownSession.needsBody(status) &&
+    UnknownSession.isUnknownSession(ctx.method, status, "", config.expiredStatuses)
+  ) {
+    return Effect.zipRight(response.discard, Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false)))
+  }
+  return Effect.flatMap(
+    excerpt(config, response),
+    (body): Effect.Effect<never, McpError.McpError> =>
+      sessionId !== undefined && UnknownSession.isUnknownSession(ctx.method, status, body, config.expiredStatuses)
+        ? Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false))
+        : Effect.fail(
+          new McpError.UnexpectedStatus({
+            ...Errors.context(ctx, target),
+            status,
+            body,
+            ...StatusHeaders.of(response.headers),
+            ...notFollowed(config, response)
+          })
+        )
+  )
+}
+
+const notFollowed = (config: Config, response: McpHttp.Response) => {
+  const redirect = Redirect.notFollowed(config.url, response)
+  return redirect === undefined ? {} : { redirect }
+}
+
+const contentType = (response: McpHttp.Response): string => {
+  const value = response.headers["content-type"]
+  return value === undefined ? "" : value.toLowerCase()
+}
+
+const wrongContentType = (
+  ctx: Context,
+  target: Target,
+  response: McpHttp.Response,
+  expected: string
+) => {
+  const type = contentType(response)
+  return Effect.zipRight(
+    response.discard,
+    Effect.fail(
+      Errors.protocolError(ctx, target, "ContentType", `expected ${expected}, got ${type || "no content type"}`)
+    )
+  )
+}
+
+const sseEvents = (config: Config, ctx: Context, target: Target, response: McpHttp.Response) =>
+  Sse.events(
+    response,
+    config.maxMessageSize,
+    transportError(ctx, target, "response"),
+    (description) => Errors.protocolError(ctx, target, "MessageTooLarge", description)
+  )
+
+/** Reads a JSON body with a size bound and parses it as JSON-RPC. */
+const jsonBody = (config: Config, ctx: Context, target: Target, response: McpHttp.Response) => {
+  let tooLarge = false
+  return readText(response, (text) => {
+    tooLarge = text.length > config.maxMessageSize
+    return !tooLarge
+  }).pipe(
+    Effect.mapError(transportError(ctx, target, "response")),
+    Effect.flatMap((text) => {
+      if (tooLarge) {
+        return Effect.fail(
+          Errors.protocolError(
+            ctx,
+            target,
+            "MessageTooLarge",
+            `the JSON body exceeded ${config.maxMessageSize} characters`
           )
-    )
-  }
-
-  const notFollowed = (response: McpHttp.Response) => {
-    const redirect = Redirect.notFollowed(config.url, response)
-    return redirect === undefined ? {} : { redirect }
-  }
-
-  const contentType = (response: McpHttp.Response): string => {
-    const value = response.headers["content-type"]
-    return value === undefined ? "" : value.toLowerCase()
-  }
-
-  const wrongContentType = (
-    ctx: Context,
-    target: Target,
-    response: McpHttp.Response,
-    expected: string
-  ) => {
-    const type = contentType(response)
-    return Effect.zipRight(
-      response.discard,
-      Effect.fail(
-        Errors.protocolError(ctx, target, "ContentType", `expected ${expected}, got ${type || "no content type"}`)
-      )
-    )
-  }
-
-  const sseEvents = (ctx: Context, target: Target, response: McpHttp.Response) =>
-    Sse.events(
-      response,
-      config.maxMessageSize,
-      transportError(ctx, target, "response"),
-      (description) => Errors.protocolError(ctx, target, "MessageTooLarge", description)
-    )
-
-  /** Reads a JSON body with a size bound and parses it as JSON-RPC. */
-  const jsonBody = (ctx: Context, target: Target, response: McpHttp.Response) => {
-    let tooLarge = false
-    return readText(response, (text) => {
-      tooLarge = text.length > config.maxMessageSize
-      return !tooLarge
-    }).pipe(
-      Effect.mapError(transportError(ctx, target, "response")),
-      Effect.flatMap((text) => {
-        if (tooLarge) {
-          return Effect.fail(
-            Errors.protocolError(
-              ctx,
-              target,
-              "MessageTooLarge",
-              `the JSON body exceeded ${config.maxMessageSize} characters`
-            )
-          )
-        }
-        const parsed = JsonRpc.parseMessage(text)
-        return parsed._tag === "Right" ?
-          Effect.succeed(parsed.right) :
-          Effect.fail(Errors.protocolError(ctx, target, "MalformedJson", parsed.left))
-      })
-    )
-  }
-
-  const post: Exchange["post"] = (ctx, body, target, expectAnswer, more) =>
-    Effect.flatMap(
-      execute(ctx, target, "POST", ACCEPT_POST, body, undefined, more),
-      (response): Effect.Effect<Answer, McpError.McpError> => {
-        const status = response.status
-        if (status < 200 || status >= 300) return failStatus(ctx, target, response)
-        const headers = response.headers
-        if (!expectAnswer || status === 202) {
-          return Effect.as(response.discard, { _tag: "Accepted", headers } as const)
-        }
-        if (status === 204 || status === 205) {
-          const description = `the server answered the request with ${status} No Content`
-          return Effect.zipRight(
-            response.discard,
-            Effect.fail(Errors.protocolError(ctx, target, "NoContent", description))
-          )
-        }
-        // Without a Content-Encoding (every answer but a hostile one), `decoded` is done at once.
-        return flatMapNow(decoded(ctx, target, response), (response) => answer(ctx, target, response, headers))
-      }
-    )
-
-  // The answer to a request, by its content type.
-  const answer = (
-    ctx: Context,
-    target: Target,
-    response: McpHttp.Response,
-    headers: Readonly<Record<string, string>>
-  ): Effect.Effect<Answer, McpError.McpError> => {
-    const type = contentType(response)
-    if (type.startsWith("text/event-stream")) {
-      return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
-    }
-    if (type.startsWith("application/json")) {
-      return Effect.map(
-        jsonBody(ctx, target, response),
-        (message) => ({ _tag: "Json", message, headers } as const)
-      )
-    }
-    return wrongContentType(ctx, target, response, "application/json or text/event-stream")
-  }
-
-  /** The response, unless its body came compressed and was not decoded (see encoding.ts). */
-  const decoded = (ctx: Context, target: Target, response: McpHttp.Response) =>
-    Encoding.checked<McpError.McpError>(
-      response,
-      (encoding) =>
-        Errors.protocolError(
-          ctx,
-          target,
-          "ContentEncoding",
-          `the body came ${encoding}-encoded (Content-Encoding: ${encoding}) although the client asked for identity`
-        ),
-      transportError(ctx, target, "response")
-    )
-
-  const get: Exchange["get"] = (ctx, target, lastEventId) =>
-    Effect.flatMap(
-      execute(ctx, target, "GET", "text/event-stream", undefined, lastEventId),
-      (response): Effect.Effect<GetAnswer, McpError.McpError> => {
-        const status = response.status
-        if (status === 405) return Effect.as(response.discard, { _tag: "NoStream", status } as const)
-        if (status < 200 || status >= 300) return failStatus(ctx, target, response)
-        const type = contentType(response)
-        if (!type.startsWith("text/event-stream")) {
-          return wrongContentType(ctx, target, response, "text/event-stream")
-        }
-        return mapNow(
-          decoded(ctx, target, response),
-          (response) => ({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
         )
       }
-    )
+      const parsed = JsonRpc.parseMessage(text)
+      return parsed._tag === "Right" ?
+        Effect.succeed(parsed.right) :
+        Effect.fail(Errors.protocolError(ctx, target, "MalformedJson", parsed.left))
+    })
+  )
+}
 
-  const del: Exchange["del"] = (target) => {
-    const ctx: Context = { method: "DELETE" }
-    return Effect.flatMap(
-      execute(ctx, target, "DELETE", ACCEPT_POST, undefined),
-      (response): Effect.Effect<void, McpError.McpError> =>
-        (response.status >= 200 && response.status < 300) || response.status === 404
-          ? response.discard
-          : Effect.flatMap(
-            excerpt(response),
-            (body) =>
-              Effect.fail(
-                new McpError.UnexpectedStatus({
-                  ...Errors.context(ctx, target),
-                  status: response.status,
-                  body,
-                  ...StatusHeaders.of(response.headers),
-                  ...notFollowed(response)
-                })
-              )
-          )
+const post = (
+  config: Config,
+  ctx: Context,
+  body: string,
+  target: Target,
+  expectAnswer: boolean,
+  more: Readonly<Record<string, string>> | undefined
+): Effect.Effect<Answer, McpError.McpError> =>
+  Effect.flatMap(
+    execute(config, ctx, target, "POST", ACCEPT_POST, body, undefined, more),
+    (response): Effect.Effect<Answer, McpError.McpError> => {
+      const status = response.status
+      if (status < 200 || status >= 300) return failStatus(config, ctx, target, response)
+      const headers = response.headers
+      if (!expectAnswer || status === 202) {
+        return Effect.as(response.discard, { _tag: "Accepted", headers } as const)
+      }
+      if (status === 204 || status === 205) {
+        const description = `the server answered the request with ${status} No Content`
+        return Effect.zipRight(
+          response.discard,
+          Effect.fail(Errors.protocolError(ctx, target, "NoContent", description))
+        )
+      }
+      // Without a Content-Encoding (every answer but a hostile one), `decoded` is done at once.
+      return flatMapNow(decoded(ctx, target, response), (response) => answer(config, ctx, target, response, headers))
+    }
+  )
+
+// The answer to a request, by its content type.
+const answer = (
+  config: Config,
+  ctx: Context,
+  target: Target,
+  response: McpHttp.Response,
+  headers: Readonly<Record<string, string>>
+): Effect.Effect<Answer, McpError.McpError> => {
+  const type = contentType(response)
+  if (type.startsWith("text/event-stream")) {
+    return Effect.succeed({ _tag: "Sse", events: sseEvents(config, ctx, target, response), headers } as const)
+  }
+  if (type.startsWith("application/json")) {
+    return Effect.map(
+      jsonBody(config, ctx, target, response),
+      (message) => ({ _tag: "Json", message, headers } as const)
     )
   }
+  return wrongContentType(ctx, target, response, "application/json or text/event-stream")
+}
 
-  return { post, get, del }
+/** The response, unless its body came compressed and was not decoded (see encoding.ts). */
+const decoded = (ctx: Context, target: Target, response: McpHttp.Response) =>
+  Encoding.checked<McpError.McpError>(
+    response,
+    (encoding) =>
+      Errors.protocolError(
+        ctx,
+        target,
+        "ContentEncoding",
+        `the body came ${encoding}-encoded (Content-Encoding: ${encoding}) although the client asked for identity`
+      ),
+    transportError(ctx, target, "response")
+  )
+
+const get = (
+  config: Config,
+  ctx: Context,
+  target: Target,
+  lastEventId: string | undefined
+): Effect.Effect<GetAnswer, McpError.McpError> =>
+  Effect.flatMap(
+    execute(config, ctx, target, "GET", "text/event-stream", undefined, lastEventId),
+    (response): Effect.Effect<GetAnswer, McpError.McpError> => {
+      const status = response.status
+      if (status === 405) return Effect.as(response.discard, { _tag: "NoStream", status } as const)
+      if (status < 200 || status >= 300) return failStatus(config, ctx, target, response)
+      const type = contentType(response)
+      if (!type.startsWith("text/event-stream")) {
+        return wrongContentType(ctx, target, response, "text/event-stream")
+      }
+      return mapNow(
+        decoded(ctx, target, response),
+        (response) => ({ _tag: "Sse", events: sseEvents(config, ctx, target, response) } as const)
+      )
+    }
+  )
+
+const del = (config: Config, target: Target): Effect.Effect<void, McpError.McpError> => {
+  const ctx: Context = { method: "DELETE" }
+  return Effect.flatMap(
+    execute(config, ctx, target, "DELETE", ACCEPT_POST, undefined),
+    (response): Effect.Effect<void, McpError.McpError> =>
+      (response.status >= 200 && response.status < 300) || response.status === 404
+        ? response.discard
+        : Effect.flatMap(
+          excerpt(config, response),
+          (body) =>
+            Effect.fail(
+              new McpError.UnexpectedStatus({
+                ...Errors.context(ctx, target),
+                status: response.status,
+                body,
+                ...StatusHeaders.of(response.headers),
+                ...notFollowed(config, response)
+              })
+            )
+        )
+  )
+}
+
+/**
+ * The exchange of one client: its config, and the functions above as its prototype's methods
+ * (a client holds one small object here, not ~15 closures; an application may hold a client per
+ * user).
+ *
+ * @internal
+ */
+export const make = (config: Config): Exchange => new HttpExchange(config)
+
+class HttpExchange implements Exchange {
+  constructor(readonly config: Config) {}
+  post(
+    ctx: Context,
+    body: string,
+    target: Target,
+    expectAnswer: boolean,
+    more?: Readonly<Record<string, string>>
+  ): Effect.Effect<Answer, McpError.McpError> {
+    return post(this.config, ctx, body, target, expectAnswer, more)
+  }
+  get(ctx: Context, target: Target, lastEventId: string | undefined): Effect.Effect<GetAnswer, McpError.McpError> {
+    return get(this.config, ctx, target, lastEventId)
+  }
+  del(target: Target): Effect.Effect<void, McpError.McpError> {
+    return del(this.config, target)
+  }
 }
 
 /**
