@@ -119,6 +119,22 @@ describe("McpClient", () => {
         yield* client.ping()
       }))
 
+    it.scoped("methods taken off the client (destructured, passed around) still call it", () =>
+      Effect.gen(function*() {
+        // The methods live on a prototype and are bound on first read: a method read apart from
+        // its client must still reach that client, and read twice it is the same function.
+        const { client, server } = yield* setup({ answers })
+        const { callTool, listTools, ping } = client
+        const echo = yield* callTool("echo", { text: "apart" })
+        expect(echo.content[0]).toMatchObject({ type: "text", text: "apart" })
+        const tools = yield* Effect.flatMap(Effect.succeed(undefined), listTools)
+        expect(tools.tools.map((t) => t.name)).toContain("echo")
+        yield* ping()
+        expect(client.callTool).toBe(callTool)
+        const methods = (yield* server.log).filter((e) => e.httpMethod === "POST").map((e) => e.rpcMethod)
+        expect(methods).toEqual(expect.arrayContaining(["tools/call", "tools/list", "ping"]))
+      }))
+
     it.scoped("walks pagination", () =>
       Effect.gen(function*() {
         const { client, server } = yield* setup({ answers, pageSize: 1 })

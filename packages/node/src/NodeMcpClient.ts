@@ -38,7 +38,9 @@ import * as NodeMcpHttp from "./NodeMcpHttp.js"
  * @category layers
  */
 export const layer = (options: McpClient.Options): Layer.Layer<McpClient.McpClient, McpError.McpError> =>
-  Layer.scoped(McpClient.McpClient, onNodeHttp(McpClient.make(options)))
+  // Built when the layer is: Effect's memo map keeps the layer (and so its effect) for the
+  // client's life, and a suspended effect is one primitive where the built one is a tree.
+  Layer.scoped(McpClient.McpClient, Effect.suspend(() => onNodeHttp(McpClient.make(options))))
 
 /**
  * The client configured from `Config` (see `McpClient.config` for the keys).

@@ -76,9 +76,9 @@ const generation = (
     : Era.make({
       endpoint: http.url,
       cache,
-      stateless: stateless(),
-      sessions: sessions(),
-      httpSse: httpSse(),
+      stateless,
+      sessions,
+      httpSse,
       decided: (era, cached, reason) =>
         state.events.publish(Session.SessionEvent.EraDecided({ endpoint: http.url, era, cached, reason }))
     })

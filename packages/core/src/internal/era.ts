@@ -33,18 +33,26 @@ export interface Config {
   /** The cache key: the endpoint URL. */
   readonly endpoint: string
   readonly cache: EraCache.Service
-  readonly stateless: Stateless.Stateless
-  readonly sessions: Transport.Transport
+  // The generations' transports are made when first used: a client whose endpoint the cache
+  // knows never makes the others (each is an exchange and its closures, ~2 KiB a client, and an
+  // application may hold a client per user).
+  readonly stateless: () => Stateless.Stateless
+  readonly sessions: () => Transport.Transport
   /** The 2024-11-05 HTTP+SSE transport, the last fallback. */
-  readonly httpSse: Transport.Transport
+  readonly httpSse: () => Transport.Transport
   /** Told every decision (the client publishes it as a `SessionEvent`). */
   readonly decided: (era: Session.Era, cached: boolean, reason: string) => Effect.Effect<void>
 }
 
 /** @internal */
 export const make = (config: Config): Transport.Transport => {
+  const made: { stateless?: Stateless.Stateless; sessions?: Transport.Transport; httpSse?: Transport.Transport } = {}
+  const stateless = () => (made.stateless ??= config.stateless())
+  const sessions = () => (made.sessions ??= config.sessions())
+  const httpSse = () => (made.httpSse ??= config.httpSse())
   // Until the first handshake decides, nothing is sent but the handshake itself.
-  let current: Transport.Transport = config.sessions
+  let current: Transport.Transport | undefined = undefined
+  const now = () => (current ??= sessions())
 
   /** A probe decided: remember it, tell the client (a cached generation that holds is no news). */
   const decide = (era: Session.Era, reason: string) =>
@@ -54,10 +62,10 @@ export const make = (config: Config): Transport.Transport => {
     (ctx: Transport.Context, scope: Scope.Scope, cached: boolean, reason: string) =>
     (probed: Extract<Discover.Probed, { readonly _tag: "Modern" }>) =>
       Effect.gen(function*() {
-        current = config.stateless
+        current = stateless()
         if (!cached) yield* config.cache.set(config.endpoint, "stateless")
         yield* config.decided("stateless", cached, reason)
-        return config.stateless.opened(ctx, probed.result, scope)
+        return stateless().opened(ctx, probed.result, scope)
       })
 
   const useSessions = (
@@ -71,8 +79,8 @@ export const make = (config: Config): Transport.Transport => {
     undecided = false
   ): Effect.Effect<Transport.Opened, McpError.McpError> =>
     Effect.gen(function*() {
-      const opened = yield* config.sessions.initialize(ctx, body, version, scope)
-      current = config.sessions
+      const opened = yield* sessions().initialize(ctx, body, version, scope)
+      current = sessions()
       if (!cached && !undecided) yield* decide("sessions", reason)
       return opened
     }).pipe(
@@ -95,8 +103,8 @@ export const make = (config: Config): Transport.Transport => {
     reason: string
   ) =>
     Effect.gen(function*() {
-      const opened = yield* config.httpSse.initialize(ctx, body, version, scope)
-      current = config.httpSse
+      const opened = yield* httpSse().initialize(ctx, body, version, scope)
+      current = httpSse()
       yield* decide("http-sse", reason)
       return opened
     })
@@ -109,7 +117,7 @@ export const make = (config: Config): Transport.Transport => {
     why: string
   ): Effect.Effect<Transport.Opened, McpError.McpError> =>
     Effect.flatMap(
-      config.stateless.probe(ctx).pipe(
+      stateless().probe(ctx).pipe(
         // The probe could not be sent at all. In a browser that is also how a CORS preflight refusing
         // the new headers (Mcp-Method…) looks: try the session era's handshake, deciding nothing.
         Effect.catchIf(
@@ -129,7 +137,7 @@ export const make = (config: Config): Transport.Transport => {
     Effect.flatMap(config.cache.get(config.endpoint), (cached) => {
       switch (cached) {
         case "stateless":
-          return Effect.flatMap(config.stateless.probe(ctx), (probed) =>
+          return Effect.flatMap(stateless().probe(ctx), (probed) =>
             probed._tag === "Modern"
               ? useStateless(ctx, scope, true, "cached")(probed)
               : Effect.zipRight(
@@ -153,8 +161,8 @@ export const make = (config: Config): Transport.Transport => {
               ))
           )
         case "http-sse":
-          return config.httpSse.initialize(ctx, body, version, scope).pipe(
-            Effect.tap(() => Effect.sync(() => (current = config.httpSse))),
+          return httpSse().initialize(ctx, body, version, scope).pipe(
+            Effect.tap(() => Effect.sync(() => (current = httpSse()))),
             Effect.catchIf(isNoStream, () =>
               Effect.zipRight(
                 config.cache.remove(config.endpoint),
@@ -172,10 +180,10 @@ export const make = (config: Config): Transport.Transport => {
 
   return {
     initialize,
-    request: (ctx, body, target) => current.request(ctx, body, target),
-    send: (ctx, body, target) => current.send(ctx, body, target),
-    listen: (target) => current.listen(target),
-    end: (target) => current.end(target)
+    request: (ctx, body, target) => now().request(ctx, body, target),
+    send: (ctx, body, target) => now().send(ctx, body, target),
+    listen: (target) => now().listen(target),
+    end: (target) => now().end(target)
   }
 }
 

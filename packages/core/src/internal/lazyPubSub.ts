@@ -36,25 +36,31 @@ export class LazyPubSub<A> {
     return Effect.suspend(() => this.offer(a) ? Effect.void : Effect.interrupt)
   }
 
+  // `subscribe` and `shutdown` are getters, built when read: as fields, each instance held two
+  // prebuilt Effects and their closures (three instances a client).
   /** A queue of every message offered from now until the scope closes or the shutdown (then it is shut down). */
-  readonly subscribe: Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope> = Effect.acquireRelease(
-    Effect.flatMap(Queue.unbounded<A>(), (queue) => {
-      // Subscribed after the shutdown: a queue already shut down, as PubSub's subscriptions are then.
-      if (this.closed) return Effect.as(Queue.shutdown(queue), queue)
-      ;(this.subscribers ??= new Set()).add(queue)
-      return Effect.succeed(queue)
-    }),
-    (queue) =>
-      Effect.suspend(() => {
-        this.subscribers?.delete(queue)
-        return Queue.shutdown(queue)
-      })
-  )
+  get subscribe(): Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope> {
+    return Effect.acquireRelease(
+      Effect.flatMap(Queue.unbounded<A>(), (queue) => {
+        // Subscribed after the shutdown: a queue already shut down, as PubSub's subscriptions are then.
+        if (this.closed) return Effect.as(Queue.shutdown(queue), queue)
+        ;(this.subscribers ??= new Set()).add(queue)
+        return Effect.succeed(queue)
+      }),
+      (queue) =>
+        Effect.suspend(() => {
+          this.subscribers?.delete(queue)
+          return Queue.shutdown(queue)
+        })
+    )
+  }
 
-  readonly shutdown: Effect.Effect<void> = Effect.suspend(() => {
-    this.closed = true
-    const subscribers = this.subscribers
-    this.subscribers = undefined
-    return subscribers === undefined ? Effect.void : Effect.forEach(subscribers, Queue.shutdown, { discard: true })
-  })
+  get shutdown(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.closed = true
+      const subscribers = this.subscribers
+      this.subscribers = undefined
+      return subscribers === undefined ? Effect.void : Effect.forEach(subscribers, Queue.shutdown, { discard: true })
+    })
+  }
 }

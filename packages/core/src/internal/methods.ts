@@ -22,106 +22,185 @@ import type * as State from "./state.js"
 
 const methods = McpSchema.ClientRequests
 
-/** @internal */
-export const service = (state: State.ClientState, recovery: Recovery.Recovery): McpClient.Service => {
-  /**
-   * A request whose result is decoded with `method`'s schema, as `McpSchema.ClientRequests`
-   * pairs them (a mismatch is a ProtocolError).
-   */
-  const typed = <A, I>(
-    method: McpSchema.ClientRequestMethod,
-    { result: schema }: { readonly result: Schema.Schema<A, I> }
-  ) =>
-  (
-    params: JsonRpc.Params | undefined,
-    options?: McpClient.RequestOptions
-  ): Effect.Effect<A, McpError.McpError> =>
-    Effect.flatMap(
-      Request.send(state, recovery, method, params, options),
-      // Against the session that answered: waiting for the current one would hold a result that
-      // has arrived until an unrelated recovery in flight is over (up to its whole retry schedule).
-      ({ result, target }) => Request.decodeResult(schema, { method }, target, result)
-    )
-  const cursorOf = (cursor: string | undefined) => cursor === undefined ? undefined : { cursor }
+type Name = {
+  [K in keyof McpClient.Service]: McpClient.Service[K] extends (...args: never) => unknown ? K : never
+}[keyof McpClient.Service]
 
-  const listTools: McpClient.Service["listTools"] = (cursor, options) =>
-    Effect.tap(
-      typed("tools/list", methods["tools/list"])(cursorOf(cursor), options),
-      (result) => Effect.sync(() => Restore.rememberTools(state, result.tools))
-    )
-  const listResources: McpClient.Service["listResources"] = (cursor, options) =>
-    typed("resources/list", methods["resources/list"])(cursorOf(cursor), options)
-  const listResourceTemplates: McpClient.Service["listResourceTemplates"] = (cursor, options) =>
-    typed("resources/templates/list", methods["resources/templates/list"])(cursorOf(cursor), options)
-  const listPrompts: McpClient.Service["listPrompts"] = (cursor, options) =>
-    typed("prompts/list", methods["prompts/list"])(cursorOf(cursor), options)
+/**
+ * The client's methods live on this class's prototype, so a client holds its state and its
+ * recovery, not a table of ~25 closures (an application may hold a client per user). Each
+ * method is a getter that binds it to its client on first read, so that destructuring
+ * (`const { callTool } = client`) and passing a method around keep working.
+ *
+ * @internal
+ */
+class Client implements McpClient.Service {
+  /** The methods read so far, bound to this client. */
+  private bound: { -readonly [K in Name]?: McpClient.Service[K] } | undefined = undefined
+  constructor(readonly state: State.ClientState, readonly recovery: Recovery.Recovery) {}
 
-  return {
-    request: (method, params, options) =>
-      Effect.map(Request.send(state, recovery, method, params, options), (answer) => answer.result),
-    notify: (method, params) =>
-      Effect.asVoid(
-        Effect.suspend(() =>
-          recovery.run(
-            { method, params, notification: true },
-            (session) =>
-              state.transport.send(
-                { method },
-                JsonRpc.encode(JsonRpc.notification(method, params)),
-                session.target
-              )
-          )
-        )
-      ),
-    ping: (options) => Effect.asVoid(typed("ping", methods["ping"])(undefined, options)),
-    listTools,
-    listAllTools: (options) => Paginate.all((cursor) => listTools(cursor, options), (r) => r.tools),
-    callTool: (name, args, options) =>
-      typed("tools/call", methods["tools/call"])(args === undefined ? { name } : { name, arguments: args }, options),
-    listResources,
-    listAllResources: (options) => Paginate.all((cursor) => listResources(cursor, options), (r) => r.resources),
-    listResourceTemplates,
-    listAllResourceTemplates: (options) =>
-      Paginate.all((cursor) => listResourceTemplates(cursor, options), (r) => r.resourceTemplates),
-    readResource: (uri, options) => typed("resources/read", methods["resources/read"])({ uri }, options),
-    subscribeResource: (uri, options) =>
-      typed("resources/subscribe", methods["resources/subscribe"])({ uri }, options).pipe(
-        Effect.tap(() => Effect.sync(() => (state.subscriptions ??= new Set()).add(uri))),
+  get request(): McpClient.Service["request"] {
+    return (this.bound ??= {}).request ??= (method, params, options) =>
+      Effect.map(Request.send(this.state, this.recovery, method, params, options), (answer) => answer.result)
+  }
+  get notify(): McpClient.Service["notify"] {
+    return (this.bound ??= {}).notify ??= (method, params) => notify(this, method, params)
+  }
+  get ping(): McpClient.Service["ping"] {
+    return (this.bound ??= {}).ping ??= (options) =>
+      Effect.asVoid(typed(this, "ping", methods["ping"], undefined, options))
+  }
+  get listTools(): McpClient.Service["listTools"] {
+    return (this.bound ??= {}).listTools ??= (cursor, options) => listTools(this, cursor, options)
+  }
+  get listAllTools(): McpClient.Service["listAllTools"] {
+    return (this.bound ??= {}).listAllTools ??= (options) =>
+      Paginate.all((cursor) => listTools(this, cursor, options), (r) => r.tools)
+  }
+  get callTool(): McpClient.Service["callTool"] {
+    return (this.bound ??= {}).callTool ??= (name, args, options) =>
+      typed(
+        this,
+        "tools/call",
+        methods["tools/call"],
+        args === undefined ? { name } : { name, arguments: args },
+        options
+      )
+  }
+  get listResources(): McpClient.Service["listResources"] {
+    return (this.bound ??= {}).listResources ??= (cursor, options) =>
+      typed(this, "resources/list", methods["resources/list"], cursorOf(cursor), options)
+  }
+  get listAllResources(): McpClient.Service["listAllResources"] {
+    return (this.bound ??= {}).listAllResources ??= (options) =>
+      Paginate.all((cursor) => this.listResources(cursor, options), (r) => r.resources)
+  }
+  get listResourceTemplates(): McpClient.Service["listResourceTemplates"] {
+    return (this.bound ??= {}).listResourceTemplates ??= (cursor, options) =>
+      typed(this, "resources/templates/list", methods["resources/templates/list"], cursorOf(cursor), options)
+  }
+  get listAllResourceTemplates(): McpClient.Service["listAllResourceTemplates"] {
+    return (this.bound ??= {}).listAllResourceTemplates ??= (options) =>
+      Paginate.all((cursor) => this.listResourceTemplates(cursor, options), (r) => r.resourceTemplates)
+  }
+  get readResource(): McpClient.Service["readResource"] {
+    return (this.bound ??= {}).readResource ??= (uri, options) =>
+      typed(this, "resources/read", methods["resources/read"], { uri }, options)
+  }
+  get subscribeResource(): McpClient.Service["subscribeResource"] {
+    return (this.bound ??= {}).subscribeResource ??= (uri, options) =>
+      typed(this, "resources/subscribe", methods["resources/subscribe"], { uri }, options).pipe(
+        Effect.tap(() => Effect.sync(() => (this.state.subscriptions ??= new Set()).add(uri))),
         Effect.asVoid
-      ),
-    unsubscribeResource: (uri, options) =>
-      typed("resources/unsubscribe", methods["resources/unsubscribe"])({ uri }, options).pipe(
-        Effect.ensuring(Effect.sync(() => state.subscriptions?.delete(uri))),
+      )
+  }
+  get unsubscribeResource(): McpClient.Service["unsubscribeResource"] {
+    return (this.bound ??= {}).unsubscribeResource ??= (uri, options) =>
+      typed(this, "resources/unsubscribe", methods["resources/unsubscribe"], { uri }, options).pipe(
+        Effect.ensuring(Effect.sync(() => this.state.subscriptions?.delete(uri))),
         Effect.asVoid
-      ),
-    listPrompts,
-    listAllPrompts: (options) => Paginate.all((cursor) => listPrompts(cursor, options), (r) => r.prompts),
-    getPrompt: (name, args, options) =>
-      typed("prompts/get", methods["prompts/get"])(args === undefined ? { name } : { name, arguments: args }, options),
-    complete: (params, options) => typed("completion/complete", methods["completion/complete"])(params, options),
-    setLoggingLevel: (level, options) =>
-      typed("logging/setLevel", methods["logging/setLevel"])({ level }, options).pipe(
+      )
+  }
+  get listPrompts(): McpClient.Service["listPrompts"] {
+    return (this.bound ??= {}).listPrompts ??= (cursor, options) =>
+      typed(this, "prompts/list", methods["prompts/list"], cursorOf(cursor), options)
+  }
+  get listAllPrompts(): McpClient.Service["listAllPrompts"] {
+    return (this.bound ??= {}).listAllPrompts ??= (options) =>
+      Paginate.all((cursor) => this.listPrompts(cursor, options), (r) => r.prompts)
+  }
+  get getPrompt(): McpClient.Service["getPrompt"] {
+    return (this.bound ??= {}).getPrompt ??= (name, args, options) =>
+      typed(
+        this,
+        "prompts/get",
+        methods["prompts/get"],
+        args === undefined ? { name } : { name, arguments: args },
+        options
+      )
+  }
+  get complete(): McpClient.Service["complete"] {
+    return (this.bound ??= {}).complete ??= (params, options) =>
+      typed(this, "completion/complete", methods["completion/complete"], params, options)
+  }
+  get setLoggingLevel(): McpClient.Service["setLoggingLevel"] {
+    return (this.bound ??= {}).setLoggingLevel ??= (level, options) =>
+      typed(this, "logging/setLevel", methods["logging/setLevel"], { level }, options).pipe(
         Effect.tap(() =>
           Effect.sync(() => {
-            state.loggingLevel = level
+            this.state.loggingLevel = level
           })
         ),
         Effect.asVoid
-      ),
-    // The streams are built when read: most clients never watch them, and an application may
-    // hold a client per user.
-    get notifications() {
-      return notifications(state)
-    },
-    get sessionEvents() {
-      return sessionEvents(state, recovery)
-    },
-    session: Effect.map(recovery.current, (session) => session.info),
-    get sessionChanges() {
-      return recovery.changes
-    }
+      )
+  }
+  // The streams and the session's Effect are built when read: most clients never watch them.
+  get notifications(): McpClient.Service["notifications"] {
+    return notifications(this.state)
+  }
+  get sessionEvents(): McpClient.Service["sessionEvents"] {
+    return sessionEvents(this.state, this.recovery)
+  }
+  get session(): McpClient.Service["session"] {
+    return Effect.map(this.recovery.current, (session) => session.info)
+  }
+  get sessionChanges(): McpClient.Service["sessionChanges"] {
+    return this.recovery.changes
   }
 }
+
+/** @internal */
+export const service = (state: State.ClientState, recovery: Recovery.Recovery): McpClient.Service =>
+  new Client(state, recovery)
+
+/**
+ * A request whose result is decoded with `method`'s schema, as `McpSchema.ClientRequests` pairs
+ * them (a mismatch is a ProtocolError).
+ */
+const typed = <A, I>(
+  client: Client,
+  method: McpSchema.ClientRequestMethod,
+  { result: schema }: { readonly result: Schema.Schema<A, I> },
+  params: JsonRpc.Params | undefined,
+  options: McpClient.RequestOptions | undefined
+): Effect.Effect<A, McpError.McpError> =>
+  Effect.flatMap(
+    Request.send(client.state, client.recovery, method, params, options),
+    // Against the session that answered: waiting for the current one would hold a result that
+    // has arrived until an unrelated recovery in flight is over (up to its whole retry schedule).
+    ({ result, target }) => Request.decodeResult(schema, { method }, target, result)
+  )
+
+const cursorOf = (cursor: string | undefined) => cursor === undefined ? undefined : { cursor }
+
+const listTools = (
+  client: Client,
+  cursor: string | undefined,
+  options: McpClient.RequestOptions | undefined
+): Effect.Effect<McpSchema.ListToolsResult, McpError.McpError> =>
+  Effect.tap(
+    typed(client, "tools/list", methods["tools/list"], cursorOf(cursor), options),
+    (result) => Effect.sync(() => Restore.rememberTools(client.state, result.tools))
+  )
+
+const notify = (
+  client: Client,
+  method: string,
+  params: JsonRpc.Params | undefined
+): Effect.Effect<void, McpError.McpError> =>
+  Effect.asVoid(
+    Effect.suspend(() =>
+      client.recovery.run(
+        { method, params, notification: true },
+        (session) =>
+          client.state.transport.send(
+            { method },
+            JsonRpc.encode(JsonRpc.notification(method, params)),
+            session.target
+          )
+      )
+    )
+  )
 
 const notifications = (state: State.ClientState): Stream.Stream<McpSchema.ServerNotification> =>
   Stream.unwrapScoped(Effect.map(state.notifications.subscribe, Stream.fromQueue))

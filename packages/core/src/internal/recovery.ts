@@ -142,14 +142,11 @@ class Resend extends Data.TaggedError("Resend")<{
 export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError.McpError> =>
   Effect.gen(function*() {
     const policy = state.settings.recovery
-    const bounded = (schedule: Schedule.Schedule<unknown>) =>
-      Schedule.intersect(schedule, Schedule.recurs(Policy.maxRecurrences))
-    const schedule = bounded(policy.schedule ?? Policy.defaultSchedule)
-    const unsent = bounded(policy.unsent ?? Policy.defaultUnsentSchedule)
-    const throttled = Throttle.schedule(
-      bounded(policy.throttled ?? Policy.defaultThrottledSchedule),
-      Duration.toMillis(Duration.decode(policy.maxRetryAfter ?? Policy.defaultMaxRetryAfter))
-    )
+    const schedule = policy.schedule === undefined ? defaults().schedule : bounded(policy.schedule)
+    const unsent = policy.unsent === undefined ? defaults().unsent : bounded(policy.unsent)
+    const throttled = policy.throttled === undefined && policy.maxRetryAfter === undefined
+      ? defaults().throttled
+      : throttledSchedule(policy.throttled ?? Policy.defaultThrottledSchedule, policy.maxRetryAfter)
     const handshake = (generation: number) => Connect.connect(state, generation, { schedule, unsent, throttled })
 
     const first = yield* handshake(0)
@@ -157,12 +154,11 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
       current: yield* Ref.make<Current>({ session: first, reinitializing: undefined }),
       published: new LazyPubSub.LazyPubSub()
     }
-    const decision = yield* Effect.makeSemaphore(1)
     yield* Restore.start(state, first, false)
     const self: Machine = {
       state,
       ref,
-      decision,
+      decision: undefined,
       schedule,
       unsent,
       throttled,
@@ -182,6 +178,34 @@ export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError
       expired: (error) => enabled ? Effect.ignore(replace(self, error)) : Effect.void
     }
   })
+
+const bounded = (schedule: Schedule.Schedule<unknown>) =>
+  Schedule.intersect(schedule, Schedule.recurs(Policy.maxRecurrences))
+
+const throttledSchedule = (schedule: Schedule.Schedule<unknown>, maxRetryAfter: Duration.DurationInput | undefined) =>
+  Throttle.schedule(
+    bounded(schedule),
+    Duration.toMillis(Duration.decode(maxRetryAfter ?? Policy.defaultMaxRetryAfter))
+  )
+
+/**
+ * The bounded default schedules, made once per process rather than with every client (a
+ * schedule is a tree of closures, ~1.5 KiB for the three; an application may hold a client per
+ * user). Made when first needed, not at import.
+ */
+let defaultSchedules:
+  | {
+    readonly schedule: Schedule.Schedule<unknown>
+    readonly unsent: Schedule.Schedule<unknown>
+    readonly throttled: Schedule.Schedule<McpError.McpError, McpError.McpError>
+  }
+  | undefined = undefined
+const defaults = () =>
+  defaultSchedules ??= {
+    schedule: bounded(Policy.defaultSchedule),
+    unsent: bounded(Policy.defaultUnsentSchedule),
+    throttled: throttledSchedule(Policy.defaultThrottledSchedule, undefined)
+  }
 
 /**
  * The session and the re-initialize in flight: a `Ref` and the changes published, rather than a
@@ -220,8 +244,11 @@ const changes = (ref: Cell): Stream.Stream<Session.SessionInfo> =>
 interface Machine {
   readonly state: State.ClientState
   readonly ref: Cell
-  /** Guards the single-flight decision (one read and one write of the cell), never the handshake. */
-  readonly decision: Effect.Semaphore
+  /**
+   * Guards the single-flight decision (one read and one write of the cell), never the handshake.
+   * Made with the first lost session (`guard`): most clients never lose one.
+   */
+  decision: Effect.Semaphore | undefined
   readonly schedule: Schedule.Schedule<unknown, unknown>
   readonly unsent: Schedule.Schedule<unknown, unknown>
   readonly throttled: Schedule.Schedule<McpError.McpError, McpError.McpError>
@@ -376,7 +403,7 @@ const exhausted = (request: Request, last: Resend, made: number): McpError.McpEr
  */
 const replace = (self: Machine, expired: McpError.SessionExpired): Effect.Effect<void, McpError.McpError> =>
   Effect.flatMap(
-    self.decision.withPermits(1)(Effect.flatMap(decide(self, expired), (decided) => {
+    guard(self).withPermits(1)(Effect.flatMap(decide(self, expired), (decided) => {
       switch (decided._tag) {
         case "Stale":
           return Effect.succeed(undefined)
@@ -404,6 +431,9 @@ type Decision =
     readonly lost: Handshake.Live
     readonly now: Current
   }
+
+/** The decision's semaphore, made in the one synchronous step that first needs it. */
+const guard = (self: Machine): Effect.Semaphore => self.decision ??= Effect.unsafeMakeSemaphore(1)
 
 /**
  * The decision alone, under the one permit of `decision`: read the cell, compare ids, register a
