@@ -39,6 +39,11 @@ export * as McpError from "./McpError.js"
 export * as McpHttp from "./McpHttp.js"
 
 /**
+ * @since 0.2.0
+ */
+export * as McpHttpSpan from "./McpHttpSpan.js"
+
+/**
  * @since 0.1.0
  */
 export * as McpSchema from "./McpSchema.js"

@@ -20,10 +20,9 @@
  */
 import * as McpError from "@mcp-effect/core/McpError"
 import type * as McpHttp from "@mcp-effect/core/McpHttp"
+import * as McpHttpSpan from "@mcp-effect/core/McpHttpSpan"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberRef from "effect/FiberRef"
-import type * as Tracer from "effect/Tracer"
 import type * as PageHide from "./pageHide.js"
 import { requestInit } from "./pageHide.js"
 
@@ -42,26 +41,13 @@ export const make = (note: PageHide.Note | undefined): McpHttp.Service => ({
       const headers: Record<string, string> = request.body === undefined
         ? { ...request.headers }
         : { "content-type": "application/json", ...request.headers }
-      if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return send(request, url, headers, note)
-      if (fiber.currentTracer === builtInTracer()) {
-        const parent = fiber.currentSpan
-        if (request.tracerPropagation && parent !== undefined) Object.assign(headers, traceHeaders(parent))
-        return send(request, url, headers, note)
-      }
-      return Effect.useSpan(`http.client ${request.method}`, { kind: "client", captureStackTrace: false }, (span) => {
-        span.attribute("http.request.method", request.method)
-        span.attribute("server.address", url.hostname)
-        if (url.port !== "") span.attribute("server.port", Number(url.port))
-        span.attribute("url.full", url.href)
-        span.attribute("url.path", url.pathname)
-        if (url.search !== "") span.attribute("url.query", url.search.slice(1))
-        span.attribute("url.scheme", url.protocol.slice(0, -1))
-        if (request.tracerPropagation) Object.assign(headers, traceHeaders(span))
-        return Effect.tap(
-          Effect.withParentSpan(send(request, url, headers, note), span),
-          (response) => span.attribute("http.response.status_code", response.status)
-        )
-      })
+      return McpHttpSpan.traced(
+        fiber,
+        request,
+        () => spanTarget(url),
+        headers,
+        (headers) => send(request, url, headers, note)
+      )
     })
 })
 
@@ -179,15 +165,12 @@ const failure = (request: McpHttp.Request | undefined, error: unknown): McpError
 const aborted = (): McpError.HttpFailure =>
   new McpError.HttpFailure({ description: "the request was aborted by the client" })
 
-let nativeTracer: Tracer.Tracer | undefined = undefined
-/** The tracer Effect installs by default, which keeps spans in memory only. */
-const builtInTracer = (): Tracer.Tracer => (nativeTracer ??= Effect.runSync(Effect.tracer))
-
-/** W3C `traceparent` and B3 headers for `span`, as `@effect/platform`'s HttpClient sends them. */
-const traceHeaders = (span: Tracer.AnySpan): Record<string, string> => {
-  const parent = span._tag === "Span" && span.parent._tag === "Some" ? `-${span.parent.value.spanId}` : ""
-  return {
-    b3: `${span.traceId}-${span.spanId}-${span.sampled ? "1" : "0"}${parent}`,
-    traceparent: `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
-  }
-}
+/** What an `http.client` span names of `url`. */
+const spanTarget = (url: URL): McpHttpSpan.SpanTarget => ({
+  full: url.href,
+  host: url.hostname,
+  port: url.port,
+  pathname: url.pathname,
+  query: url.search.slice(1),
+  scheme: url.protocol.slice(0, -1)
+})
