@@ -14,7 +14,9 @@
  * - `execute` resolves once the status and headers have arrived; a failure to
  *   connect, send or receive them is an `McpError.HttpFailure`.
  * - Every `Response` is finished exactly once by the client: its body read to
- *   the end (`read` answered `undefined`) or released with `discard`.
+ *   the end (`read` answered `undefined`), released with `discard`, or, for a
+ *   body handed over by callbacks (the optional `stream`), ended or failed
+ *   at the sink or given up with its `abort`.
  * - Interrupting `execute` or a `read` aborts the request, and so does the
  *   request's `signal`: the client gives up on a request whose deadline
  *   passed without interrupting the fiber that runs it (which is the
