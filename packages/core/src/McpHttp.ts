@@ -14,7 +14,9 @@
  * - `execute` resolves once the status and headers have arrived; a failure to
  *   connect, send or receive them is an `McpError.HttpFailure`.
  * - Every `Response` is finished exactly once by the client: its body read to
- *   the end (`read` answered `undefined`) or released with `discard`.
+ *   the end (`read` answered `undefined`), released with `discard`, or, for a
+ *   body handed over by callbacks (the optional `stream`), ended or failed
+ *   at the sink or given up with its `abort`.
  * - Interrupting `execute` or a `read` aborts the request, and so does the
  *   request's `signal`: the client gives up on a request whose deadline
  *   passed without interrupting the fiber that runs it (which is the
@@ -91,6 +93,49 @@ export interface Response {
    * fails; harmless after the end or a second time.
    */
   readonly discard: Effect.Effect<void>
+  /**
+   * Optional: the body handed to `sink` by the HTTP's own callbacks as it
+   * arrives, instead of by `read`, so that no fiber waits while it is idle
+   * (the GET stream: open for the life of a session, mostly silent). Nothing
+   * reaches `sink` until `resume` is called; from then on every piece, then
+   * its end or failure, exactly once, until `pause` or `abort`. Pieces that
+   * arrive while paused are held as for a `read` that is not reading. Once
+   * called, `read` and `discard` are no longer used: `abort` ends the request.
+   * Without it, the client reads such a body with `read` in a fiber of its own.
+   *
+   * @since 0.2.0
+   */
+  readonly stream?: ((sink: Sink) => BodyStream) | undefined
+}
+
+/**
+ * Where a body read by callbacks goes (see `Response.stream`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Sink {
+  /** The next piece of the body as text (UTF-8). */
+  readonly piece: (text: string) => void
+  /** The body has ended. */
+  readonly end: () => void
+  /** The body failed (never after `abort`). */
+  readonly fail: (failure: McpError.HttpFailure) => void
+}
+
+/**
+ * A body being read by callbacks (see `Response.stream`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface BodyStream {
+  /** Holds the body back (pausing the connection past a bound) until `resume`. */
+  readonly pause: () => void
+  /** Hands what is held to the sink, then every piece as it arrives. */
+  readonly resume: () => void
+  /** Aborts the request: nothing more reaches the sink. Harmless after the end. */
+  readonly abort: () => void
 }
 
 /**

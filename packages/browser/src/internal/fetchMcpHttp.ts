@@ -7,7 +7,9 @@
  * Every request has its `AbortController`: aborted by the request's signal
  * (its deadline passed), by interrupting `execute` or a `read`, and it makes
  * `fetch` and the body's reader fail. The body is read one piece per `read`,
- * straight from the response's reader (nothing is read ahead). Requests go
+ * straight from the response's reader (nothing is read ahead), or handed to a
+ * sink piece by piece (`stream`: the GET stream, which no fiber waits on),
+ * reading the next piece only while the sink is not paused. Requests go
  * with `cache: "no-store"` and DELETE as `keepalive` (`pageHide.ts`), and each
  * is told to `note` (the session ended on `pagehide`).
  *
@@ -82,12 +84,17 @@ const send = (
   })
 
 /** A response and its body, read through the body's reader. */
-class Exchange implements McpHttp.Response {
+class Exchange implements McpHttp.Response, McpHttp.BodyStream {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   private readonly reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   private readonly decoder = new TextDecoder()
   private done = false
+  /** Where the body goes when it is read by callbacks (`stream`). */
+  private sink: McpHttp.Sink | undefined = undefined
+  private paused = true
+  /** A piece is being read for the sink. */
+  private reading = false
 
   constructor(
     answer: Response,
@@ -126,6 +133,69 @@ class Exchange implements McpHttp.Response {
     // The browser closes or keeps the connection: nothing to drain by hand.
     this.reader?.cancel().catch(() => undefined)
   })
+
+  stream(sink: McpHttp.Sink): McpHttp.BodyStream {
+    this.sink = sink
+    return this
+  }
+
+  pause(): void {
+    this.paused = true
+  }
+
+  resume(): void {
+    this.paused = false
+    if (!this.reading) this.pushNext()
+  }
+
+  abort(): void {
+    this.sink = undefined
+    if (this.done) return
+    this.finish()
+    this.controller.abort()
+  }
+
+  /** Reads the next piece for the sink, and on while it is not paused. */
+  private pushNext(): void {
+    const reader = this.reader
+    if (this.sink === undefined) return
+    if (this.done || reader === undefined) {
+      this.finish()
+      return this.sinkDone(undefined)
+    }
+    this.reading = true
+    reader.read().then(
+      (chunk) => {
+        this.reading = false
+        const sink = this.sink
+        if (sink === undefined) return
+        if (chunk.done) {
+          this.finish()
+          const rest = this.decoder.decode()
+          if (rest !== "") sink.piece(rest)
+          return this.sinkDone(undefined)
+        }
+        const text = this.decoder.decode(chunk.value, { stream: true })
+        if (text !== "") sink.piece(text)
+        if (!this.paused) this.pushNext()
+      },
+      (error: unknown) => {
+        this.reading = false
+        const aborting = this.controller.signal.aborted
+        this.finish()
+        this.sinkDone(aborting ? aborted() : failure(undefined, error))
+      }
+    )
+  }
+
+  /** The body ended (`undefined`) or failed: the sink hears it once. */
+  private sinkDone(failure: McpError.HttpFailure | undefined): void {
+    const sink = this.sink
+    this.sink = undefined
+    if (sink === undefined) return
+    if (failure === undefined) sink.end()
+    else sink.fail(failure)
+  }
 
   /** The next piece of text (a piece that decodes to nothing, half a character, is read past). */
   private pull(reader: ReadableStreamDefaultReader<Uint8Array>, resume: Resume<string | undefined>): void {

@@ -11,6 +11,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
 import type * as JsonRpc from "../JsonRpc.js"
 import type * as McpError from "../McpError.js"
 import * as McpSchema from "../McpSchema.js"
@@ -27,7 +28,10 @@ export const start = (
 ): Effect.Effect<void> =>
   Effect.gen(function*() {
     if (state.settings.getStream) {
-      yield* Effect.forkIn(state.transport.listen(session.target), session.scope)
+      yield* Effect.forkIn(
+        Effect.provideService(state.transport.listen(session.target), Scope.Scope, session.scope),
+        session.scope
+      )
       // Let the listening fiber send its GET before this fiber sends anything more on the
       // session: servers deliver what they send a client (elicitations, a resumed answer) on
       // the GET stream they have, and the client's next request must not overtake it.

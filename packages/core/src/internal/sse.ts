@@ -197,6 +197,43 @@ export interface Events<E> {
   readonly runForEachWhile: <E2, R>(
     f: (message: SseMessage) => Effect.Effect<boolean, E2, R>
   ) => Effect.Effect<void, E | E2, R>
+  /**
+   * Reads the messages by callbacks, with no fiber waiting while the stream
+   * is idle: for the GET stream, open for a session's life and mostly
+   * silent. Undefined when the body cannot push (it has no `stream`): read
+   * it with `runForEachWhile`.
+   */
+  readonly watch: (watcher: Watcher<E>) => Watch | undefined
+}
+
+/** What reads an SSE stream by callbacks (see {@link Events}' `watch`). @internal */
+export interface Watcher<E> {
+  /** A message. False holds the rest back until the watch's `resume` (the message went on in a fiber). */
+  readonly message: (message: SseMessage) => boolean
+  /** The stream is over: it ended (`undefined`; an incomplete event is dropped) or failed. Never after `cancel`. */
+  readonly end: (error: E | undefined) => void
+}
+
+/** Where a body that pushes its pieces hands them (`McpHttp.Sink`, in the body's failure type). @internal */
+export interface Sink<E> {
+  readonly piece: (text: string) => void
+  readonly end: () => void
+  readonly fail: (error: E) => void
+}
+
+/** A body being pushed (`McpHttp.BodyStream`). @internal */
+export interface BodyStream {
+  readonly pause: () => void
+  readonly resume: () => void
+  readonly abort: () => void
+}
+
+/** @internal */
+export interface Watch {
+  /** Hands on the messages held back since a `message` returned false. */
+  readonly resume: () => void
+  /** Stops reading and aborts the request. */
+  readonly cancel: () => void
 }
 
 /**
@@ -211,11 +248,19 @@ export const events = <E, E1, E2>(
   body: {
     readonly read: Effect.Effect<string | undefined, E>
     readonly discard: Effect.Effect<void>
+    readonly stream?: ((sink: Sink<E>) => BodyStream) | undefined
   },
   maxEventSize: number,
   onBodyError: (error: E) => E1,
   onError: (description: string) => E2
 ): Events<E1 | E2> => ({
+  watch: (watcher) => {
+    if (body.stream === undefined) return undefined
+    const watch = new SseWatch(makeParser(maxEventSize), watcher, onBodyError, onError)
+    watch.body = body.stream(watch)
+    watch.body.resume()
+    return watch
+  },
   runForEachWhile: <E3, R>(f: (message: SseMessage) => Effect.Effect<boolean, E3, R>) =>
     Effect.suspend(() => {
       const parser = makeParser(maxEventSize)
@@ -250,3 +295,72 @@ export const events = <E, E1, E2>(
       return Effect.catchAllCause(next(), (cause) => Effect.zipRight(release, Effect.failCause(cause)))
     })
 })
+
+/** A body's pieces, parsed, to a {@link Watcher}: the state of one `watch`, and the sink the body pushes to. */
+class SseWatch<E, E1, E2> implements Sink<E>, Watch {
+  body: BodyStream | undefined = undefined
+  private readonly pending: Array<SseMessage> = []
+  private index = 0
+  private done = false
+  /** The body ended while messages were held back: the end waits for them. */
+  private ending = false
+
+  constructor(
+    private readonly parser: SseParser,
+    private readonly watcher: Watcher<E1 | E2>,
+    private readonly onBodyError: (error: E) => E1,
+    private readonly onError: (description: string) => E2
+  ) {}
+
+  piece(text: string): void {
+    if (this.done) return
+    const error = this.parser.feed(text, this.pending)
+    if (error !== undefined) {
+      this.body?.abort()
+      return this.finish(this.onError(error))
+    }
+    this.deliver()
+  }
+
+  end(): void {
+    if (this.index < this.pending.length) this.ending = true
+    else this.finish(undefined)
+  }
+
+  fail(error: E): void {
+    this.finish(this.onBodyError(error))
+  }
+
+  resume(): void {
+    if (this.done || !this.deliver()) return
+    if (this.ending) this.finish(undefined)
+    else this.body?.resume()
+  }
+
+  cancel(): void {
+    if (this.done) return
+    this.done = true
+    this.body?.abort()
+  }
+
+  /** Hands the parsed messages on; false when one was held back (the body is paused until `resume`). */
+  private deliver(): boolean {
+    const pending = this.pending
+    while (this.index < pending.length) {
+      if (!this.watcher.message(pending[this.index++])) {
+        if (!this.done) this.body?.pause()
+        return false
+      }
+      if (this.done) return false
+    }
+    pending.length = 0
+    this.index = 0
+    return true
+  }
+
+  private finish(error: E1 | E2 | undefined): void {
+    if (this.done) return
+    this.done = true
+    this.watcher.end(error)
+  }
+}

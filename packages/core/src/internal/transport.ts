@@ -126,10 +126,11 @@ export interface Transport {
   readonly send: (ctx: Context, body: string, target: Target) => Effect.Effect<void, McpError.McpError>
   /**
    * Receives what the server pushes on its own for the life of the session,
-   * until the session ends (the client runs it in the session's scope). A
-   * session found gone is reported with `inbox.gone`.
+   * until the session ends (the client runs it in the session's scope, which
+   * it is also given: what listens on by callbacks after the effect is done
+   * ends with it). A session found gone is reported with `inbox.gone`.
    */
-  readonly listen: (target: Target) => Effect.Effect<void>
+  readonly listen: (target: Target) => Effect.Effect<void, never, Scope.Scope>
   /**
    * Ends the session on the server. Fails when the server did not end it
    * (it refused, or could not be reached); callers bound how long they wait.

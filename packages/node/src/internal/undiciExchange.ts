@@ -5,8 +5,9 @@
  * Two sides drive an exchange. undici calls its handler as the answer comes
  * in (`onRequestStart`, `onResponseStart`, `onResponseData`, `onResponseEnd`,
  * `onResponseError`); the client waits for the headers (`execute`), reads the
- * body piece by piece (`read`), lets it go (`discard`) or gives up (interruption,
- * or the request's signal). Body pieces are decoded as they arrive and handed
+ * body piece by piece (`read`) or has it handed over as it comes (`stream`: the
+ * GET stream, which no fiber waits on), lets it go (`discard`) or gives up
+ * (interruption, the request's signal, the stream's `abort`). Body pieces are decoded as they arrive and handed
  * to the reader waiting for one, or held (pausing the socket past a bound)
  * until it asks.
  *
@@ -96,6 +97,10 @@ interface State extends McpHttp.Response {
   started: Resume<McpHttp.Response> | undefined
   /** The `read` waiting for a piece; only ever while nothing is held. */
   reader: Resume<string | undefined> | undefined
+  /** Where the body goes when it is read by callbacks (`stream`); cleared once it had its end. */
+  sink: McpHttp.Sink | undefined
+  /** The sink's reader holds the body back (or has not asked for it yet): pieces are held. */
+  sinkPaused: boolean
   /**
    * Made only for a body whose pieces split a character (most never do): a
    * StringDecoder allocates a Buffer of its own.
@@ -126,12 +131,14 @@ interface State extends McpHttp.Response {
  * The state, as the handler undici calls and the response the client reads:
  * each method hands the state to the function that does the work.
  */
-class Exchange implements State, Dispatcher.DispatchHandler {
+class Exchange implements State, Dispatcher.DispatchHandler, McpHttp.BodyStream {
   status = 0
   headers: Record<string, string> = {}
   controller: Dispatcher.DispatchController | undefined = undefined
   started: Resume<McpHttp.Response> | undefined
   reader: Resume<string | undefined> | undefined = undefined
+  sink: McpHttp.Sink | undefined = undefined
+  sinkPaused = true
   decoder: StringDecoder | undefined = undefined
   held: Array<string> = []
   heldChars = 0
@@ -153,6 +160,24 @@ class Exchange implements State, Dispatcher.DispatchHandler {
     this.signalled = signal !== undefined
     // The client gave up on the request (its deadline passed): fail whoever waits, and abort.
     this.offAbort = signal?.onAbort(() => giveUp(this, abortedFailure()))
+  }
+
+  // The body read by callbacks: the exchange is its own BodyStream (prototype methods, no closures).
+  stream(sink: McpHttp.Sink): McpHttp.BodyStream {
+    this.sink = sink
+    return this
+  }
+
+  pause(): void {
+    this.sinkPaused = true
+  }
+
+  resume(): void {
+    resumeSink(this)
+  }
+
+  abort(): void {
+    abort(this)
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -213,6 +238,9 @@ const received = (state: State, controller: Dispatcher.DispatchController, chunk
   }
   const text = decode(state, chunk)
   if (text === "") return
+  const sink = state.sink
+  // Not paused: nothing is held (resumeSink handed it all over).
+  if (sink !== undefined && !state.sinkPaused) return sink.piece(text)
   const reader = state.reader
   if (reader !== undefined) {
     state.reader = undefined
@@ -230,6 +258,11 @@ const ended = (state: State): void => {
   clearDiscardTimer(state)
   if (state.discarding) return
   const rest = state.decoder === undefined ? "" : state.decoder.end()
+  if (state.sink !== undefined) {
+    if (rest !== "") state.held.push(rest)
+    if (!state.sinkPaused) resumeSink(state)
+    return
+  }
   const reader = state.reader
   state.reader = undefined
   // A reader waits only when nothing is held: it gets the decoder's rest, or the end.
@@ -256,6 +289,7 @@ const failed = (state: State, error: Error): void => {
   const reader = state.reader
   state.reader = undefined
   reader?.(Exit.fail(failure))
+  sinkFailed(state, failure)
 }
 
 // --- the client's side --------------------------------------------------------
@@ -270,6 +304,40 @@ const read = (state: State): Effect.Effect<string | undefined, McpError.HttpFail
   if (state.failure !== undefined) return Exit.fail(state.failure)
   if (state.ended || state.discarding) return Exit.succeed(undefined)
   return Effect.async(state.waitForPiece)
+}
+
+/**
+ * The sink's reader asks for the body: what is held goes first (it may pause
+ * again on any piece), then the end or the failure if they came meanwhile.
+ */
+const resumeSink = (state: State): void => {
+  state.sinkPaused = false
+  while (state.sink !== undefined && !state.sinkPaused) {
+    const text = state.held.shift()
+    if (text !== undefined) {
+      state.heldChars -= text.length
+      state.sink.piece(text)
+      continue
+    }
+    if (state.controller?.paused === true) state.controller.resume()
+    const sink = state.sink
+    if (state.ended) {
+      state.sink = undefined
+      sink.end()
+    } else if (state.failure !== undefined) {
+      state.sink = undefined
+      sink.fail(state.failure)
+    }
+    return
+  }
+}
+
+/** The body failed: a sink that is not paused hears it now, a paused one on `resume`. */
+const sinkFailed = (state: State, failure: McpError.HttpFailure): void => {
+  const sink = state.sink
+  if (sink === undefined || state.sinkPaused) return
+  state.sink = undefined
+  sink.fail(failure)
 }
 
 /**
@@ -310,6 +378,8 @@ const giveUp = (state: State, failure: McpError.HttpFailure | undefined): void =
   if (state.ended || state.failure !== undefined) return
   state.offAbort?.()
   state.abandoned = true
+  // Aborted by the stream's reader (or interrupted): nothing more is told to anyone.
+  if (failure === undefined) state.sink = undefined
   state.failure = failure ?? abortedFailure()
   const started = state.started
   const reader = state.reader
@@ -318,6 +388,7 @@ const giveUp = (state: State, failure: McpError.HttpFailure | undefined): void =
   if (failure !== undefined) {
     started?.(Exit.fail(failure))
     reader?.(Exit.fail(failure))
+    sinkFailed(state, failure)
   }
   state.controller?.abort(aborted)
 }
