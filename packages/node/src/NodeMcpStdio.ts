@@ -32,8 +32,10 @@
  * @since 0.2.0
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type { McpError } from "@mcp-effect/core"
-import { McpClient, McpConfig, McpTransport } from "@mcp-effect/core"
+import * as McpClient from "@mcp-effect/core/McpClient"
+import * as McpConfig from "@mcp-effect/core/McpConfig"
+import type * as McpError from "@mcp-effect/core/McpError"
+import * as McpTransport from "@mcp-effect/core/McpTransport"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
