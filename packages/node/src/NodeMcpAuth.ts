@@ -18,7 +18,9 @@
  *
  * @since 0.2.0
  */
-import { McpAuth, McpConfig, McpError } from "@mcp-effect/core"
+import type * as McpAuth from "@mcp-effect/core/McpAuth"
+import * as McpConfig from "@mcp-effect/core/McpConfig"
+import * as McpError from "@mcp-effect/core/McpError"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Deferred from "effect/Deferred"
@@ -87,11 +89,19 @@ export const fileStore = (file: string = defaultStorePath()): Effect.Effect<McpA
   })
 
 /**
+ * `McpAuth` (the authorization flows, a dozen modules) is loaded when one of
+ * these layers is built, not with `@mcp-effect/node`'s index, which
+ * re-exports this module: an application without authorization that imports
+ * `@mcp-effect/core`'s modules by their entry points loads none of it.
+ */
+const loadMcpAuth = Effect.promise(() => import("@mcp-effect/core/McpAuth"))
+
+/**
  * @since 0.2.0
  * @category layers
  */
 export const layerFileStore = (file?: string): Layer.Layer<McpAuth.Store> =>
-  Layer.effect(McpAuth.Store, fileStore(file))
+  Layer.unwrapEffect(Effect.map(loadMcpAuth, (Auth) => Layer.effect(Auth.Store, fileStore(file))))
 
 /**
  * @since 0.2.0
@@ -119,8 +129,14 @@ const page = (title: string) =>
  * @category layers
  */
 export const layerLoopback = (options: LoopbackOptions = {}): Layer.Layer<McpAuth.Authorizer> =>
+  Layer.unwrapEffect(Effect.map(loadMcpAuth, (Auth) => loopback(Auth, options)))
+
+const loopback = (
+  Auth: typeof McpAuth,
+  options: LoopbackOptions
+): Layer.Layer<McpAuth.Authorizer> =>
   Layer.scoped(
-    McpAuth.Authorizer,
+    Auth.Authorizer,
     Effect.gen(function*() {
       const pending = new Map<string, Deferred.Deferred<Readonly<Record<string, string>>>>()
       const server = http.createServer((req, res) => {

@@ -11,8 +11,9 @@
  *
  * @since 0.1.0
  */
-import { McpClient, McpHttp } from "@mcp-effect/core"
-import type { McpError } from "@mcp-effect/core"
+import * as McpClient from "@mcp-effect/core/McpClient"
+import type * as McpError from "@mcp-effect/core/McpError"
+import * as McpHttp from "@mcp-effect/core/McpHttp"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"

@@ -26,7 +26,7 @@
  *
  * @since 0.1.0
  */
-import { McpHttp } from "@mcp-effect/core"
+import * as McpHttp from "@mcp-effect/core/McpHttp"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { Agent } from "undici"

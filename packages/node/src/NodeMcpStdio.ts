@@ -31,11 +31,11 @@
  *
  * @since 0.2.0
  */
-import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type { McpError } from "@mcp-effect/core"
-import { McpClient, McpConfig, McpTransport } from "@mcp-effect/core"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as McpClient from "@mcp-effect/core/McpClient"
+import * as McpConfig from "@mcp-effect/core/McpConfig"
+import type * as McpError from "@mcp-effect/core/McpError"
+import * as McpTransport from "@mcp-effect/core/McpTransport"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -46,7 +46,7 @@ import type * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as path from "node:path"
-import * as Transport from "./internal/stdio/transport.js"
+import type * as StdioTransport from "./internal/stdio/transport.js"
 
 /**
  * @since 0.2.0
@@ -136,13 +136,17 @@ export const defaultEnvironment = (
 export const make = (
   options: Options
 ): Effect.Effect<McpClient.Service, McpError.McpError, CommandExecutor.CommandExecutor | Scope.Scope> =>
-  Effect.flatMap(CommandExecutor.CommandExecutor, (executor) =>
-    McpTransport.makeClient(options).pipe(
-      Effect.provideService(
-        McpTransport.McpTransport,
-        (inbox) => Transport.make(transportConfig(options), executor, inbox)
-      )
-    ))
+  Effect.flatMap(
+    load,
+    ([Stdio, Executor]) =>
+      Effect.flatMap(Executor.CommandExecutor, (executor) =>
+        McpTransport.makeClient(options).pipe(
+          Effect.provideService(
+            McpTransport.McpTransport,
+            (inbox) => Stdio.make(transportConfig(options), executor, inbox)
+          )
+        ))
+  )
 
 /**
  * {@link make} as a layer, on Node's command executor.
@@ -227,7 +231,26 @@ export const layerConfig = (
     Effect.flatMap(configs, (fromConfig) => make(McpConfig.merge(options, fromConfig)))
   ).pipe(Layer.provide(executorLayer))
 
-const executorLayer = NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer))
+/**
+ * The stdio transport and Node's command executor are loaded when a stdio
+ * client is first built, not with the package: `@mcp-effect/node`'s index
+ * re-exports this module, and an application on HTTP would otherwise load
+ * `@effect/platform-node`'s executor and file system, `@effect/platform`'s
+ * `Command` and the stdio internals (36 modules) at start-up for nothing.
+ */
+const load = Effect.promise(() =>
+  Promise.all([import("./internal/stdio/transport.js"), import("@effect/platform/CommandExecutor")])
+)
+
+const executorLayer = Layer.unwrapEffect(
+  Effect.promise(() =>
+    Promise.all([import("@effect/platform-node/NodeCommandExecutor"), import("@effect/platform-node/NodeFileSystem")])
+  ).pipe(
+    Effect.map(([NodeCommandExecutor, NodeFileSystem]) =>
+      NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer))
+    )
+  )
+)
 
 const defaults = {
   stderrLines: 20,
@@ -235,7 +258,7 @@ const defaults = {
   shutdownTimeout: Duration.seconds(2)
 } as const
 
-const transportConfig = (options: Options): Transport.Config => ({
+const transportConfig = (options: Options): StdioTransport.Config => ({
   child: {
     name: options.name ?? path.basename(options.command),
     command: options.command,

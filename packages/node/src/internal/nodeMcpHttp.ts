@@ -4,8 +4,9 @@
  *
  * @internal
  */
-import { McpHttp, McpHttpSpan } from "@mcp-effect/core"
-import { McpError } from "@mcp-effect/core"
+import * as McpError from "@mcp-effect/core/McpError"
+import * as McpHttp from "@mcp-effect/core/McpHttp"
+import * as McpHttpSpan from "@mcp-effect/core/McpHttpSpan"
 import * as Effect from "effect/Effect"
 import type { Dispatcher } from "undici"
 import { send } from "./undiciExchange.js"

@@ -18,7 +18,8 @@
  *
  * @internal
  */
-import { McpError, McpHttp } from "@mcp-effect/core"
+import * as McpError from "@mcp-effect/core/McpError"
+import * as McpHttp from "@mcp-effect/core/McpHttp"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { StringDecoder } from "node:string_decoder"

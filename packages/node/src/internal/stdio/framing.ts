@@ -13,7 +13,7 @@
  *
  * @internal
  */
-import { JsonRpc } from "@mcp-effect/core"
+import * as JsonRpc from "@mcp-effect/core/JsonRpc"
 
 /** What one line of stdout was. @internal */
 export type Frame =

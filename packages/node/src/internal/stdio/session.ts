@@ -11,8 +11,9 @@
  *
  * @internal
  */
-import type { McpTransport } from "@mcp-effect/core"
-import { JsonRpc, McpError } from "@mcp-effect/core"
+import * as JsonRpc from "@mcp-effect/core/JsonRpc"
+import * as McpError from "@mcp-effect/core/McpError"
+import type * as McpTransport from "@mcp-effect/core/McpTransport"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"

@@ -13,8 +13,8 @@
  * @internal
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type { McpTransport } from "@mcp-effect/core"
-import { McpError } from "@mcp-effect/core"
+import * as McpError from "@mcp-effect/core/McpError"
+import type * as McpTransport from "@mcp-effect/core/McpTransport"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Scope from "effect/Scope"
