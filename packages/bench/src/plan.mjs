@@ -272,6 +272,14 @@ export const figures = [
     get: (v) => v.initializes
   },
   {
+    id: "scale_requests",
+    unit: "scale",
+    title: (v) => `${v.clients?.toLocaleString("en-US")} clients: requests on the restarted server, per client`,
+    units: "count",
+    better: "lower",
+    get: (v) => v.requestsPerClient
+  },
+  {
     id: "cold_start",
     unit: "cold",
     title: "cold start (spawn → connect → 1 call → exit)",

@@ -300,6 +300,11 @@ export async function scale({ client, url, params, server }) {
     bytesPerClient: (heapAfter - heapBefore) / n,
     rssMiB: rss / 2 ** 20,
     initializes: after.initializeCount,
+    // Every request the restarted server saw (it counts from zero), per client: what a recovery
+    // costs on the wire, independent of the machine's load (the floor: initialize, initialized,
+    // GET, the call; the SDK clients add their old GET stream's reconnects and the old session's
+    // DELETE, both met by 404s).
+    requestsPerClient: after.requests / n,
     getStreams: recovered.getStreams,
     resent
   }
