@@ -253,7 +253,9 @@ export const figures = [
     ["scale_heap", "heap after GC, all open", "MiB", (v) => v.heapMiB],
     ["scale_client", "heap per client", "KiB", (v) => v.bytesPerClient / KiB],
     ["scale_open", "time to open all", "ms", (v) => v.openMs],
-    ["scale_recover", "server restart → every client called and listening again", "ms", (v) => v.recoverMs]
+    ["scale_recover", "server restart → every client called and listening again", "ms", (v) => v.recoverMs],
+    ["scale_open_cpu", "client CPU per client to open", "µs", (v) => v.openCpuUsPerClient],
+    ["scale_recover_cpu", "client CPU per client to recover", "µs", (v) => v.recoverCpuUsPerClient]
   ].map(([id, what, units, get]) => ({
     id,
     unit: "scale",
