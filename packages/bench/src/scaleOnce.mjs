@@ -2,7 +2,7 @@
 // One process of the scale scenario for one client, against a fresh pre-rendered server: the
 // bench's worker, scenario and server (processes.mjs, scenarios.mjs `scale`), without the three
 // repeats per client of `pnpm bench --only scale` (at 10,000 clients a process takes ~5-15 minutes
-// on a shared 2-core machine). Prints one JSON line with the load before and after.
+// on a shared 2-core machine, the SDK clients up to ~16). Prints one JSON line with the load before and after.
 //
 //   node packages/bench/src/scaleOnce.mjs <client> [clients=10000] [--defaults] [--hold MS]
 //
@@ -32,7 +32,7 @@ const before = load()
 try {
   const { results, wallMs } = await runWorker(
     { client, steps: [{ scenario: "scale", server: "prerendered", url: server.url, params }] },
-    { servers: { prerendered: server }, nodeArgs: ["--expose-gc"], timeoutMs: 1_500_000 }
+    { servers: { prerendered: server }, nodeArgs: ["--expose-gc"], timeoutMs: 2_400_000 }
   )
   process.stdout.write(
     `${

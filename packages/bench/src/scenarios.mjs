@@ -256,11 +256,15 @@ export async function scale({ client, url, params, server }) {
   const heapBefore = await heapAfterGc()
   const connections = new Array(n)
   const openStart = performance.now()
+  // The client process's own CPU time per phase: on a shared machine the wall-clock times mostly
+  // measure the load, this does not (the server's side is in another process).
+  const openCpu = process.cpuUsage()
   await inBatches(connections, width, async (_, i) => {
     connections[i] = await withRecovery(client, url, params.options)
   })
   await waitFor("open every GET stream", (c) => c.getStreams >= n, params.timeoutMs)
   const openMs = performance.now() - openStart
+  const openCpuUs = cpuMicros(openCpu)
 
   await sleep(params.holdMs)
   const held = await counts()
@@ -270,6 +274,7 @@ export async function scale({ client, url, params, server }) {
 
   await server("restart")
   const recoverStart = performance.now()
+  const recoverCpu = process.cpuUsage()
   let resent = 0
   await inBatches(connections, width, async (connection) => {
     for (let attempt = 0;; attempt++) {
@@ -283,6 +288,7 @@ export async function scale({ client, url, params, server }) {
   })
   const recovered = await waitFor("every client's GET stream again", (c) => c.getStreams >= n, params.timeoutMs)
   const recoverMs = performance.now() - recoverStart
+  const recoverCpuUs = cpuMicros(recoverCpu)
   // Anything late (a second initialize from some client) has had time to arrive.
   await sleep(500)
   // Fewer than one initialize per client cannot be (every call was answered on a new session); more
@@ -295,11 +301,18 @@ export async function scale({ client, url, params, server }) {
     clients: n,
     openMs,
     recoverMs,
+    openCpuUsPerClient: openCpuUs / n,
+    recoverCpuUsPerClient: recoverCpuUs / n,
     heapMiB: heapAfter / 2 ** 20,
     heapClientsMiB: (heapAfter - heapBefore) / 2 ** 20,
     bytesPerClient: (heapAfter - heapBefore) / n,
     rssMiB: rss / 2 ** 20,
     initializes: after.initializeCount,
+    // Every request the restarted server saw (it counts from zero), per client: what a recovery
+    // costs on the wire, independent of the machine's load (the floor: initialize, initialized,
+    // GET, the call; the SDK clients add their old GET stream's reconnects and the old session's
+    // DELETE, both met by 404s).
+    requestsPerClient: after.requests / n,
     getStreams: recovered.getStreams,
     resent
   }
