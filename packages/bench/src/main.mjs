@@ -133,7 +133,7 @@ const runsFor = (unit, client) => unit.clients === undefined || unit.clients.inc
 const scaleSized = (unit, options) => {
   const params = { ...unit.params }
   if (options.scale !== undefined) params.clients = options.scale
-  if (options.scaleDefaults) delete params.options
+  if (options.scaleDefaults) params.options = { ours: { replayTools: params.options?.ours?.replayTools } }
   return { ...unit, params }
 }
 

@@ -22,7 +22,11 @@ const params = {
   concurrency: 100,
   holdMs: Number(option("--hold", "10000")),
   timeoutMs: 600_000,
-  ...(flag("--defaults") ? {} : { options: { ours: { requestTimeout: "10 minutes", connectTimeout: "10 minutes" } } })
+  options: {
+    ours: flag("--defaults")
+      ? { replayTools: ["echo"] }
+      : { replayTools: ["echo"], requestTimeout: "10 minutes", connectTimeout: "10 minutes" }
+  }
 }
 const load = () => loadavg().map((l) => Number(l.toFixed(1)))
 const root = fileURLToPath(new URL("../../../", import.meta.url))

@@ -231,7 +231,8 @@ const isCut = (error) => {
  * initializes: exactly one per client. Clients are built the way their READMEs build one (ours:
  * `NodeMcpClient.layer` per client); the floor and the SDK clients get the benchmark's recovery
  * wrapper, and their calls cut by the restart (a kept-alive socket of the dead server) are sent again
- * up to 3 times (counted). Ours recovers by itself, every client at once (from its GET stream),
+ * up to 3 times (counted). Ours is told that echo is harmless to repeat (`Recovery.replay`,
+ * as a user would), so it re-sends such a call itself; it recovers by itself, every client at once (from its GET stream),
  * its handshakes queued on the shared NodeMcpHttp's bound (128 at once by default):
  * `params.options.ours` raises its deadlines (a call waiting for its client's re-initialize is
  * bounded by its own 60 s default, shorter than that queue of 10,000 on a loaded machine; the wait

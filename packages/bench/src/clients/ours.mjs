@@ -1,6 +1,6 @@
 // @mcp-effect/node: NodeMcpClient.layer (undici), driven from Promise land the way a mixed
 // application would: one scope per client, one `Effect.runPromise` per call.
-import { McpClient, McpHttp } from "@mcp-effect/core"
+import { McpClient, McpHttp, Recovery } from "@mcp-effect/core"
 import { NodeMcpClient, NodeMcpHttp } from "@mcp-effect/node"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -24,7 +24,18 @@ const sharedHttpService = () => (sharedHttp ??= NodeMcpHttp.make(new Agent()))
 
 /** `ours-auto.mjs` sets `era: "auto"` (one server/discover probe per endpoint and process). */
 export const connectWith = (extra) => async (url, options = {}) => {
-  const clientOptions = { url, getStream: options.getStream ?? true, ...extra, ...options.ours }
+  // `replayTools`: tools the scenario knows are harmless to run twice, told to the client as a user
+  // would (Recovery.replay), so a call cut by a restart is re-sent, as the wrapper re-sends the others'.
+  const { replayTools, ...ours } = options.ours ?? {}
+  const clientOptions = {
+    url,
+    getStream: options.getStream ?? true,
+    ...extra,
+    ...ours,
+    ...(replayTools === undefined
+      ? {}
+      : { recovery: { replay: Recovery.replay({ tools: Object.fromEntries(replayTools.map((name) => [name, true])) }) } })
+  }
   const scope = Effect.runSync(Scope.make())
   const client = options.shared === true
     ? await Effect.runPromise(
