@@ -34,7 +34,9 @@ export const connectWith = (extra) => async (url, options = {}) => {
     ...ours,
     ...(replayTools === undefined
       ? {}
-      : { recovery: { replay: Recovery.replay({ tools: Object.fromEntries(replayTools.map((name) => [name, true])) }) } })
+      : {
+        recovery: { replay: Recovery.replay({ tools: Object.fromEntries(replayTools.map((name) => [name, true])) }) }
+      })
   }
   const scope = Effect.runSync(Scope.make())
   const client = options.shared === true
