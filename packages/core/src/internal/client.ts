@@ -21,6 +21,7 @@ import * as McpHttp from "../McpHttp.js"
 import * as Session from "../Session.js"
 import * as Dispatch from "./dispatch.js"
 import * as Era from "./era.js"
+import type * as Exchange from "./http/exchange.js"
 import * as Stateless from "./http/stateless/transport.js"
 import * as StreamableHttp from "./http/streamableHttp.js"
 import * as LegacySse from "./legacySse/transport.js"
@@ -47,7 +48,7 @@ const generation = (
   inbox: Transport.Inbox,
   state: State.ClientState
 ): Transport.Transport => {
-  const http = {
+  const http: Exchange.Config = {
     url: typeof options.url === "string" ? options.url : options.url.toString(),
     http: client,
     tracerPropagation: options.tracerPropagation ?? true,
@@ -56,33 +57,52 @@ const generation = (
     maxBodyExcerpt: options.maxBodyExcerpt ?? State.defaults.maxBodyExcerpt,
     expiredStatuses: new Set(options.recovery?.expiredStatuses ?? [])
   }
-  const stateless = () =>
-    Stateless.make({
-      ...http,
-      clientInfo: state.settings.clientInfo,
-      capabilities: state.settings.capabilities,
-      handlers: state.settings.handlers,
-      reconnect: state.settings.reconnect
-    }, inbox)
-  const sessions = () => StreamableHttp.make({ ...http, reconnect: state.settings.reconnect }, inbox)
-  const httpSse = () => LegacySse.make(http, inbox)
+  const generations = new Generations(http, cache, inbox, state, client.handshakes)
   const era = options.era ?? "auto"
+  if (era === "auto") return Era.make(generations)
   const transport = era === "stateless"
-    ? stateless()
+    ? generations.stateless()
     : era === "sessions"
-    ? sessions()
-    : era === "http-sse"
-    ? httpSse()
-    : Era.make({
-      endpoint: http.url,
-      cache,
-      stateless,
-      sessions,
-      httpSse,
-      decided: (era, cached, reason) =>
-        state.events.publish(Session.SessionEvent.EraDecided({ endpoint: http.url, era, cached, reason }))
-    })
+    ? generations.sessions()
+    : generations.httpSse()
   return client.handshakes === undefined ? transport : { ...transport, handshakes: client.handshakes }
+}
+
+/**
+ * What era detection needs of the client: each generation's transport, made
+ * on demand, and where its decisions go. Methods on a prototype rather than
+ * closures over the client's pieces: one object a client.
+ */
+class Generations implements Era.Config {
+  readonly endpoint: string
+  constructor(
+    readonly http: Exchange.Config,
+    readonly cache: EraCache.Service,
+    readonly inbox: Transport.Inbox,
+    readonly state: State.ClientState,
+    readonly handshakes: McpHttp.Permits | undefined
+  ) {
+    this.endpoint = http.url
+  }
+  stateless(): Stateless.Stateless {
+    const settings = this.state.settings
+    return Stateless.make({
+      ...this.http,
+      clientInfo: settings.clientInfo,
+      capabilities: settings.capabilities,
+      handlers: settings.handlers,
+      reconnect: settings.reconnect
+    }, this.inbox)
+  }
+  sessions(): Transport.Transport {
+    return StreamableHttp.make({ ...this.http, reconnect: this.state.settings.reconnect }, this.inbox)
+  }
+  httpSse(): Transport.Transport {
+    return LegacySse.make(this.http, this.inbox)
+  }
+  decided(era: Session.Era, cached: boolean, reason: string): Effect.Effect<void> {
+    return this.state.events.publish(Session.SessionEvent.EraDecided({ endpoint: this.endpoint, era, cached, reason }))
+  }
 }
 
 /**
