@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import * as EraCache from "../EraCache.js"
+import type * as JsonRpc from "../JsonRpc.js"
 import type * as McpClient from "../McpClient.js"
 import type * as McpError from "../McpError.js"
 import * as McpHttp from "../McpHttp.js"
@@ -65,7 +66,39 @@ const generation = (
     : era === "sessions"
     ? generations.sessions()
     : generations.httpSse()
-  return client.handshakes === undefined ? transport : { ...transport, handshakes: client.handshakes }
+  return client.handshakes === undefined ? transport : new WithHandshakes(transport, client.handshakes)
+}
+
+/**
+ * A generation's transport with the HTTP's bound on handshakes (`Transport.handshakes`). A
+ * wrapper, not a spread copy: the transports keep their methods on a prototype.
+ */
+class WithHandshakes implements Transport.Transport {
+  constructor(readonly transport: Transport.Transport, readonly handshakes: McpHttp.Permits) {}
+  initialize(
+    ctx: Transport.Context,
+    body: string,
+    requestedVersion: string,
+    scope: Scope.Scope
+  ): Effect.Effect<Transport.Opened, McpError.McpError> {
+    return this.transport.initialize(ctx, body, requestedVersion, scope)
+  }
+  request(
+    ctx: Transport.Context,
+    body: string,
+    target: Transport.Target
+  ): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> {
+    return this.transport.request(ctx, body, target)
+  }
+  send(ctx: Transport.Context, body: string, target: Transport.Target): Effect.Effect<void, McpError.McpError> {
+    return this.transport.send(ctx, body, target)
+  }
+  listen(target: Transport.Target): Effect.Effect<void> {
+    return this.transport.listen(target)
+  }
+  end(target: Transport.Target): Effect.Effect<void, McpError.McpError> {
+    return this.transport.end(target)
+  }
 }
 
 /**
