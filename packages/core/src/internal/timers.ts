@@ -92,66 +92,80 @@ class List {
  *
  * @internal
  */
-export const make = (clock: Clock.Clock, scope: Scope.Scope): Timers => {
-  const list = new List()
-  let running = false
-  // Every start of the fiber gets a generation: a fiber that was replaced (woken early) stops.
-  let generation = 0
-  let fiber: Fiber.RuntimeFiber<void> | undefined = undefined
-  // When the running fiber is asleep, the time it sleeps until; undefined while it is awake.
-  let sleepingUntil: number | undefined = undefined
+export const make = (clock: Clock.Clock, scope: Scope.Scope): Timers => new ClientTimers(clock, scope)
 
-  const loop = (gen: number): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      if (gen !== generation) return Effect.void
-      sleepingUntil = undefined
-      const now = clock.unsafeCurrentTimeMillis()
-      let entry = list.head
-      while (entry !== undefined && entry.at <= now) {
-        list.remove(entry)
-        const again = entry.onDue(now)
-        if (again !== undefined && again > now) {
-          entry.at = again
-          list.insert(entry)
-        }
-        entry = list.head
-      }
-      if (entry === undefined) {
-        running = false
-        return Effect.void
-      }
-      sleepingUntil = entry.at
-      return Effect.zipRight(clock.sleep(Duration.millis(entry.at - now)), loop(gen))
-    })
+/**
+ * A client's timers: the list and the fiber's state as fields, the functions
+ * on the prototype (one object a client, not a closure per function and their
+ * context: an application may hold a client per user).
+ */
+class ClientTimers implements Timers {
+  readonly list = new List()
+  running = false
+  /** Every start of the fiber gets a generation: a fiber that was replaced (woken early) stops. */
+  generation = 0
+  fiber: Fiber.RuntimeFiber<void> | undefined = undefined
+  /** When the running fiber is asleep, the time it sleeps until; undefined while it is awake. */
+  sleepingUntil: number | undefined = undefined
+  constructor(readonly clock: Clock.Clock, readonly scope: Scope.Scope) {}
 
-  const start = Effect.suspend(() => {
-    const gen = ++generation
-    running = true
-    sleepingUntil = undefined
-    return Effect.map(Effect.forkIn(Effect.interruptible(loop(gen)), scope), (started) => {
-      if (gen === generation) fiber = started
-    })
-  })
+  now(): number {
+    return this.clock.unsafeCurrentTimeMillis()
+  }
 
-  const add = (at: number, onDue: OnDue) => {
-    const entry = new Entry(at, onDue, list)
-    list.insert(entry)
-    if (!running) return { deadline: entry, start }
-    if (sleepingUntil !== undefined && at < sleepingUntil && fiber !== undefined) {
+  add(at: number, onDue: OnDue): { readonly deadline: Deadline; readonly start: Effect.Effect<void> } {
+    const entry = new Entry(at, onDue, this.list)
+    this.list.insert(entry)
+    if (!this.running) return { deadline: entry, start: start(this) }
+    const sleeper = this.fiber
+    if (this.sleepingUntil !== undefined && at < this.sleepingUntil && sleeper !== undefined) {
       // Due before the time the fiber sleeps for: replace the sleeper.
-      const sleeper = fiber
-      fiber = undefined
-      running = false
-      return { deadline: entry, start: Effect.zipRight(Fiber.interruptFork(sleeper), start) }
+      this.fiber = undefined
+      this.running = false
+      return { deadline: entry, start: Effect.zipRight(Fiber.interruptFork(sleeper), start(this)) }
     }
     return { deadline: entry, start: Effect.void }
   }
 
-  const schedule = (at: number, onDue: OnDue): Effect.Effect<Deadline> =>
-    Effect.suspend(() => {
-      const added = add(at, onDue)
+  schedule(at: number, onDue: OnDue): Effect.Effect<Deadline> {
+    return Effect.suspend(() => {
+      const added = this.add(at, onDue)
       return Effect.as(added.start, added.deadline)
     })
-
-  return { now: () => clock.unsafeCurrentTimeMillis(), schedule, add }
+  }
 }
+
+/** Starts the timer's fiber (made when needed: the fiber runs while there are deadlines). */
+const start = (self: ClientTimers): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const gen = ++self.generation
+    self.running = true
+    self.sleepingUntil = undefined
+    return Effect.map(Effect.forkIn(Effect.interruptible(loop(self, gen)), self.scope), (started) => {
+      if (gen === self.generation) self.fiber = started
+    })
+  })
+
+const loop = (self: ClientTimers, gen: number): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (gen !== self.generation) return Effect.void
+    self.sleepingUntil = undefined
+    const now = self.clock.unsafeCurrentTimeMillis()
+    const list = self.list
+    let entry = list.head
+    while (entry !== undefined && entry.at <= now) {
+      list.remove(entry)
+      const again = entry.onDue(now)
+      if (again !== undefined && again > now) {
+        entry.at = again
+        list.insert(entry)
+      }
+      entry = list.head
+    }
+    if (entry === undefined) {
+      self.running = false
+      return Effect.void
+    }
+    self.sleepingUntil = entry.at
+    return Effect.zipRight(self.clock.sleep(Duration.millis(entry.at - now)), loop(self, gen))
+  })
