@@ -158,8 +158,17 @@ export const assemble = (
     return Methods.service(state, recovery)
   })
 
-/** Closing the client: end the session's fibers, end the session on the server, end the streams. */
+/**
+ * Closing the client: end the session's fibers, end the session on the server, end the streams;
+ * whatever happens, stop the timers (on the live clock a host timer, which no scope ends).
+ */
 const close = (state: State.ClientState, recovery: Recovery.Recovery): Effect.Effect<void> =>
+  Effect.ensuring(
+    closeSession(state, recovery),
+    Effect.sync(() => state.timers.close())
+  )
+
+const closeSession = (state: State.ClientState, recovery: Recovery.Recovery): Effect.Effect<void> =>
   Effect.gen(function*() {
     const session = yield* recovery.current
     yield* Scope.close(session.scope, Exit.void)
