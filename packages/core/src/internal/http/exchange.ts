@@ -19,6 +19,7 @@ import * as Errors from "../errors.js"
 import { flatMapNow, mapNow } from "../now.js"
 import * as Sse from "../sse.js"
 import type { Context, Target } from "../transport.js"
+import * as BodyText from "./bodyText.js"
 import * as Encoding from "./encoding.js"
 import * as Redirect from "./redirect.js"
 import * as StatusHeaders from "./statusHeaders.js"
@@ -185,23 +186,6 @@ const execute = <A>(
   })
 }
 
-/** Reads at most `max` characters of the body, for error messages. Never fails. */
-const excerpt = (config: Config, response: McpHttp.Response): Effect.Effect<string> => {
-  // What arrived before a failure or the time limit is still worth showing.
-  let seen = ""
-  return readText(
-    response,
-    (text) => (seen = text).length < config.maxBodyExcerpt,
-    (failure) => failure,
-    Effect.succeed
-  ).pipe(
-    Effect.timeout("5 seconds"),
-    Effect.ensuring(response.discard),
-    Effect.ignore,
-    Effect.map(() => seen.slice(0, config.maxBodyExcerpt))
-  )
-}
-
 /** A status other than 2xx: a lost session (see unknownSession.ts), or an UnexpectedStatus with the body's start. */
 const failStatus = (config: Config, ctx: Context, target: Target, response: McpHttp.Response) => {
   const status = response.status
@@ -213,7 +197,7 @@ const failStatus = (config: Config, ctx: Context, target: Target, response: McpH
     return Effect.zipRight(response.discard, Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false)))
   }
   return Effect.flatMap(
-    excerpt(config, response),
+    BodyText.excerpt(response, config.maxBodyExcerpt),
     (body): Effect.Effect<never, McpError.McpError> =>
       sessionId !== undefined && UnknownSession.isUnknownSession(ctx.method, status, body, config.expiredStatuses)
         ? Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false))
@@ -275,7 +259,7 @@ const jsonBody = (
   headers: Readonly<Record<string, string>>
 ): Effect.Effect<Answer, McpError.McpError> => {
   let tooLarge = false
-  return readText(
+  return BodyText.read(
     response,
     (text) => {
       tooLarge = text.length > config.maxMessageSize
@@ -416,35 +400,10 @@ const del = (self: HttpExchange, target: Target): Effect.Effect<void, McpError.M
       (response.status >= 200 && response.status < 300) || response.status === 404
         ? response.discard
         : Effect.flatMap(
-          excerpt(self.config, response),
+          BodyText.excerpt(response, self.config.maxBodyExcerpt),
           (body) => Effect.fail(unexpectedStatus(self.config, deleteCtx, target, response, body))
         )
   )
-
-/**
- * Reads a body as text while `more(textSoFar)` says so, then releases the
- * rest, and goes on with `done` on the text; a failed read goes to `onError`.
- * One pull loop, no Stream stages, and no step of its own between the last
- * read and `done`: the one-shot bodies of every request.
- */
-const readText = <A, E>(
-  response: McpHttp.Response,
-  more: (text: string) => boolean,
-  onError: (failure: McpError.HttpFailure) => E,
-  done: (text: string) => Effect.Effect<A, E>
-): Effect.Effect<A, E> =>
-  Effect.suspend(() => {
-    let text = ""
-    const loop: Effect.Effect<A, E> = Effect.matchEffect(response.read, {
-      onFailure: (failure) => Effect.fail(onError(failure)),
-      onSuccess: (piece) => {
-        if (piece === undefined) return done(text)
-        text += piece
-        return more(text) ? loop : Effect.zipRight(response.discard, done(text))
-      }
-    })
-    return loop
-  })
 
 /** The session id as the spec allows it: visible ASCII only (0x21–0x7E). @internal */
 export const isValidSessionId = (id: string): boolean => /^[\x21-\x7E]+$/.test(id)
