@@ -154,9 +154,15 @@ export const assemble = (
     state.transport = makeTransport(Dispatch.inbox(state), state)
     const recovery = yield* Recovery.make(state)
     yield* Deferred.succeed(state.recovery, recovery)
-    yield* Effect.addFinalizer(() => close(state, recovery))
+    yield* Effect.addFinalizer(closing(state, recovery))
     return Methods.service(state, recovery)
   })
+
+/**
+ * The client's finalizer, made out here: a closure made in the constructor would keep its
+ * context, and with it the options and the transport's factory, for the client's life.
+ */
+const closing = (state: State.ClientState, recovery: Recovery.Recovery) => () => close(state, recovery)
 
 /**
  * Closing the client: end the session's fibers, end the session on the server, end the streams;
