@@ -19,9 +19,10 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
-import type * as Scope from "effect/Scope"
 import type * as EraCache from "../EraCache.js"
+import type * as JsonRpc from "../JsonRpc.js"
 import type * as McpError from "../McpError.js"
+import type * as McpHttp from "../McpHttp.js"
 import type * as Session from "../Session.js"
 import * as Core from "./http/stateless/core.js"
 import type * as Discover from "./http/stateless/discover.js"
@@ -42,149 +43,208 @@ export interface Config {
   readonly httpSse: () => Transport.Transport
   /** Told every decision (the client publishes it as a `SessionEvent`). */
   readonly decided: (era: Session.Era, cached: boolean, reason: string) => Effect.Effect<void>
+  /** Passed through: see `Transport.handshakes`. */
+  readonly handshakes?: McpHttp.Permits | undefined
 }
 
 /** @internal */
-export const make = (config: Config): Transport.Transport => {
-  const made: { stateless?: Stateless.Stateless; sessions?: Transport.Transport; httpSse?: Transport.Transport } = {}
-  const stateless = () => (made.stateless ??= config.stateless())
-  const sessions = () => (made.sessions ??= config.sessions())
-  const httpSse = () => (made.httpSse ??= config.httpSse())
-  // Until the first handshake decides, nothing is sent but the handshake itself.
-  let current: Transport.Transport | undefined = undefined
-  const now = () => (current ??= sessions())
+export const make = (config: Config): Transport.Transport => new EraTransport(config)
 
-  /** A probe decided: remember it, tell the client (a cached generation that holds is no news). */
-  const decide = (era: Session.Era, reason: string) =>
-    Effect.zipRight(config.cache.set(config.endpoint, era), config.decided(era, false, reason))
+type Scope = Parameters<Transport.Transport["initialize"]>[3]
 
-  const useStateless =
-    (ctx: Transport.Context, scope: Scope.Scope, cached: boolean, reason: string) =>
-    (probed: Extract<Discover.Probed, { readonly _tag: "Modern" }>) =>
-      Effect.gen(function*() {
-        current = stateless()
-        if (!cached) yield* config.cache.set(config.endpoint, "stateless")
-        yield* config.decided("stateless", cached, reason)
-        return stateless().opened(ctx, probed.result, scope)
-      })
-
-  const useSessions = (
-    ctx: Transport.Context,
-    body: string,
-    version: string,
-    scope: Parameters<Transport.Transport["initialize"]>[3],
-    cached: boolean,
-    reason: string,
-    sseFallback = false,
-    undecided = false
-  ): Effect.Effect<Transport.Opened, McpError.McpError> =>
-    Effect.gen(function*() {
-      const opened = yield* sessions().initialize(ctx, body, version, scope)
-      current = sessions()
-      if (!cached && !undecided) yield* decide("sessions", reason)
-      return opened
-    }).pipe(
-      Effect.catchIf(
-        (error) => sseFallback && isSseSignal(error),
-        (error) =>
-          useHttpSse(ctx, body, version, scope, `${reason}; initialize got HTTP ${statusOf(error)}`).pipe(
-            // No stream there either: the endpoint speaks no generation; initialize's refusal says it best.
-            Effect.catchIf(isNoStream, () => Effect.fail(error))
-          )
-      )
-    )
-
-  /** The last fallback (T25 L295–309, SH L721–737): GET the URL for an HTTP+SSE stream. */
-  const useHttpSse = (
-    ctx: Transport.Context,
-    body: string,
-    version: string,
-    scope: Parameters<Transport.Transport["initialize"]>[3],
-    reason: string
-  ) =>
-    Effect.gen(function*() {
-      const opened = yield* httpSse().initialize(ctx, body, version, scope)
-      current = httpSse()
-      yield* decide("http-sse", reason)
-      return opened
-    })
-
-  const probe = (
-    ctx: Transport.Context,
-    body: string,
-    version: string,
-    scope: Parameters<Transport.Transport["initialize"]>[3],
-    why: string
-  ): Effect.Effect<Transport.Opened, McpError.McpError> =>
-    Effect.flatMap(
-      stateless().probe(ctx).pipe(
-        // The probe could not be sent at all. In a browser that is also how a CORS preflight refusing
-        // the new headers (Mcp-Method…) looks: try the session era's handshake, deciding nothing.
-        Effect.catchIf(
-          (error) => error._tag === "TransportError" && error.phase === "request",
-          () => Effect.succeed(undefined)
-        )
-      ),
-      (probed) =>
-        probed === undefined
-          ? useSessions(ctx, body, version, scope, false, "", false, true)
-          : probed._tag === "Modern"
-          ? useStateless(ctx, scope, false, `${why}: server/discover answered`)(probed)
-          : useSessions(ctx, body, version, scope, false, `${why}: ${probed.reason}`, probed.sseFallback)
-    )
-
-  const initialize: Transport.Transport["initialize"] = (ctx, body, version, scope) =>
-    Effect.flatMap(config.cache.get(config.endpoint), (cached) => {
-      switch (cached) {
-        case "stateless":
-          return Effect.flatMap(stateless().probe(ctx), (probed) =>
-            probed._tag === "Modern"
-              ? useStateless(ctx, scope, true, "cached")(probed)
-              : Effect.zipRight(
-                config.cache.remove(config.endpoint),
-                useSessions(
-                  ctx,
-                  body,
-                  version,
-                  scope,
-                  false,
-                  `cached as stateless, but ${probed.reason}`,
-                  probed.sseFallback
-                )
-              ))
-        case "sessions":
-          return useSessions(ctx, body, version, scope, true, "cached").pipe(
-            Effect.catchIf(isModernAnswer, () =>
-              Effect.zipRight(
-                config.cache.remove(config.endpoint),
-                probe(ctx, body, version, scope, "cached as sessions, but initialize met a 2026-07-28 error")
-              ))
-          )
-        case "http-sse":
-          return httpSse().initialize(ctx, body, version, scope).pipe(
-            Effect.tap(() => Effect.sync(() => (current = httpSse()))),
-            Effect.catchIf(isNoStream, () =>
-              Effect.zipRight(
-                config.cache.remove(config.endpoint),
-                probe(ctx, body, version, scope, "cached as http-sse, but the GET opened no stream")
-              ))
-          )
-        default:
-          return singleFlight(
-            config,
-            probe(ctx, body, version, scope, "first contact"),
-            initialize(ctx, body, version, scope)
-          )
-      }
-    })
-
-  return {
-    initialize,
-    request: (ctx, body, target) => now().request(ctx, body, target),
-    send: (ctx, body, target) => now().send(ctx, body, target),
-    listen: (target) => now().listen(target),
-    end: (target) => now().end(target)
+/**
+ * The detecting transport of one client: its config, the generations made so
+ * far and the one in use, as fields; the functions at module level. One
+ * object a client, not a dozen closures (an application may hold a client
+ * per user).
+ */
+class EraTransport implements Transport.Transport {
+  madeStateless: Stateless.Stateless | undefined = undefined
+  madeSessions: Transport.Transport | undefined = undefined
+  madeHttpSse: Transport.Transport | undefined = undefined
+  /** Until the first handshake decides, nothing is sent but the handshake itself. */
+  current: Transport.Transport | undefined = undefined
+  readonly handshakes: McpHttp.Permits | undefined
+  constructor(readonly config: Config) {
+    this.handshakes = config.handshakes
   }
+  stateless(): Stateless.Stateless {
+    return this.madeStateless ??= this.config.stateless()
+  }
+  sessions(): Transport.Transport {
+    return this.madeSessions ??= this.config.sessions()
+  }
+  httpSse(): Transport.Transport {
+    return this.madeHttpSse ??= this.config.httpSse()
+  }
+  now(): Transport.Transport {
+    return this.current ??= this.sessions()
+  }
+  initialize(
+    ctx: Transport.Context,
+    body: string,
+    version: string,
+    scope: Scope
+  ): Effect.Effect<Transport.Opened, McpError.McpError> {
+    return initialize(this, ctx, body, version, scope)
+  }
+  request(
+    ctx: Transport.Context,
+    body: string,
+    target: Transport.Target
+  ): Effect.Effect<JsonRpc.JsonRpcResponse, McpError.McpError> {
+    return this.now().request(ctx, body, target)
+  }
+  send(ctx: Transport.Context, body: string, target: Transport.Target): Effect.Effect<void, McpError.McpError> {
+    return this.now().send(ctx, body, target)
+  }
+  listen(target: Transport.Target): Effect.Effect<void> {
+    return this.now().listen(target)
+  }
+  end(target: Transport.Target): Effect.Effect<void, McpError.McpError> {
+    return this.now().end(target)
+  }
+}
+
+/** A probe decided: remember it, tell the client (a cached generation that holds is no news). */
+const decide = (self: EraTransport, era: Session.Era, reason: string) =>
+  Effect.zipRight(self.config.cache.set(self.config.endpoint, era), self.config.decided(era, false, reason))
+
+const useStateless = (
+  self: EraTransport,
+  ctx: Transport.Context,
+  scope: Scope,
+  cached: boolean,
+  reason: string,
+  probed: Extract<Discover.Probed, { readonly _tag: "Modern" }>
+) =>
+  Effect.gen(function*() {
+    self.current = self.stateless()
+    if (!cached) yield* self.config.cache.set(self.config.endpoint, "stateless")
+    yield* self.config.decided("stateless", cached, reason)
+    return self.stateless().opened(ctx, probed.result, scope)
+  })
+
+const useSessions = (
+  self: EraTransport,
+  ctx: Transport.Context,
+  body: string,
+  version: string,
+  scope: Scope,
+  cached: boolean,
+  reason: string,
+  sseFallback = false,
+  undecided = false
+): Effect.Effect<Transport.Opened, McpError.McpError> =>
+  Effect.gen(function*() {
+    const opened = yield* self.sessions().initialize(ctx, body, version, scope)
+    self.current = self.sessions()
+    if (!cached && !undecided) yield* decide(self, "sessions", reason)
+    return opened
+  }).pipe(
+    Effect.catchIf(
+      (error) => sseFallback && isSseSignal(error),
+      (error) =>
+        useHttpSse(self, ctx, body, version, scope, `${reason}; initialize got HTTP ${statusOf(error)}`).pipe(
+          // No stream there either: the endpoint speaks no generation; initialize's refusal says it best.
+          Effect.catchIf(isNoStream, () => Effect.fail(error))
+        )
+    )
+  )
+
+/** The last fallback (T25 L295–309, SH L721–737): GET the URL for an HTTP+SSE stream. */
+const useHttpSse = (
+  self: EraTransport,
+  ctx: Transport.Context,
+  body: string,
+  version: string,
+  scope: Scope,
+  reason: string
+) =>
+  Effect.gen(function*() {
+    const opened = yield* self.httpSse().initialize(ctx, body, version, scope)
+    self.current = self.httpSse()
+    yield* decide(self, "http-sse", reason)
+    return opened
+  })
+
+const probe = (
+  self: EraTransport,
+  ctx: Transport.Context,
+  body: string,
+  version: string,
+  scope: Scope,
+  why: string
+): Effect.Effect<Transport.Opened, McpError.McpError> =>
+  Effect.flatMap(
+    self.stateless().probe(ctx).pipe(
+      // The probe could not be sent at all. In a browser that is also how a CORS preflight refusing
+      // the new headers (Mcp-Method…) looks: try the session era's handshake, deciding nothing.
+      Effect.catchIf(
+        (error) => error._tag === "TransportError" && error.phase === "request",
+        () => Effect.succeed(undefined)
+      )
+    ),
+    (probed) =>
+      probed === undefined
+        ? useSessions(self, ctx, body, version, scope, false, "", false, true)
+        : probed._tag === "Modern"
+        ? useStateless(self, ctx, scope, false, `${why}: server/discover answered`, probed)
+        : useSessions(self, ctx, body, version, scope, false, `${why}: ${probed.reason}`, probed.sseFallback)
+  )
+
+const initialize = (
+  self: EraTransport,
+  ctx: Transport.Context,
+  body: string,
+  version: string,
+  scope: Scope
+): Effect.Effect<Transport.Opened, McpError.McpError> => {
+  const { cache, endpoint } = self.config
+  return Effect.flatMap(cache.get(endpoint), (cached) => {
+    switch (cached) {
+      case "stateless":
+        return Effect.flatMap(self.stateless().probe(ctx), (probed) =>
+          probed._tag === "Modern"
+            ? useStateless(self, ctx, scope, true, "cached", probed)
+            : Effect.zipRight(
+              cache.remove(endpoint),
+              useSessions(
+                self,
+                ctx,
+                body,
+                version,
+                scope,
+                false,
+                `cached as stateless, but ${probed.reason}`,
+                probed.sseFallback
+              )
+            ))
+      case "sessions":
+        return useSessions(self, ctx, body, version, scope, true, "cached").pipe(
+          Effect.catchIf(isModernAnswer, () =>
+            Effect.zipRight(
+              cache.remove(endpoint),
+              probe(self, ctx, body, version, scope, "cached as sessions, but initialize met a 2026-07-28 error")
+            ))
+        )
+      case "http-sse":
+        return self.httpSse().initialize(ctx, body, version, scope).pipe(
+          Effect.tap(() => Effect.sync(() => (self.current = self.httpSse()))),
+          Effect.catchIf(isNoStream, () =>
+            Effect.zipRight(
+              cache.remove(endpoint),
+              probe(self, ctx, body, version, scope, "cached as http-sse, but the GET opened no stream")
+            ))
+        )
+      default:
+        return singleFlight(
+          self.config,
+          probe(self, ctx, body, version, scope, "first contact"),
+          initialize(self, ctx, body, version, scope)
+        )
+    }
+  })
 }
 
 /**

@@ -140,44 +140,65 @@ class Resend extends Data.TaggedError("Resend")<{
  * @internal
  */
 export const make = (state: State.ClientState): Effect.Effect<Recovery, McpError.McpError> =>
-  Effect.gen(function*() {
+  Effect.suspend(() => {
     const policy = state.settings.recovery
     const schedule = policy.schedule === undefined ? defaults().schedule : bounded(policy.schedule)
     const unsent = policy.unsent === undefined ? defaults().unsent : bounded(policy.unsent)
     const throttled = policy.throttled === undefined && policy.maxRetryAfter === undefined
       ? defaults().throttled
       : throttledSchedule(policy.throttled ?? Policy.defaultThrottledSchedule, policy.maxRetryAfter)
-    const handshake = (generation: number) => Connect.connect(state, generation, { schedule, unsent, throttled })
-
-    const first = yield* handshake(0)
-    const ref: Cell = {
-      current: yield* Ref.make<Current>({ session: first, reinitializing: undefined }),
-      published: new LazyPubSub.LazyPubSub()
-    }
-    yield* Restore.start(state, first, false)
-    const self: Machine = {
-      state,
-      ref,
-      decision: undefined,
-      schedule,
-      unsent,
-      throttled,
-      handshake,
-      replay: policy.replay ?? Policy.defaultReplay
-    }
-    const enabled = policy.enabled ?? true
-    return {
-      current: current(self),
-      latest: Effect.map(Ref.get(ref.current), (s) => s.session),
-      // Built when asked for: most clients never watch their sessions.
-      get changes() {
-        return changes(ref)
-      },
-      run: (request, attempt) =>
-        enabled ? run(self, request, attempt) : Effect.flatMap(currentWithin(self, request.deadline), attempt),
-      expired: (error) => enabled ? Effect.ignore(replace(self, error)) : Effect.void
-    }
+    const bounds = { schedule, unsent, throttled }
+    return Effect.flatMap(Connect.connect(state, 0, bounds), (first) =>
+      Effect.flatMap(Ref.make<Current>({ session: first, reinitializing: undefined }), (current) => {
+        const self = new ClientRecovery(state, { current, published: new LazyPubSub.LazyPubSub() }, bounds)
+        return Effect.as(Restore.start(state, first, false), self)
+      }))
   })
+
+/**
+ * A client's recovery: the machine the functions below share and the
+ * `Recovery` the client uses, one object with prototype methods (not a
+ * record, a closure per method and the constructor's context: an
+ * application may hold a client per user).
+ */
+class ClientRecovery implements Recovery, Machine {
+  decision: Effect.Semaphore | undefined = undefined
+  readonly schedule: Schedule.Schedule<unknown, unknown>
+  readonly unsent: Schedule.Schedule<unknown, unknown>
+  readonly throttled: Schedule.Schedule<McpError.McpError, McpError.McpError>
+  readonly replay: Policy.ReplayPolicy
+  readonly enabled: boolean
+  readonly current: Effect.Effect<Handshake.Live>
+  readonly latest: Effect.Effect<Handshake.Live>
+  constructor(readonly state: State.ClientState, readonly ref: Cell, bounds: Connect.Schedules) {
+    const policy = state.settings.recovery
+    this.schedule = bounds.schedule
+    this.unsent = bounds.unsent
+    this.throttled = bounds.throttled
+    this.replay = policy.replay ?? Policy.defaultReplay
+    this.enabled = policy.enabled ?? true
+    this.current = current(this)
+    this.latest = Effect.map(Ref.get(ref.current), sessionOf)
+  }
+  handshake(generation: number): Effect.Effect<Handshake.Live, McpError.McpError> {
+    return Connect.connect(this.state, generation, this)
+  }
+  /** Built when asked for: most clients never watch their sessions. */
+  get changes(): Stream.Stream<Session.SessionInfo> {
+    return changes(this.ref)
+  }
+  run<A>(
+    request: Request,
+    attempt: (session: Handshake.Live) => Effect.Effect<A, McpError.McpError>
+  ): Effect.Effect<A, McpError.McpError> {
+    return this.enabled ? run(this, request, attempt) : Effect.flatMap(currentWithin(this, request.deadline), attempt)
+  }
+  expired(error: McpError.SessionExpired): Effect.Effect<void> {
+    return this.enabled ? Effect.ignore(replace(this, error)) : Effect.void
+  }
+}
+
+const sessionOf = (s: Current): Handshake.Live => s.session
 
 const bounded = (schedule: Schedule.Schedule<unknown>) =>
   Schedule.intersect(schedule, Schedule.recurs(Policy.maxRecurrences))

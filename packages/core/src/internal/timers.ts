@@ -12,7 +12,9 @@
  *
  * @internal
  */
-import type * as Clock from "effect/Clock"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -45,15 +47,17 @@ export interface Timers {
    * fiber is there for it). Only call it where an Effect is being run.
    */
   readonly add: (at: number, onDue: OnDue) => { readonly deadline: Deadline; readonly start: Effect.Effect<void> }
+  /** Drops every deadline and stops the timer: the client is closing. */
+  readonly close: () => void
 }
 
 class Entry implements Deadline {
   prev: Entry | undefined = undefined
   next: Entry | undefined = undefined
   linked = false
-  constructor(public at: number, readonly onDue: OnDue, private readonly list: List) {}
+  constructor(public at: number, readonly onDue: OnDue, private readonly owner: ClientTimers) {}
   cancel(): void {
-    this.list.remove(this)
+    this.owner.remove(this)
   }
 }
 
@@ -92,66 +96,146 @@ class List {
  *
  * @internal
  */
-export const make = (clock: Clock.Clock, scope: Scope.Scope): Timers => {
-  const list = new List()
-  let running = false
-  // Every start of the fiber gets a generation: a fiber that was replaced (woken early) stops.
-  let generation = 0
-  let fiber: Fiber.RuntimeFiber<void> | undefined = undefined
-  // When the running fiber is asleep, the time it sleeps until; undefined while it is awake.
-  let sleepingUntil: number | undefined = undefined
+export const make = (clock: Clock.Clock, scope: Scope.Scope): Timers => new ClientTimers(clock, scope)
 
-  const loop = (gen: number): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      if (gen !== generation) return Effect.void
-      sleepingUntil = undefined
-      const now = clock.unsafeCurrentTimeMillis()
-      let entry = list.head
-      while (entry !== undefined && entry.at <= now) {
-        list.remove(entry)
-        const again = entry.onDue(now)
-        if (again !== undefined && again > now) {
-          entry.at = again
-          list.insert(entry)
-        }
-        entry = list.head
-      }
-      if (entry === undefined) {
-        running = false
-        return Effect.void
-      }
-      sleepingUntil = entry.at
-      return Effect.zipRight(clock.sleep(Duration.millis(entry.at - now)), loop(gen))
-    })
+/** The clock of every fiber unless the program provides another: its sleeps are the host's timers. */
+const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 
-  const start = Effect.suspend(() => {
-    const gen = ++generation
-    running = true
-    sleepingUntil = undefined
-    return Effect.map(Effect.forkIn(Effect.interruptible(loop(gen)), scope), (started) => {
-      if (gen === generation) fiber = started
-    })
-  })
+/**
+ * A client's timers: the list and the timer's state as fields, the functions
+ * on the prototype (one object a client, not a closure per function and their
+ * context: an application may hold a client per user).
+ *
+ * On the live clock the timer is one host timer (`setTimeout`) rather than a
+ * fiber asleep on the clock: a sleeping fiber (its runtime, fiber refs,
+ * scheduler entry, continuations) is ~2 KiB a client, kept until the last
+ * deadline's time (a minute after the last request by default). On any other
+ * clock (a `TestClock`) the fiber, which that clock drives.
+ */
+class ClientTimers implements Timers {
+  readonly list = new List()
+  readonly host: boolean
+  /** The host timer and the time it is set for (live clock). */
+  handle: ReturnType<typeof setTimeout> | undefined = undefined
+  armedAt = 0
+  // The fiber (any other clock):
+  running = false
+  /** Every start of the fiber gets a generation: a fiber that was replaced (woken early) stops. */
+  generation = 0
+  fiber: Fiber.RuntimeFiber<void> | undefined = undefined
+  /** When the running fiber is asleep, the time it sleeps until; undefined while it is awake. */
+  sleepingUntil: number | undefined = undefined
+  constructor(readonly clock: Clock.Clock, readonly scope: Scope.Scope) {
+    this.host = clock === liveClock
+  }
 
-  const add = (at: number, onDue: OnDue) => {
-    const entry = new Entry(at, onDue, list)
-    list.insert(entry)
-    if (!running) return { deadline: entry, start }
-    if (sleepingUntil !== undefined && at < sleepingUntil && fiber !== undefined) {
+  now(): number {
+    return this.clock.unsafeCurrentTimeMillis()
+  }
+
+  add(at: number, onDue: OnDue): { readonly deadline: Deadline; readonly start: Effect.Effect<void> } {
+    const entry = new Entry(at, onDue, this)
+    this.list.insert(entry)
+    if (this.host) {
+      arm(this, at)
+      return { deadline: entry, start: Effect.void }
+    }
+    if (!this.running) return { deadline: entry, start: start(this) }
+    const sleeper = this.fiber
+    if (this.sleepingUntil !== undefined && at < this.sleepingUntil && sleeper !== undefined) {
       // Due before the time the fiber sleeps for: replace the sleeper.
-      const sleeper = fiber
-      fiber = undefined
-      running = false
-      return { deadline: entry, start: Effect.zipRight(Fiber.interruptFork(sleeper), start) }
+      this.fiber = undefined
+      this.running = false
+      return { deadline: entry, start: Effect.zipRight(Fiber.interruptFork(sleeper), start(this)) }
     }
     return { deadline: entry, start: Effect.void }
   }
 
-  const schedule = (at: number, onDue: OnDue): Effect.Effect<Deadline> =>
-    Effect.suspend(() => {
-      const added = add(at, onDue)
+  schedule(at: number, onDue: OnDue): Effect.Effect<Deadline> {
+    return Effect.suspend(() => {
+      const added = this.add(at, onDue)
       return Effect.as(added.start, added.deadline)
     })
+  }
 
-  return { now: () => clock.unsafeCurrentTimeMillis(), schedule, add }
+  remove(entry: Entry): void {
+    this.list.remove(entry)
+    // Nothing left to wait for: the host timer stays set (the next request most likely needs it),
+    // but no longer keeps the process alive.
+    if (this.handle !== undefined && this.list.head === undefined) hold(this.handle, false)
+  }
+
+  close(): void {
+    while (this.list.head !== undefined) this.list.remove(this.list.head)
+    if (this.handle !== undefined) clearTimeout(this.handle)
+    this.handle = undefined
+  }
 }
+
+/** Sets the host timer for `at`, unless it is set for that time or earlier already. */
+const arm = (self: ClientTimers, at: number): void => {
+  if (self.handle !== undefined) {
+    if (at >= self.armedAt) return hold(self.handle, true)
+    clearTimeout(self.handle)
+  }
+  self.armedAt = at
+  self.handle = setTimeout(fire, Math.max(0, at - self.clock.unsafeCurrentTimeMillis()), self)
+}
+
+/** The host timer went off: call what is due, set it again for the next deadline. */
+const fire = (self: ClientTimers): void => {
+  self.handle = undefined
+  const next = runDue(self.list, self.clock.unsafeCurrentTimeMillis())
+  if (next !== undefined) arm(self, next.at)
+}
+
+/**
+ * Node's timers keep the process alive, which an idle client's must not (a
+ * closed one's is cleared). A browser's timer is a number: nothing to do.
+ */
+const hold = (handle: unknown, on: boolean): void => {
+  if (typeof handle === "object" && handle !== null && "ref" in handle && "unref" in handle) {
+    const f = on ? handle.ref : handle.unref
+    if (typeof f === "function") f.call(handle)
+  }
+}
+
+/** Calls the entries due at `now` (those that ask to be called again go back in); returns the next one. */
+const runDue = (list: List, now: number): Entry | undefined => {
+  let entry = list.head
+  while (entry !== undefined && entry.at <= now) {
+    list.remove(entry)
+    const again = entry.onDue(now)
+    if (again !== undefined && again > now) {
+      entry.at = again
+      list.insert(entry)
+    }
+    entry = list.head
+  }
+  return entry
+}
+
+/** Starts the timer's fiber (made when needed: the fiber runs while there are deadlines). */
+const start = (self: ClientTimers): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const gen = ++self.generation
+    self.running = true
+    self.sleepingUntil = undefined
+    return Effect.map(Effect.forkIn(Effect.interruptible(loop(self, gen)), self.scope), (started) => {
+      if (gen === self.generation) self.fiber = started
+    })
+  })
+
+const loop = (self: ClientTimers, gen: number): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (gen !== self.generation) return Effect.void
+    self.sleepingUntil = undefined
+    const now = self.clock.unsafeCurrentTimeMillis()
+    const entry = runDue(self.list, now)
+    if (entry === undefined) {
+      self.running = false
+      return Effect.void
+    }
+    self.sleepingUntil = entry.at
+    return Effect.zipRight(self.clock.sleep(Duration.millis(entry.at - now)), loop(self, gen))
+  })

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
+import * as FiberId from "effect/FiberId"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Timers from "../../src/internal/timers.js"
@@ -552,5 +554,74 @@ describe("internal/timers", () => {
         })),
       { fastCheck: { numRuns: 50 } }
     )
+  })
+  // On the live clock the timer is the host's (`setTimeout`), not a fiber: real time, short
+  // deadlines, each test waiting on what the deadline's call completes (no sleeps).
+  describe("on the live clock: one host timer", () => {
+    const liveSetup = Effect.gen(function*() {
+      const timers = Timers.make(yield* Effect.clock, yield* Effect.scope)
+      const fired: Array<string> = []
+      const add = (id: string, inMillis: number) => {
+        const done = Deferred.unsafeMake<number>(FiberId.none)
+        const at = timers.now() + inMillis
+        const added = timers.add(at, (now) => {
+          fired.push(id)
+          Deferred.unsafeDone(done, Exit.succeed(now - at))
+          return undefined
+        })
+        return { ...added, done }
+      }
+      return { timers, fired, add }
+    })
+
+    it.live("fires a deadline when its time comes, not before, with no fiber to start", () =>
+      Effect.gen(function*() {
+        const { add, fired } = yield* liveSetup
+        const a = add("a", 30)
+        expect(a.start).toBe(Effect.void)
+        const late = yield* Deferred.await(a.done)
+        expect(late).toBeGreaterThanOrEqual(0)
+        expect(fired).toEqual(["a"])
+      }).pipe(Effect.scoped))
+
+    it.live("a cancelled deadline is not called; an earlier one re-arms the timer; times are kept in order", () =>
+      Effect.gen(function*() {
+        const { add, fired } = yield* liveSetup
+        const late = add("late", 60)
+        const cancelled = add("cancelled", 20)
+        const early = add("early", 10)
+        cancelled.deadline.cancel()
+        yield* Deferred.await(late.done)
+        expect(yield* Deferred.await(early.done)).toBeGreaterThanOrEqual(0)
+        expect(fired).toEqual(["early", "late"])
+      }).pipe(Effect.scoped))
+
+    it.live("a deadline that asks to be called again is, at the time it returns", () =>
+      Effect.gen(function*() {
+        const timers = Timers.make(yield* Effect.clock, yield* Effect.scope)
+        const done = Deferred.unsafeMake<ReadonlyArray<number>>(FiberId.none)
+        const base = timers.now()
+        const calls: Array<number> = []
+        timers.add(base + 10, (now) => {
+          calls.push(now)
+          if (calls.length < 3) return now + 10
+          Deferred.unsafeDone(done, Exit.succeed(calls))
+          return undefined
+        })
+        const seen = yield* Deferred.await(done)
+        expect(seen).toHaveLength(3)
+        expect(seen[0]).toBeGreaterThanOrEqual(base + 10)
+        expect(seen[2] - seen[0]).toBeGreaterThanOrEqual(20)
+      }).pipe(Effect.scoped))
+
+    it.live("close drops every deadline: one added after it fires alone", () =>
+      Effect.gen(function*() {
+        const { add, fired, timers } = yield* liveSetup
+        add("dropped", 10)
+        timers.close()
+        const after = add("after", 30)
+        yield* Deferred.await(after.done)
+        expect(fired).toEqual(["after"])
+      }).pipe(Effect.scoped))
   })
 })

@@ -19,6 +19,7 @@ import * as Errors from "../errors.js"
 import { flatMapNow, mapNow } from "../now.js"
 import * as Sse from "../sse.js"
 import type { Context, Target } from "../transport.js"
+import * as BodyText from "./bodyText.js"
 import * as Encoding from "./encoding.js"
 import * as Redirect from "./redirect.js"
 import * as StatusHeaders from "./statusHeaders.js"
@@ -87,320 +88,322 @@ export interface Exchange {
   readonly del: (target: Target) => Effect.Effect<void, McpError.McpError>
 }
 
-/** @internal */
-export const make = (config: Config): Exchange => {
-  const http = config.http
-
-  const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
-  (
-    failure: McpError.HttpFailure
-  ): McpError.TransportError | McpError.AuthorizationError =>
-    // The authorization layer's answer travels through the McpHttp seam as the cause: deliver it as itself.
-    McpError.isAuthorizationError(failure.cause)
-      ? Errors.authorization(Errors.context(ctx, target), failure.cause)
-      : new McpError.TransportError({
-        ...Errors.context(ctx, target),
-        phase: failure.connect === true ? "connect" : phase,
-        description: failure.description,
-        ...(failure.cause === undefined ? {} : { cause: failure.cause }),
-        ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
-      })
-
-  // Parsed once: every request goes to this endpoint.
-  const origin = Redirect.originOf(config.url)
-
-  /**
-   * Sends one request and goes on with `then` on its response, 307/308 to the
-   * endpoint's origin followed first (see redirect.ts). `then` is the caller's
-   * continuation rather than a `flatMap` of the result: one step less on every
-   * request, which a redirect almost never concerns.
-   */
-  const execute = <A>(
+/**
+ * A client's exchange: its config and the endpoint's origin (parsed once:
+ * every request goes to this endpoint), the methods on the prototype. One
+ * object per transport instead of a dozen closures over `config`, which every
+ * open session kept.
+ *
+ * @internal
+ */
+class HttpExchange implements Exchange {
+  readonly origin: string | undefined
+  constructor(readonly config: Config) {
+    this.origin = Redirect.originOf(config.url)
+  }
+  post(
     ctx: Context,
+    body: string,
     target: Target,
-    method: McpHttp.Request["method"],
-    accept: string,
-    body: string | undefined,
-    lastEventId: string | undefined,
-    more: Readonly<Record<string, string>> | undefined,
-    then: (response: McpHttp.Response) => Effect.Effect<A, McpError.McpError>
-  ): Effect.Effect<A, McpError.McpError> =>
-    flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
-      const headers: Record<string, string> = more === undefined
-        ? { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
-        : { ...extra, ...more, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
-      if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
-      if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
-      if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
-      const request: McpHttp.Request = {
-        method,
-        url: config.url,
-        headers,
-        body,
-        tracerPropagation: config.tracerPropagation,
-        signal: ctx.deadline
-      }
-      // One step for the send, its failure mapped in it (no mapError step on the way).
-      return Effect.matchEffect(http.execute(request), {
-        onFailure: (failure) => Effect.fail(transportError(ctx, target, "request")(failure)),
-        onSuccess: (response) =>
-          Redirect.isRedirect(response.status)
-            ? Effect.flatMap(
-              Effect.mapError(Redirect.follow(http, request, origin, response), transportError(ctx, target, "request")),
-              then
-            )
-            : then(response)
-      })
-    })
-
-  /** Reads at most `max` characters of the body, for error messages. Never fails. */
-  const excerpt = (response: McpHttp.Response): Effect.Effect<string> => {
-    // What arrived before a failure or the time limit is still worth showing.
-    let seen = ""
-    return readText(
-      response,
-      (text) => (seen = text).length < config.maxBodyExcerpt,
-      (failure) => failure,
-      Effect.succeed
-    ).pipe(
-      Effect.timeout("5 seconds"),
-      Effect.ensuring(response.discard),
-      Effect.ignore,
-      Effect.map(() => seen.slice(0, config.maxBodyExcerpt))
-    )
+    expectAnswer: boolean,
+    more?: Readonly<Record<string, string>>
+  ): Effect.Effect<Answer, McpError.McpError> {
+    return post(this, ctx, body, target, expectAnswer, more)
   }
-
-  /** A status other than 2xx: a lost session (see unknownSession.ts), or an UnexpectedStatus with the body's start. */
-  const failStatus = (ctx: Context, target: Target, response: McpHttp.Response) => {
-    const status = response.status
-    const sessionId = target.sessionId
-    if (
-      sessionId !== undefined && !UnknownSession.needsBody(status) &&
-      UnknownSession.isUnknownSession(ctx.method, status, "", config.expiredStatuses)
-    ) {
-      return Effect.zipRight(response.discard, Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false)))
-    }
-    return Effect.flatMap(
-      excerpt(response),
-      (body): Effect.Effect<never, McpError.McpError> =>
-        sessionId !== undefined && UnknownSession.isUnknownSession(ctx.method, status, body, config.expiredStatuses)
-          ? Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false))
-          : Effect.fail(
-            new McpError.UnexpectedStatus({
-              ...Errors.context(ctx, target),
-              status,
-              body,
-              ...StatusHeaders.of(response.headers),
-              ...notFollowed(response)
-            })
-          )
-    )
+  get(ctx: Context, target: Target, lastEventId: string | undefined): Effect.Effect<GetAnswer, McpError.McpError> {
+    return get(this, ctx, target, lastEventId)
   }
-
-  const notFollowed = (response: McpHttp.Response) => {
-    const redirect = Redirect.notFollowed(config.url, response)
-    return redirect === undefined ? {} : { redirect }
+  del(target: Target): Effect.Effect<void, McpError.McpError> {
+    return del(this, target)
   }
-
-  const contentType = (response: McpHttp.Response): string => {
-    const value = response.headers["content-type"]
-    return value === undefined ? "" : value.toLowerCase()
-  }
-
-  const wrongContentType = (
-    ctx: Context,
-    target: Target,
-    response: McpHttp.Response,
-    expected: string
-  ) => {
-    const type = contentType(response)
-    return Effect.zipRight(
-      response.discard,
-      Effect.fail(
-        Errors.protocolError(ctx, target, "ContentType", `expected ${expected}, got ${type || "no content type"}`)
-      )
-    )
-  }
-
-  const sseEvents = (ctx: Context, target: Target, response: McpHttp.Response) =>
-    Sse.events(
-      response,
-      config.maxMessageSize,
-      transportError(ctx, target, "response"),
-      (description) => Errors.protocolError(ctx, target, "MessageTooLarge", description)
-    )
-
-  /** Reads a JSON body with a size bound and parses it as JSON-RPC: the answer. */
-  const jsonBody = (
-    ctx: Context,
-    target: Target,
-    response: McpHttp.Response,
-    headers: Readonly<Record<string, string>>
-  ): Effect.Effect<Answer, McpError.McpError> => {
-    let tooLarge = false
-    return readText(
-      response,
-      (text) => {
-        tooLarge = text.length > config.maxMessageSize
-        return !tooLarge
-      },
-      transportError(ctx, target, "response"),
-      (text): Effect.Effect<Answer, McpError.McpError> => {
-        if (tooLarge) {
-          return Effect.fail(
-            Errors.protocolError(
-              ctx,
-              target,
-              "MessageTooLarge",
-              `the JSON body exceeded ${config.maxMessageSize} characters`
-            )
-          )
-        }
-        const parsed = JsonRpc.parseMessage(text)
-        return parsed._tag === "Right" ?
-          Effect.succeed({ _tag: "Json", message: parsed.right, headers } as const) :
-          Effect.fail(Errors.protocolError(ctx, target, "MalformedJson", parsed.left))
-      }
-    )
-  }
-
-  const post: Exchange["post"] = (ctx, body, target, expectAnswer, more) =>
-    execute(
-      ctx,
-      target,
-      "POST",
-      ACCEPT_POST,
-      body,
-      undefined,
-      more,
-      (response): Effect.Effect<Answer, McpError.McpError> => {
-        const status = response.status
-        if (status < 200 || status >= 300) return failStatus(ctx, target, response)
-        const headers = response.headers
-        if (!expectAnswer || status === 202) {
-          return Effect.as(response.discard, { _tag: "Accepted", headers } as const)
-        }
-        if (status === 204 || status === 205) {
-          const description = `the server answered the request with ${status} No Content`
-          return Effect.zipRight(
-            response.discard,
-            Effect.fail(Errors.protocolError(ctx, target, "NoContent", description))
-          )
-        }
-        // Without a Content-Encoding (every answer but a hostile one), `decoded` is done at once.
-        return flatMapNow(decoded(ctx, target, response), (response) => answer(ctx, target, response, headers))
-      }
-    )
-
-  // The answer to a request, by its content type.
-  const answer = (
-    ctx: Context,
-    target: Target,
-    response: McpHttp.Response,
-    headers: Readonly<Record<string, string>>
-  ): Effect.Effect<Answer, McpError.McpError> => {
-    const type = contentType(response)
-    if (type.startsWith("text/event-stream")) {
-      return Effect.succeed({ _tag: "Sse", events: sseEvents(ctx, target, response), headers } as const)
-    }
-    if (type.startsWith("application/json")) return jsonBody(ctx, target, response, headers)
-    return wrongContentType(ctx, target, response, "application/json or text/event-stream")
-  }
-
-  /** The response, unless its body came compressed and was not decoded (see encoding.ts). */
-  const decoded = (ctx: Context, target: Target, response: McpHttp.Response) =>
-    Encoding.checked<McpError.McpError>(
-      response,
-      (encoding) =>
-        Errors.protocolError(
-          ctx,
-          target,
-          "ContentEncoding",
-          `the body came ${encoding}-encoded (Content-Encoding: ${encoding}) although the client asked for identity`
-        ),
-      transportError(ctx, target, "response")
-    )
-
-  const get: Exchange["get"] = (ctx, target, lastEventId) =>
-    execute(
-      ctx,
-      target,
-      "GET",
-      "text/event-stream",
-      undefined,
-      lastEventId,
-      undefined,
-      (response): Effect.Effect<GetAnswer, McpError.McpError> => {
-        const status = response.status
-        if (status === 405) return Effect.as(response.discard, { _tag: "NoStream", status } as const)
-        if (status < 200 || status >= 300) return failStatus(ctx, target, response)
-        const type = contentType(response)
-        if (!type.startsWith("text/event-stream")) {
-          return wrongContentType(ctx, target, response, "text/event-stream")
-        }
-        return mapNow(
-          decoded(ctx, target, response),
-          (response) => ({ _tag: "Sse", events: sseEvents(ctx, target, response) } as const)
-        )
-      }
-    )
-
-  const del: Exchange["del"] = (target) => {
-    const ctx: Context = { method: "DELETE" }
-    return execute(
-      ctx,
-      target,
-      "DELETE",
-      ACCEPT_POST,
-      undefined,
-      undefined,
-      undefined,
-      (response): Effect.Effect<void, McpError.McpError> =>
-        (response.status >= 200 && response.status < 300) || response.status === 404
-          ? response.discard
-          : Effect.flatMap(
-            excerpt(response),
-            (body) =>
-              Effect.fail(
-                new McpError.UnexpectedStatus({
-                  ...Errors.context(ctx, target),
-                  status: response.status,
-                  body,
-                  ...StatusHeaders.of(response.headers),
-                  ...notFollowed(response)
-                })
-              )
-          )
-    )
-  }
-
-  return { post, get, del }
 }
 
-/**
- * Reads a body as text while `more(textSoFar)` says so, then releases the
- * rest, and goes on with `done` on the text; a failed read goes to `onError`.
- * One pull loop, no Stream stages, and no step of its own between the last
- * read and `done`: the one-shot bodies of every request.
- */
-const readText = <A, E>(
-  response: McpHttp.Response,
-  more: (text: string) => boolean,
-  onError: (failure: McpError.HttpFailure) => E,
-  done: (text: string) => Effect.Effect<A, E>
-): Effect.Effect<A, E> =>
-  Effect.suspend(() => {
-    let text = ""
-    const loop: Effect.Effect<A, E> = Effect.matchEffect(response.read, {
-      onFailure: (failure) => Effect.fail(onError(failure)),
-      onSuccess: (piece) => {
-        if (piece === undefined) return done(text)
-        text += piece
-        return more(text) ? loop : Effect.zipRight(response.discard, done(text))
-      }
+/** @internal */
+export const make = (config: Config): Exchange => new HttpExchange(config)
+
+const transportError = (ctx: Context, target: Target, phase: "request" | "response") =>
+(
+  failure: McpError.HttpFailure
+): McpError.TransportError | McpError.AuthorizationError =>
+  // The authorization layer's answer travels through the McpHttp seam as the cause: deliver it as itself.
+  McpError.isAuthorizationError(failure.cause)
+    ? Errors.authorization(Errors.context(ctx, target), failure.cause)
+    : new McpError.TransportError({
+      ...Errors.context(ctx, target),
+      phase: failure.connect === true ? "connect" : phase,
+      description: failure.description,
+      ...(failure.cause === undefined ? {} : { cause: failure.cause }),
+      ...(failure.crossOrigin === undefined ? {} : { crossOrigin: failure.crossOrigin })
     })
-    return loop
+
+/**
+ * Sends one request and goes on with `then` on its response, 307/308 to the
+ * endpoint's origin followed first (see redirect.ts). `then` is the caller's
+ * continuation rather than a `flatMap` of the result: one step less on every
+ * request, which a redirect almost never concerns.
+ */
+const execute = <A>(
+  self: HttpExchange,
+  ctx: Context,
+  target: Target,
+  method: McpHttp.Request["method"],
+  accept: string,
+  body: string | undefined,
+  lastEventId: string | undefined,
+  more: Readonly<Record<string, string>> | undefined,
+  then: (response: McpHttp.Response) => Effect.Effect<A, McpError.McpError>
+): Effect.Effect<A, McpError.McpError> => {
+  const config = self.config
+  return flatMapNow(Deadline.guard(ctx.deadline, config.headers), (extra) => {
+    const headers: Record<string, string> = more === undefined
+      ? { ...extra, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
+      : { ...extra, ...more, accept, "accept-encoding": Encoding.ACCEPT_ENCODING }
+    if (target.sessionId !== undefined) headers["mcp-session-id"] = target.sessionId
+    if (target.protocolVersion !== undefined) headers["mcp-protocol-version"] = target.protocolVersion
+    if (lastEventId !== undefined) headers["last-event-id"] = lastEventId
+    const request: McpHttp.Request = {
+      method,
+      url: config.url,
+      headers,
+      body,
+      tracerPropagation: config.tracerPropagation,
+      signal: ctx.deadline
+    }
+    // One step for the send, its failure mapped in it (no mapError step on the way).
+    return Effect.matchEffect(config.http.execute(request), {
+      onFailure: (failure) => Effect.fail(transportError(ctx, target, "request")(failure)),
+      onSuccess: (response) =>
+        Redirect.isRedirect(response.status)
+          ? Effect.flatMap(
+            Effect.mapError(
+              Redirect.follow(config.http, request, self.origin, response),
+              transportError(ctx, target, "request")
+            ),
+            then
+          )
+          : then(response)
+    })
   })
+}
+
+/** A status other than 2xx: a lost session (see unknownSession.ts), or an UnexpectedStatus with the body's start. */
+const failStatus = (config: Config, ctx: Context, target: Target, response: McpHttp.Response) => {
+  const status = response.status
+  const sessionId = target.sessionId
+  if (
+    sessionId !== undefined && !UnknownSession.needsBody(status) &&
+    UnknownSession.isUnknownSession(ctx.method, status, "", config.expiredStatuses)
+  ) {
+    return Effect.zipRight(response.discard, Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false)))
+  }
+  return Effect.flatMap(
+    BodyText.excerpt(response, config.maxBodyExcerpt),
+    (body): Effect.Effect<never, McpError.McpError> =>
+      sessionId !== undefined && UnknownSession.isUnknownSession(ctx.method, status, body, config.expiredStatuses)
+        ? Effect.fail(Errors.sessionExpired(ctx, sessionId, status, false))
+        : Effect.fail(unexpectedStatus(config, ctx, target, response, body))
+  )
+}
+
+const unexpectedStatus = (
+  config: Config,
+  ctx: Context,
+  target: Target,
+  response: McpHttp.Response,
+  body: string
+): McpError.UnexpectedStatus => {
+  const redirect = Redirect.notFollowed(config.url, response)
+  return new McpError.UnexpectedStatus({
+    ...Errors.context(ctx, target),
+    status: response.status,
+    body,
+    ...StatusHeaders.of(response.headers),
+    ...(redirect === undefined ? {} : { redirect })
+  })
+}
+
+const contentType = (response: McpHttp.Response): string => {
+  const value = response.headers["content-type"]
+  return value === undefined ? "" : value.toLowerCase()
+}
+
+const wrongContentType = (
+  ctx: Context,
+  target: Target,
+  response: McpHttp.Response,
+  expected: string
+) => {
+  const type = contentType(response)
+  return Effect.zipRight(
+    response.discard,
+    Effect.fail(
+      Errors.protocolError(ctx, target, "ContentType", `expected ${expected}, got ${type || "no content type"}`)
+    )
+  )
+}
+
+const sseEvents = (config: Config, ctx: Context, target: Target, response: McpHttp.Response) =>
+  Sse.events(
+    response,
+    config.maxMessageSize,
+    transportError(ctx, target, "response"),
+    (description) => Errors.protocolError(ctx, target, "MessageTooLarge", description)
+  )
+
+/** Reads a JSON body with a size bound and parses it as JSON-RPC: the answer. */
+const jsonBody = (
+  config: Config,
+  ctx: Context,
+  target: Target,
+  response: McpHttp.Response,
+  headers: Readonly<Record<string, string>>
+): Effect.Effect<Answer, McpError.McpError> => {
+  let tooLarge = false
+  return BodyText.read(
+    response,
+    (text) => {
+      tooLarge = text.length > config.maxMessageSize
+      return !tooLarge
+    },
+    transportError(ctx, target, "response"),
+    (text): Effect.Effect<Answer, McpError.McpError> => {
+      if (tooLarge) {
+        return Effect.fail(
+          Errors.protocolError(
+            ctx,
+            target,
+            "MessageTooLarge",
+            `the JSON body exceeded ${config.maxMessageSize} characters`
+          )
+        )
+      }
+      const parsed = JsonRpc.parseMessage(text)
+      return parsed._tag === "Right" ?
+        Effect.succeed({ _tag: "Json", message: parsed.right, headers } as const) :
+        Effect.fail(Errors.protocolError(ctx, target, "MalformedJson", parsed.left))
+    }
+  )
+}
+
+const post = (
+  self: HttpExchange,
+  ctx: Context,
+  body: string,
+  target: Target,
+  expectAnswer: boolean,
+  more: Readonly<Record<string, string>> | undefined
+): Effect.Effect<Answer, McpError.McpError> =>
+  execute(
+    self,
+    ctx,
+    target,
+    "POST",
+    ACCEPT_POST,
+    body,
+    undefined,
+    more,
+    (response): Effect.Effect<Answer, McpError.McpError> => {
+      const status = response.status
+      if (status < 200 || status >= 300) return failStatus(self.config, ctx, target, response)
+      const headers = response.headers
+      if (!expectAnswer || status === 202) {
+        return Effect.as(response.discard, { _tag: "Accepted", headers } as const)
+      }
+      if (status === 204 || status === 205) {
+        const description = `the server answered the request with ${status} No Content`
+        return Effect.zipRight(
+          response.discard,
+          Effect.fail(Errors.protocolError(ctx, target, "NoContent", description))
+        )
+      }
+      // Without a Content-Encoding (every answer but a hostile one), `decoded` is done at once.
+      return flatMapNow(
+        decoded(ctx, target, response),
+        (response) => answer(self.config, ctx, target, response, headers)
+      )
+    }
+  )
+
+// The answer to a request, by its content type.
+const answer = (
+  config: Config,
+  ctx: Context,
+  target: Target,
+  response: McpHttp.Response,
+  headers: Readonly<Record<string, string>>
+): Effect.Effect<Answer, McpError.McpError> => {
+  const type = contentType(response)
+  if (type.startsWith("text/event-stream")) {
+    return Effect.succeed({ _tag: "Sse", events: sseEvents(config, ctx, target, response), headers } as const)
+  }
+  if (type.startsWith("application/json")) return jsonBody(config, ctx, target, response, headers)
+  return wrongContentType(ctx, target, response, "application/json or text/event-stream")
+}
+
+/** The response, unless its body came compressed and was not decoded (see encoding.ts). */
+const decoded = (ctx: Context, target: Target, response: McpHttp.Response) =>
+  Encoding.checked<McpError.McpError>(
+    response,
+    (encoding) =>
+      Errors.protocolError(
+        ctx,
+        target,
+        "ContentEncoding",
+        `the body came ${encoding}-encoded (Content-Encoding: ${encoding}) although the client asked for identity`
+      ),
+    transportError(ctx, target, "response")
+  )
+
+const get = (
+  self: HttpExchange,
+  ctx: Context,
+  target: Target,
+  lastEventId: string | undefined
+): Effect.Effect<GetAnswer, McpError.McpError> =>
+  execute(
+    self,
+    ctx,
+    target,
+    "GET",
+    "text/event-stream",
+    undefined,
+    lastEventId,
+    undefined,
+    (response): Effect.Effect<GetAnswer, McpError.McpError> => {
+      const status = response.status
+      if (status === 405) return Effect.as(response.discard, { _tag: "NoStream", status } as const)
+      if (status < 200 || status >= 300) return failStatus(self.config, ctx, target, response)
+      const type = contentType(response)
+      if (!type.startsWith("text/event-stream")) {
+        return wrongContentType(ctx, target, response, "text/event-stream")
+      }
+      return mapNow(
+        decoded(ctx, target, response),
+        (response) => ({ _tag: "Sse", events: sseEvents(self.config, ctx, target, response) } as const)
+      )
+    }
+  )
+
+const deleteCtx: Context = { method: "DELETE" }
+
+const del = (self: HttpExchange, target: Target): Effect.Effect<void, McpError.McpError> =>
+  execute(
+    self,
+    deleteCtx,
+    target,
+    "DELETE",
+    ACCEPT_POST,
+    undefined,
+    undefined,
+    undefined,
+    (response): Effect.Effect<void, McpError.McpError> =>
+      (response.status >= 200 && response.status < 300) || response.status === 404
+        ? response.discard
+        : Effect.flatMap(
+          BodyText.excerpt(response, self.config.maxBodyExcerpt),
+          (body) => Effect.fail(unexpectedStatus(self.config, deleteCtx, target, response, body))
+        )
+  )
 
 /** The session id as the spec allows it: visible ASCII only (0x21–0x7E). @internal */
 export const isValidSessionId = (id: string): boolean => /^[\x21-\x7E]+$/.test(id)
