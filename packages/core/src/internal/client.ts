@@ -93,7 +93,7 @@ class WithHandshakes implements Transport.Transport {
   send(ctx: Transport.Context, body: string, target: Transport.Target): Effect.Effect<void, McpError.McpError> {
     return this.transport.send(ctx, body, target)
   }
-  listen(target: Transport.Target): Effect.Effect<void> {
+  listen(target: Transport.Target): Effect.Effect<void, never, Scope.Scope> {
     return this.transport.listen(target)
   }
   end(target: Transport.Target): Effect.Effect<void, McpError.McpError> {

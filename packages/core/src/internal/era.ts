@@ -19,6 +19,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
+import type * as Scope from "effect/Scope"
 import type * as EraCache from "../EraCache.js"
 import type * as JsonRpc from "../JsonRpc.js"
 import type * as McpError from "../McpError.js"
@@ -98,7 +99,7 @@ class EraTransport implements Transport.Transport {
   send(ctx: Transport.Context, body: string, target: Transport.Target): Effect.Effect<void, McpError.McpError> {
     return this.now().send(ctx, body, target)
   }
-  listen(target: Transport.Target): Effect.Effect<void> {
+  listen(target: Transport.Target): Effect.Effect<void, never, Scope.Scope> {
     return this.now().listen(target)
   }
   end(target: Transport.Target): Effect.Effect<void, McpError.McpError> {

@@ -8,6 +8,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import type * as JsonRpc from "../../JsonRpc.js"
 import type * as McpError from "../../McpError.js"
 import * as Errors from "../errors.js"
@@ -57,7 +58,7 @@ class SessionTransport implements Transport.Transport, Answer.Reader {
   send(ctx: Transport.Context, body: string, target: Transport.Target): Effect.Effect<void, McpError.McpError> {
     return send(this, ctx, body, target)
   }
-  listen(target: Transport.Target): Effect.Effect<void> {
+  listen(target: Transport.Target): Effect.Effect<void, never, Scope.Scope> {
     return Listen.listen(this, target)
   }
   end(target: Transport.Target): Effect.Effect<void, McpError.McpError> {
