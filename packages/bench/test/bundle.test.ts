@@ -16,7 +16,7 @@ const typical = apps.find((app) => app.entry === "mcp-effect.mjs")!
  * each) and a module newly pulled into every bundle does not. Lower it when the bundle shrinks;
  * raising it is a decision to write down in docs/performance.md.
  */
-const gzipBudget = 104_178 + 1024
+const gzipBudget = 105_799 + 1024
 
 /** Inputs no browser app that only calls a tool may contain. */
 const forbidden: ReadonlyArray<readonly [string, RegExp]> = [
